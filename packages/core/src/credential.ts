@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import type { Secret } from './secrets.ts';
+
+/** Ids of the credential sources (one adapter each). */
+export const SOURCE_IDS = [
+  'codex-cli',
+  'gemini-cli',
+  'qwen-cli',
+  'kimi-cli',
+  'kimi-code',
+  'claude-code',
+  'opencode',
+  'environment',
+] as const;
+
+/** Schema of a source id. */
+export const SourceIdSchema = z.enum(SOURCE_IDS);
+/** A credential source: one AI CLI's store, or the process environment. */
+export type SourceId = z.infer<typeof SourceIdSchema>;
+
+/**
+ * Well-known provider ids. They follow OpenClaw 2026.9.6 where OpenClaw has a provider
+ * (`openai`, `google`, `qwen`, `kimi`, `moonshot`, `anthropic`, `openrouter`, …). Two logins
+ * have no OpenClaw provider and get ids of their own: `google-gemini-cli` (Gemini CLI's Google
+ * OAuth for Code Assist) and `qwen-portal` (the retired Qwen portal OAuth). opencode entries keep
+ * their own provider id, so the type stays open.
+ */
+export const KnownProvider = {
+  openai: 'openai',
+  google: 'google',
+  googleGeminiCli: 'google-gemini-cli',
+  qwen: 'qwen',
+  qwenPortal: 'qwen-portal',
+  kimi: 'kimi',
+  moonshot: 'moonshot',
+  anthropic: 'anthropic',
+  openrouter: 'openrouter',
+  deepseek: 'deepseek',
+} as const;
+
+/** Schema of a provider id. */
+export const ProviderIdSchema = z.string().min(1);
+/** A provider id (see {@link KnownProvider}). */
+export type ProviderId = z.infer<typeof ProviderIdSchema>;
+
+/** Schema of a credential kind. */
+export const CredentialKindSchema = z.enum(['api_key', 'oauth', 'token']);
+/** `api_key`: a long-lived key; `oauth`: an access token with a refresh token; `token`: a bearer token that cannot be refreshed. */
+export type CredentialKind = z.infer<typeof CredentialKindSchema>;
+
+/** Schema of where a credential was found. Never holds content, only the place. */
+export const OriginSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('file'), path: z.string(), field: z.string() }),
+  z.object({ type: z.literal('env'), variable: z.string() }),
+  z.object({ type: z.literal('env-file'), path: z.string(), variable: z.string() }),
+]);
+/** Where a credential was found: a file and field, an environment variable, or a variable in a `.env` file. */
+export type Origin = z.infer<typeof OriginSchema>;
+
+/** Schema of the account facts a store gives. */
+export const AccountSchema = z.object({
+  email: z.string().optional(),
+  plan: z.string().optional(),
+  accountId: z.string().optional(),
+  userId: z.string().optional(),
+  organization: z.string().optional(),
+});
+/** Account facts from the store (email, plan, account id): never secrets. */
+export type Account = z.infer<typeof AccountSchema>;
+
+/** Schema of a dated provider policy note. */
+export const PolicyNoteSchema = z.object({
+  /** `allowed`: use by other tools is fine; `warn`: unclear or changing; `forbidden`: the provider forbids it. */
+  stance: z.enum(['allowed', 'warn', 'forbidden']),
+  /** Whether importing into another tool needs an explicit opt-in. */
+  requiresOptIn: z.boolean(),
+  note: z.string(),
+  /** The day the note was last checked, `YYYY-MM-DD`. */
+  asOf: z.string(),
+});
+/** What the provider says about using this login from another tool, and when we last checked. */
+export type PolicyNote = z.infer<typeof PolicyNoteSchema>;
+
+/** Schema of a way to renew or replace a credential. */
+export const RefreshMethodSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('oauth-refresh'), description: z.string() }),
+  z.object({ type: z.literal('browser-login'), description: z.string(), url: z.string().optional() }),
+  z.object({ type: z.literal('cli-login'), description: z.string(), command: z.string() }),
+  z.object({ type: z.literal('key-page'), description: z.string(), url: z.string() }),
+  z.object({ type: z.literal('paste-key'), description: z.string() }),
+]);
+/** One way to renew or replace a credential: refresh it, log in again, or get a new key. */
+export type RefreshMethod = z.infer<typeof RefreshMethodSchema>;
+
+/** Schema of the serializable (secret-free) view of a discovered credential. */
+export const CredentialInfoSchema = z.object({
+  /** Stable id: survives a token refresh (source + provider + account, key hash, or store location). */
+  id: z.string(),
+  source: SourceIdSchema,
+  provider: ProviderIdSchema,
+  kind: CredentialKindSchema,
+  /** Human label, e.g. "ChatGPT login" or "API key". */
+  label: z.string(),
+  /** SHA-256 hex of the secret (the API key, or the OAuth access token). */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Masked preview of the secret. */
+  preview: z.string(),
+  /** When the access token expires (ISO 8601), or null when unknown or never. */
+  expiresAt: z.string().nullable(),
+  account: AccountSchema,
+  origin: OriginSchema,
+  /** Other places the same secret was found. */
+  alsoFoundAt: z.array(OriginSchema).optional(),
+  hasRefreshToken: z.boolean(),
+  /** The API base URL this credential is meant for, when the store says (e.g. Qwen `resource_url`). */
+  baseUrl: z.string().optional(),
+  policy: PolicyNoteSchema,
+  refreshMethods: z.array(RefreshMethodSchema),
+  /** Where the provider issues new API keys, when it has such a page. */
+  keyPage: z.string().nullable(),
+});
+/** The serializable, secret-free view of a discovered credential. */
+export type CredentialInfo = z.infer<typeof CredentialInfoSchema>;
+
+/**
+ * A discovered credential: its public facts plus the secrets, held in memory only.
+ * `secret` and `refreshSecret` are non-enumerable, so `JSON.stringify` never includes them.
+ */
+export interface DiscoveredCredential extends CredentialInfo {
+  /** The API key or access token. */
+  readonly secret: Secret;
+  /** The refresh token, when the store has one. */
+  readonly refreshSecret?: Secret | undefined;
+}
+
+/** Schema of a problem met while scanning one location. */
+export const ScanIssueSchema = z.object({
+  source: SourceIdSchema,
+  /** The file (or variable) concerned. */
+  path: z.string(),
+  /** Stable code from `CtdErrorCode`. */
+  code: z.string(),
+  /** What went wrong, without any file content or secret. */
+  message: z.string(),
+  /** `error`: something could not be read; `info`: worth knowing (e.g. the login is in the OS keyring). */
+  severity: z.enum(['error', 'info']),
+});
+/** A problem met while scanning one location. */
+export type ScanIssue = z.infer<typeof ScanIssueSchema>;
+
+/** Schema of one location a scan looked at, for `--explain`. */
+export const CheckedLocationSchema = z.object({
+  source: SourceIdSchema,
+  /** A file path or an environment variable name (`$NAME`). */
+  location: z.string(),
+  result: z.enum(['found', 'empty', 'missing', 'skipped', 'error']),
+  /** Why it was skipped or what it held (never the content). */
+  reason: z.string(),
+});
+/** One location a scan looked at, and what came of it. */
+export type CheckedLocation = z.infer<typeof CheckedLocationSchema>;
+
+/** Schema of the JSON scan report (`ctd scan --json`). */
+export const ScanReportSchema = z.object({
+  version: z.literal(1),
+  scannedAt: z.string(),
+  credentials: z.array(CredentialInfoSchema),
+  issues: z.array(ScanIssueSchema),
+  locations: z.array(CheckedLocationSchema).optional(),
+});
+/** The serializable scan report. */
+export type ScanReport = z.infer<typeof ScanReportSchema>;
+
+/**
+ * Returns the secret-free view of a credential (a plain object safe to serialize).
+ *
+ * @param credential - a discovered credential
+ */
+export function toCredentialInfo(credential: CredentialInfo): CredentialInfo {
+  const { secret: _s, refreshSecret: _r, ...rest } = credential as DiscoveredCredential;
+  return { ...rest };
+}

@@ -1,0 +1,76 @@
+/**
+ * Stable error codes shared by every `@ctd/*` package. Callers branch on `code`, never on message text.
+ */
+export const CtdErrorCode = {
+  /** A file could not be found where one was expected. */
+  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
+  /** A file exists but could not be read (permissions, I/O). */
+  FILE_UNREADABLE: 'FILE_UNREADABLE',
+  /** A directory (or other non-file) stands where a file should be. */
+  NOT_A_FILE: 'NOT_A_FILE',
+  /** A file is larger than the size cap for credential files. */
+  FILE_TOO_LARGE: 'FILE_TOO_LARGE',
+  /** A symbolic link loops or points nowhere readable. */
+  SYMLINK_LOOP: 'SYMLINK_LOOP',
+  /** A file holds binary data or text that is not valid UTF-8. */
+  NOT_TEXT: 'NOT_TEXT',
+  /** A JSON file does not parse. */
+  INVALID_JSON: 'INVALID_JSON',
+  /** A TOML file does not parse. */
+  INVALID_TOML: 'INVALID_TOML',
+  /** A file parses, but fields are missing or of the wrong type. */
+  INVALID_SHAPE: 'INVALID_SHAPE',
+  /** An encrypted store could not be decrypted (other host or user, or damaged). */
+  DECRYPT_FAILED: 'DECRYPT_FAILED',
+  /** The credential is kept in the OS keyring, which this tool does not read. */
+  IN_OS_KEYRING: 'IN_OS_KEYRING',
+  /** A source adapter failed in a way it did not anticipate (a bug). */
+  ADAPTER_FAILED: 'ADAPTER_FAILED',
+  /** Caller passed arguments or options that are not valid. */
+  BAD_USAGE: 'BAD_USAGE',
+  /** An unexpected internal failure. */
+  INTERNAL: 'INTERNAL',
+} as const;
+
+/** One of the stable error codes in {@link CtdErrorCode}. */
+export type CtdErrorCode = (typeof CtdErrorCode)[keyof typeof CtdErrorCode];
+
+/** Options for {@link CtdError}. */
+export interface CtdErrorOptions {
+  /** The underlying error, kept for debugging. Never a secret. */
+  cause?: unknown;
+  /** Structured, secret-free facts about the failure (a path, a field name). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The one error type thrown across `@ctd/*` packages. Messages never contain secrets or file content.
+ *
+ * @example
+ * throw new CtdError('BAD_USAGE', 'unknown option --foo');
+ */
+export class CtdError extends Error {
+  override readonly name: string = 'CtdError';
+  /** Stable machine-readable code. */
+  readonly code: CtdErrorCode;
+  /** Structured, secret-free details. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: CtdErrorCode, message: string, options: CtdErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/**
+ * Normalizes anything thrown into a {@link CtdError} (unknown errors become `INTERNAL`).
+ *
+ * @param error - the thrown value
+ * @returns the same error when it already is a `CtdError`, else a wrapping `INTERNAL` error
+ */
+export function toCtdError(error: unknown): CtdError {
+  if (error instanceof CtdError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new CtdError('INTERNAL', message, { cause: error });
+}

@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { CtdErrorCode, KnownProvider } from '@ctd/core';
+import { z } from 'zod';
+import { SourceCollector } from '../collector.ts';
+import { decodeJwtPayload, jwtExpiryMs } from '../jwt.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
+
+/** Source id of the Codex CLI adapter. */
+export const CODEX_SOURCE = 'codex-cli' as const;
+
+const TokensSchema = z.object({
+  id_token: z.string().nullish(),
+  access_token: z.string(),
+  refresh_token: z.string().nullish(),
+  account_id: z.string().nullish(),
+});
+
+const AuthFileSchema = z
+  .object({
+    auth_mode: z.string().nullish(),
+    OPENAI_API_KEY: z.string().nullish(),
+    tokens: TokensSchema.nullish(),
+    last_refresh: z.string().nullish(),
+  })
+  .loose();
+
+function codexHome(ctx: ScanContext): string {
+  const override = ctx.env.CODEX_HOME?.trim();
+  return override ? override : join(ctx.home, '.codex');
+}
+
+function claimsOf(idToken: string | null | undefined): { email?: string; plan?: string; accountId?: string; userId?: string } {
+  if (!idToken) return {};
+  const claims = decodeJwtPayload(idToken);
+  if (!claims) return {};
+  const auth = (claims['https://api.openai.com/auth'] ?? {}) as Record<string, unknown>;
+  const profile = (claims['https://api.openai.com/profile'] ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const out: { email?: string; plan?: string; accountId?: string; userId?: string } = {};
+  const email = str(claims.email) ?? str(profile.email);
+  if (email) out.email = email;
+  const plan = str(auth.chatgpt_plan_type);
+  if (plan) out.plan = plan;
+  const accountId = str(auth.chatgpt_account_id);
+  if (accountId) out.accountId = accountId;
+  const userId = str(auth.chatgpt_user_id) ?? str(auth.user_id);
+  if (userId) out.userId = userId;
+  return out;
+}
+
+/**
+ * Codex CLI (`openai/codex`): `$CODEX_HOME/auth.json` (API key, ChatGPT login, legacy files
+ * without `auth_mode`), `config.toml`'s `cli_auth_credentials_store`, and `CODEX_API_KEY`.
+ */
+export const codexCliAdapter: SourceAdapter = {
+  id: CODEX_SOURCE,
+  displayName: 'Codex CLI',
+  loginHint: 'run `codex login` (ChatGPT) or `printenv OPENAI_API_KEY | codex login --with-api-key`',
+
+  files(ctx): StoreFile[] {
+    const home = codexHome(ctx);
+    return [
+      { path: join(home, 'auth.json'), format: 'json', holdsSecrets: true },
+      { path: join(home, 'config.toml'), format: 'toml', holdsSecrets: false },
+    ];
+  },
+
+  lockProtocol(ctx) {
+    // Codex has no cross-process lock: it reloads auth.json and compares account_id before refreshing.
+    return { kind: 'reload-compare', lockPath: join(codexHome(ctx), 'auth.json') };
+  },
+
+  async scan(ctx) {
+    const out = new SourceCollector(CODEX_SOURCE, ctx);
+    const home = codexHome(ctx);
+    const configPath = join(home, 'config.toml');
+    const authPath = join(home, 'auth.json');
+
+    const config = await out.readToml(configPath);
+    const storeMode = typeof config?.cli_auth_credentials_store === 'string' ? config.cli_auth_credentials_store : 'file';
+    if (config) out.checked(configPath, 'found', `credentials store: ${storeMode}`);
+
+    const auth = await out.readJson(authPath, AuthFileSchema);
+    if (auth === undefined && (storeMode === 'keyring' || storeMode === 'auto')) {
+      out.problem(
+        configPath,
+        CtdErrorCode.IN_OS_KEYRING,
+        `says cli_auth_credentials_store = "${storeMode}" and there is no auth.json: the login is stored in the OS keyring (service "Codex Auth"), which this scan does not read`,
+        'info',
+      );
+    } else if (auth === undefined && storeMode === 'ephemeral') {
+      out.checked(configPath, 'skipped', 'credentials store is "ephemeral": nothing is kept on disk');
+    }
+
+    if (auth) {
+      const apiKey = auth.OPENAI_API_KEY?.trim();
+      const mode = auth.auth_mode ?? (apiKey ? 'apikey' : 'chatgpt');
+      let foundAny = false;
+      if (apiKey) {
+        out.found({
+          provider: KnownProvider.openai,
+          kind: 'api_key',
+          label: 'OpenAI API key',
+          secret: apiKey,
+          origin: { type: 'file', path: authPath, field: 'OPENAI_API_KEY' },
+        });
+        foundAny = true;
+      }
+      const tokens = auth.tokens;
+      if (tokens?.access_token && mode !== 'apikey') {
+        const claims = claimsOf(tokens.id_token);
+        const accountId = tokens.account_id ?? claims.accountId;
+        out.found({
+          provider: KnownProvider.openai,
+          kind: tokens.refresh_token ? 'oauth' : 'token',
+          label: 'ChatGPT login',
+          secret: tokens.access_token,
+          refreshToken: tokens.refresh_token ?? undefined,
+          expiresAt: jwtExpiryMs(tokens.access_token) ?? null,
+          account: { email: claims.email, plan: claims.plan, accountId, userId: claims.userId },
+          origin: { type: 'file', path: authPath, field: 'tokens.access_token' },
+        });
+        foundAny = true;
+      }
+      out.checked(authPath, foundAny ? 'found' : 'empty', foundAny ? `auth_mode ${mode}` : 'holds no API key or tokens');
+    }
+
+    const envKey = out.env('CODEX_API_KEY');
+    if (envKey) {
+      out.found({
+        provider: KnownProvider.openai,
+        kind: 'api_key',
+        label: 'OpenAI API key',
+        secret: envKey,
+        origin: { type: 'env', variable: 'CODEX_API_KEY' },
+      });
+      out.checked('$CODEX_API_KEY', 'found', 'set');
+    }
+    return out.result();
+  },
+};

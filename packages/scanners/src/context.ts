@@ -1,0 +1,47 @@
+import { homedir, hostname, userInfo } from 'node:os';
+import type { ScanContext } from './types.ts';
+
+/** Options for {@link createScanContext}; every field has a default from the running process. */
+export interface ScanContextOptions {
+  /** @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** @default env.HOME, else os.homedir() */
+  home?: string;
+  /** @default os.hostname() */
+  hostname?: string;
+  /** @default os.userInfo().username */
+  username?: string;
+  /** @default 1 MiB */
+  maxFileBytes?: number;
+  /** @default new Date() */
+  now?: Date;
+}
+
+/** Default size cap for a credential file: real ones are a few KiB. */
+export const DEFAULT_MAX_FILE_BYTES: number = 1024 * 1024;
+
+/**
+ * Builds the context a scan reads from. Honours `HOME`, so tests point it at a temp home.
+ *
+ * @param options - overrides for the process defaults
+ * @returns a frozen scan context
+ */
+export function createScanContext(options: ScanContextOptions = {}): ScanContext {
+  const env = options.env ?? process.env;
+  let username = options.username;
+  if (username === undefined) {
+    try {
+      username = userInfo().username;
+    } catch {
+      username = env.USER ?? '';
+    }
+  }
+  return Object.freeze({
+    env,
+    home: options.home ?? (env.HOME || homedir()),
+    hostname: options.hostname ?? hostname(),
+    username,
+    maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    now: options.now ?? new Date(),
+  });
+}

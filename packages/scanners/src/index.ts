@@ -1,0 +1,31 @@
+export { scan, toScanReport } from './scan.ts';
+export type { ScanOptions, ScanResult } from './scan.ts';
+export { createScanContext, DEFAULT_MAX_FILE_BYTES } from './context.ts';
+export type { ScanContextOptions } from './context.ts';
+export type {
+  LockProtocol,
+  RefreshedTokens,
+  ScanContext,
+  SourceAdapter,
+  SourceScanResult,
+  StoreFile,
+  StoreFileFormat,
+} from './types.ts';
+export {
+  ALL_ADAPTERS,
+  claudeCodeAdapter,
+  codexCliAdapter,
+  environmentAdapter,
+  geminiCliAdapter,
+  kimiCliAdapter,
+  kimiCodeAdapter,
+  opencodeAdapter,
+  qwenCliAdapter,
+} from './adapters/index.ts';
+export { SourceCollector } from './collector.ts';
+export { makeCredential } from './credential.ts';
+export type { CredentialDraft } from './credential.ts';
+export { KEY_PAGES, LOGIN_COMMANDS, policyFor, refreshMethodsFor } from './policy.ts';
+export { decodeJwtPayload, jwtExpiryMs } from './jwt.ts';
+export { parseDotEnv, readTextFile, parseJsonText, parseTomlText } from './read.ts';
+export type { ReadResult } from './read.ts';

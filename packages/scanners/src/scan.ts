@@ -1,0 +1,106 @@
+import {
+  type CheckedLocation,
+  CtdErrorCode,
+  type DiscoveredCredential,
+  type ScanIssue,
+  type SourceId,
+  toCredentialInfo,
+  type ScanReport,
+} from '@ctd/core';
+import { ALL_ADAPTERS } from './adapters/index.ts';
+import { createScanContext, type ScanContextOptions } from './context.ts';
+import type { ScanContext, SourceAdapter } from './types.ts';
+
+/** Options for {@link scan}. */
+export interface ScanOptions extends ScanContextOptions {
+  /** Which adapters to run. @default every built-in adapter */
+  adapters?: readonly SourceAdapter[];
+  /** Only run these sources. @default all */
+  sources?: readonly SourceId[];
+  /** A ready context; when given, the context options are ignored. */
+  context?: ScanContext;
+}
+
+/** The result of a scan: credentials with their secrets in memory, and what went wrong where. */
+export interface ScanResult {
+  readonly scannedAt: string;
+  readonly credentials: DiscoveredCredential[];
+  readonly issues: ScanIssue[];
+  readonly locations: CheckedLocation[];
+  /** The sources that were scanned. */
+  readonly sources: SourceId[];
+}
+
+function mergeDuplicates(credentials: DiscoveredCredential[]): DiscoveredCredential[] {
+  const byKey = new Map<string, DiscoveredCredential>();
+  const out: DiscoveredCredential[] = [];
+  for (const c of credentials) {
+    const key = `${c.provider}\0${c.hash}`;
+    const first = byKey.get(key);
+    if (!first) {
+      byKey.set(key, c);
+      out.push(c);
+      continue;
+    }
+    // The same secret found twice (a key in a file and in the environment): one entry, both places.
+    const also = first.alsoFoundAt ?? [];
+    also.push(c.origin);
+    (first as { alsoFoundAt?: typeof also }).alsoFoundAt = also;
+  }
+  return out;
+}
+
+/**
+ * Scans every source (or the chosen ones) for credentials. Never throws for bad input: each
+ * problem becomes an issue, and the other sources are still scanned. Makes no network calls.
+ *
+ * @param options - context overrides and adapter selection
+ * @returns the credentials found, with issues and the locations checked
+ * @example
+ * const { credentials, issues } = await scan({ env: { HOME: '/tmp/home' } });
+ */
+export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
+  const ctx = options.context ?? createScanContext(options);
+  let adapters = options.adapters ?? ALL_ADAPTERS;
+  if (options.sources) adapters = adapters.filter((a) => options.sources?.includes(a.id));
+  const results = await Promise.all(
+    adapters.map(async (adapter) => {
+      try {
+        return await adapter.scan(ctx);
+      } catch (error) {
+        // A bug in one adapter must not hide what the others found.
+        const issue: ScanIssue = {
+          source: adapter.id,
+          path: '',
+          code: CtdErrorCode.ADAPTER_FAILED,
+          message: `the ${adapter.displayName} scanner failed unexpectedly (${error instanceof Error ? error.name : 'error'})`,
+          severity: 'error',
+        };
+        return { source: adapter.id, credentials: [], issues: [issue], locations: [] };
+      }
+    }),
+  );
+  return {
+    scannedAt: ctx.now.toISOString(),
+    credentials: mergeDuplicates(results.flatMap((r) => r.credentials)),
+    issues: results.flatMap((r) => r.issues),
+    locations: results.flatMap((r) => r.locations),
+    sources: adapters.map((a) => a.id),
+  };
+}
+
+/**
+ * The serializable report of a scan (`ctd scan --json`): no secrets.
+ *
+ * @param result - a scan result
+ * @param withLocations - include every location checked
+ */
+export function toScanReport(result: ScanResult, withLocations = false): ScanReport {
+  return {
+    version: 1,
+    scannedAt: result.scannedAt,
+    credentials: result.credentials.map(toCredentialInfo),
+    issues: result.issues,
+    ...(withLocations ? { locations: result.locations } : {}),
+  };
+}
