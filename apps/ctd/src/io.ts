@@ -1,6 +1,10 @@
 /** Where a command writes, and what it knows about its terminal. Tests pass their own. */
 export interface CliIo {
-  readonly stdout: { write(chunk: string): unknown; isTTY?: boolean | undefined; columns?: number | undefined };
+  readonly stdout: {
+    write(chunk: string): unknown;
+    isTTY?: boolean | undefined;
+    columns?: number | undefined;
+  };
   readonly stderr: { write(chunk: string): unknown; isTTY?: boolean | undefined };
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean | undefined };
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -25,7 +29,8 @@ export function useColor(io: CliIo): boolean {
 
 /** ANSI styling that turns itself off when colour is off. */
 export function palette(enabled: boolean) {
-  const wrap = (open: number, close: number) => (s: string) => (enabled ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+  const wrap = (open: number, close: number) => (s: string) =>
+    enabled ? `\u001b[${open}m${s}\u001b[${close}m` : s;
   return {
     bold: wrap(1, 22),
     dim: wrap(2, 22),

@@ -44,13 +44,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`ctd ${command.name}: ${error.message}\nRun \`ctd ${command.name} --help\` for usage.\n`);
+      io.stderr.write(
+        `ctd ${command.name}: ${error.message}\nRun \`ctd ${command.name} --help\` for usage.\n`,
+      );
       return ExitCode.badUsage;
     }
     // Secrets never reach error messages by design; redact known env secrets anyway as a last guard.
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const code = (error as { code?: string } | null)?.code;
-    io.stderr.write(`ctd ${command.name}: internal error${code ? ` [${code}]` : ''}: ${redact(message, secretLikeEnvValues(io.env))}\n`);
+    io.stderr.write(
+      `ctd ${command.name}: internal error${code ? ` [${code}]` : ''}: ${redact(message, secretLikeEnvValues(io.env))}\n`,
+    );
     return ExitCode.internalError;
   }
 }

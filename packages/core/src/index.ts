@@ -1,22 +1,3 @@
-export { CtdError, CtdErrorCode, toCtdError } from './errors.ts';
-export type { CtdErrorOptions } from './errors.ts';
-export { Secret, hashPrefix, maskSecret, redact, sha256Hex } from './secrets.ts';
-export {
-  AccountSchema,
-  CheckedLocationSchema,
-  CredentialInfoSchema,
-  CredentialKindSchema,
-  KnownProvider,
-  OriginSchema,
-  PolicyNoteSchema,
-  ProviderIdSchema,
-  RefreshMethodSchema,
-  SOURCE_IDS,
-  ScanIssueSchema,
-  ScanReportSchema,
-  SourceIdSchema,
-  toCredentialInfo,
-} from './credential.ts';
 export type {
   Account,
   CheckedLocation,
@@ -31,5 +12,24 @@ export type {
   ScanReport,
   SourceId,
 } from './credential.ts';
-export { VALIDATION_STATUSES, ValidationResultSchema, ValidationStatusSchema } from './validation.ts';
+export {
+  AccountSchema,
+  CheckedLocationSchema,
+  CredentialInfoSchema,
+  CredentialKindSchema,
+  KnownProvider,
+  OriginSchema,
+  PolicyNoteSchema,
+  ProviderIdSchema,
+  RefreshMethodSchema,
+  ScanIssueSchema,
+  ScanReportSchema,
+  SOURCE_IDS,
+  SourceIdSchema,
+  toCredentialInfo,
+} from './credential.ts';
+export type { CtdErrorOptions } from './errors.ts';
+export { CtdError, CtdErrorCode, toCtdError } from './errors.ts';
+export { hashPrefix, maskSecret, redact, Secret, sha256Hex } from './secrets.ts';
 export type { ValidationResult, ValidationStatus } from './validation.ts';
+export { VALIDATION_STATUSES, ValidationResultSchema, ValidationStatusSchema } from './validation.ts';

@@ -1,14 +1,15 @@
 import { basename } from 'node:path';
-import type {
-  CheckedLocation,
-  CtdErrorCode,
-  DiscoveredCredential,
-  ScanIssue,
-  SourceId,
-} from '@ctd/core';
+import type { CheckedLocation, CtdErrorCode, DiscoveredCredential, ScanIssue, SourceId } from '@ctd/core';
 import type { z } from 'zod';
 import { type CredentialDraft, makeCredential } from './credential.ts';
-import { checkShape, parseDotEnv, parseJsonText, parseTomlText, type ReadResult, readTextFile } from './read.ts';
+import {
+  checkShape,
+  parseDotEnv,
+  parseJsonText,
+  parseTomlText,
+  type ReadResult,
+  readTextFile,
+} from './read.ts';
 import type { ScanContext, SourceScanResult } from './types.ts';
 
 /**
@@ -42,7 +43,13 @@ export class SourceCollector {
 
   /** Records a problem with a location (and the location itself). */
   problem(path: string, code: CtdErrorCode, reason: string, severity: ScanIssue['severity'] = 'error'): void {
-    this.issues.push({ source: this.source, path, code, message: `${basename(path) || path} ${reason}`, severity });
+    this.issues.push({
+      source: this.source,
+      path,
+      code,
+      message: `${basename(path) || path} ${reason}`,
+      severity,
+    });
     this.checked(path, severity === 'error' ? 'error' : 'skipped', reason);
   }
 
@@ -91,6 +98,11 @@ export class SourceCollector {
 
   /** The adapter's result. */
   result(): SourceScanResult {
-    return { source: this.source, credentials: this.credentials, issues: this.issues, locations: this.locations };
+    return {
+      source: this.source,
+      credentials: this.credentials,
+      issues: this.issues,
+      locations: this.locations,
+    };
   }
 }

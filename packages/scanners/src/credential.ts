@@ -91,7 +91,10 @@ export function makeCredential(draft: CredentialDraft): DiscoveredCredential {
   };
   Object.defineProperty(credential, 'secret', { value: secret, enumerable: false });
   if (draft.refreshToken) {
-    Object.defineProperty(credential, 'refreshSecret', { value: new Secret(draft.refreshToken), enumerable: false });
+    Object.defineProperty(credential, 'refreshSecret', {
+      value: new Secret(draft.refreshToken),
+      enumerable: false,
+    });
   }
   return credential as DiscoveredCredential;
 }

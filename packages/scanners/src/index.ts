@@ -1,16 +1,3 @@
-export { scan, toScanReport } from './scan.ts';
-export type { ScanOptions, ScanResult } from './scan.ts';
-export { createScanContext, DEFAULT_MAX_FILE_BYTES } from './context.ts';
-export type { ScanContextOptions } from './context.ts';
-export type {
-  LockProtocol,
-  RefreshedTokens,
-  ScanContext,
-  SourceAdapter,
-  SourceScanResult,
-  StoreFile,
-  StoreFileFormat,
-} from './types.ts';
 export {
   ALL_ADAPTERS,
   claudeCodeAdapter,
@@ -23,9 +10,22 @@ export {
   qwenCliAdapter,
 } from './adapters/index.ts';
 export { SourceCollector } from './collector.ts';
-export { makeCredential } from './credential.ts';
+export type { ScanContextOptions } from './context.ts';
+export { createScanContext, DEFAULT_MAX_FILE_BYTES } from './context.ts';
 export type { CredentialDraft } from './credential.ts';
-export { KEY_PAGES, LOGIN_COMMANDS, policyFor, refreshMethodsFor } from './policy.ts';
+export { makeCredential } from './credential.ts';
 export { decodeJwtPayload, jwtExpiryMs } from './jwt.ts';
-export { parseDotEnv, readTextFile, parseJsonText, parseTomlText } from './read.ts';
+export { KEY_PAGES, LOGIN_COMMANDS, policyFor, refreshMethodsFor } from './policy.ts';
 export type { ReadResult } from './read.ts';
+export { parseDotEnv, parseJsonText, parseTomlText, readTextFile } from './read.ts';
+export type { ScanOptions, ScanResult } from './scan.ts';
+export { scan, toScanReport } from './scan.ts';
+export type {
+  LockProtocol,
+  RefreshedTokens,
+  ScanContext,
+  SourceAdapter,
+  SourceScanResult,
+  StoreFile,
+  StoreFileFormat,
+} from './types.ts';

@@ -10,7 +10,9 @@ export function decodeJwtPayload(token: string): Record<string, unknown> | undef
   try {
     const json = Buffer.from(parts[1] as string, 'base64url').toString('utf8');
     const value: unknown = JSON.parse(json);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

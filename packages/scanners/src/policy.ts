@@ -112,7 +112,8 @@ export function refreshMethodsFor(
   if (kind === 'oauth' && hasRefreshToken && provider !== 'qwen-portal') {
     methods.push({
       type: 'oauth-refresh',
-      description: "Refresh the access token with the stored refresh token, under the CLI's lock, writing back to its store.",
+      description:
+        "Refresh the access token with the stored refresh token, under the CLI's lock, writing back to its store.",
     });
   }
   const login = LOGIN_COMMANDS[source];
@@ -120,7 +121,12 @@ export function refreshMethodsFor(
     methods.push({ type: 'cli-login', description: 'Log in again with the CLI.', command: login });
   }
   const keyPage = KEY_PAGES[provider];
-  if (keyPage) methods.push({ type: 'key-page', description: 'Create a new API key on the provider’s page.', url: keyPage });
+  if (keyPage)
+    methods.push({
+      type: 'key-page',
+      description: 'Create a new API key on the provider’s page.',
+      url: keyPage,
+    });
   methods.push({ type: 'paste-key', description: 'Paste an API key to import it by hand.' });
   return methods;
 }

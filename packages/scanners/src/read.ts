@@ -17,7 +17,11 @@ function errnoResult(error: unknown): ReadResult<never> {
     case 'ENOENT':
       return { status: 'missing' };
     case 'ENOTDIR':
-      return { status: 'error', code: CtdErrorCode.NOT_A_FILE, reason: 'a parent of this path is not a directory' };
+      return {
+        status: 'error',
+        code: CtdErrorCode.NOT_A_FILE,
+        reason: 'a parent of this path is not a directory',
+      };
     case 'EISDIR':
       return { status: 'error', code: CtdErrorCode.NOT_A_FILE, reason: 'is a directory, expected a file' };
     case 'EACCES':
@@ -66,7 +70,11 @@ export async function readTextFile(path: string, maxBytes: number): Promise<Read
     return errnoResult(error);
   }
   if (bytes.includes(0)) {
-    return { status: 'error', code: CtdErrorCode.NOT_TEXT, reason: 'holds binary data (NUL bytes), expected text' };
+    return {
+      status: 'error',
+      code: CtdErrorCode.NOT_TEXT,
+      reason: 'holds binary data (NUL bytes), expected text',
+    };
   }
   let text: string;
   try {
@@ -84,7 +92,8 @@ export async function readTextFile(path: string, maxBytes: number): Promise<Read
  * @param text - the file's text
  */
 export function parseJsonText(text: string): ReadResult<unknown> {
-  if (text.trim() === '') return { status: 'error', code: CtdErrorCode.INVALID_JSON, reason: 'is empty, expected JSON' };
+  if (text.trim() === '')
+    return { status: 'error', code: CtdErrorCode.INVALID_JSON, reason: 'is empty, expected JSON' };
   try {
     return { status: 'ok', value: JSON.parse(text) };
   } catch (error) {

@@ -3,9 +3,9 @@ import {
   CtdErrorCode,
   type DiscoveredCredential,
   type ScanIssue,
+  type ScanReport,
   type SourceId,
   toCredentialInfo,
-  type ScanReport,
 } from '@ctd/core';
 import { ALL_ADAPTERS } from './adapters/index.ts';
 import { createScanContext, type ScanContextOptions } from './context.ts';

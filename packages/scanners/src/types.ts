@@ -1,9 +1,4 @@
-import type {
-  CheckedLocation,
-  DiscoveredCredential,
-  ScanIssue,
-  SourceId,
-} from '@ctd/core';
+import type { CheckedLocation, DiscoveredCredential, ScanIssue, SourceId } from '@ctd/core';
 
 /** Everything an adapter may look at. Built once per scan by {@link createScanContext}. */
 export interface ScanContext {

@@ -1,5 +1,5 @@
-import * as all from './fixtures.ts';
 import type { ExpectedCredential } from './fixtures/types.ts';
+import * as all from './fixtures.ts';
 import type { TempHome } from './temp-home.ts';
 
 /** What a full home holds: the credentials a scan must find, and the environment to scan with. */
@@ -19,7 +19,10 @@ export async function writeFullHome(home: TempHome): Promise<FullHomeExpectation
   const modules = [all.codex, all.gemini, all.qwen, all.kimiCli, all.kimiCode, all.claude, all.opencode];
   for (const m of modules) credentials.push(...(await m.populate(home)));
   const env: Record<string, string> = { ...home.env };
-  const envFixture = all.environment as { populate: (h: TempHome) => Promise<ExpectedCredential[]>; fullHomeEnv?: Record<string, string> };
+  const envFixture = all.environment as {
+    populate: (h: TempHome) => Promise<ExpectedCredential[]>;
+    fullHomeEnv?: Record<string, string>;
+  };
   credentials.push(...(await envFixture.populate(home)));
   Object.assign(env, envFixture.fullHomeEnv ?? {});
   return { credentials, env };

@@ -1,4 +1,4 @@
-export { createTempHome, type TempHome } from './temp-home.ts';
-export { fakeJwt } from './jwt.ts';
 export * as fixtures from './fixtures.ts';
-export { writeFullHome, type FullHomeExpectation } from './full-home.ts';
+export { type FullHomeExpectation, writeFullHome } from './full-home.ts';
+export { fakeJwt } from './jwt.ts';
+export { createTempHome, type TempHome } from './temp-home.ts';

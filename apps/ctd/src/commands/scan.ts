@@ -33,7 +33,11 @@ function expiry(c: CredentialInfo, now: Date): string {
   const ms = Date.parse(c.expiresAt) - now.getTime();
   const abs = Math.abs(ms);
   const span =
-    abs >= 86_400_000 ? `${Math.round(abs / 86_400_000)}d` : abs >= 3_600_000 ? `${Math.round(abs / 3_600_000)}h` : `${Math.max(1, Math.round(abs / 60_000))}m`;
+    abs >= 86_400_000
+      ? `${Math.round(abs / 86_400_000)}d`
+      : abs >= 3_600_000
+        ? `${Math.round(abs / 3_600_000)}h`
+        : `${Math.max(1, Math.round(abs / 60_000))}m`;
   return ms >= 0 ? `in ${span}` : `${span} ago`;
 }
 
@@ -51,7 +55,11 @@ export function renderScan(result: ScanResult, io: CliIo, explain: boolean): str
       cred.preview,
       hashPrefix(cred.hash),
       expiry(cred, now),
-      cred.policy.stance === 'allowed' ? '' : cred.policy.stance === 'forbidden' ? c.red('forbidden') : c.yellow('warn'),
+      cred.policy.stance === 'allowed'
+        ? ''
+        : cred.policy.stance === 'forbidden'
+          ? c.red('forbidden')
+          : c.yellow('warn'),
     ]);
     lines.push(
       c.bold(`Found ${result.credentials.length} credential${result.credentials.length === 1 ? '' : 's'}:`),
@@ -61,7 +69,12 @@ export function renderScan(result: ScanResult, io: CliIo, explain: boolean): str
     for (const cred of result.credentials) {
       if (cred.policy.stance !== 'allowed') notes.set(`${cred.source}/${cred.provider}`, cred.policy.note);
     }
-    for (const [who, note] of notes) lines.push(c.yellow(`  ! ${who}: ${note} (as of ${result.credentials.find((x) => `${x.source}/${x.provider}` === who)?.policy.asOf})`));
+    for (const [who, note] of notes)
+      lines.push(
+        c.yellow(
+          `  ! ${who}: ${note} (as of ${result.credentials.find((x) => `${x.source}/${x.provider}` === who)?.policy.asOf})`,
+        ),
+      );
   } else {
     lines.push(c.bold('No AI-CLI logins or API keys found.'), '', 'Looked for:');
     const bySource = new Map<SourceId, string[]>();
@@ -76,13 +89,24 @@ export function renderScan(result: ScanResult, io: CliIo, explain: boolean): str
       lines.push(`  ${c.bold(adapter.displayName)}${where.length ? `: ${where.join(', ')}` : ''}`);
       if (adapter.loginHint) lines.push(`    to log in: ${adapter.loginHint}`);
     }
-    lines.push('', 'Log in to one of these CLIs (or set a provider key such as OPENAI_API_KEY), then run `ctd scan` again.');
+    lines.push(
+      '',
+      'Log in to one of these CLIs (or set a provider key such as OPENAI_API_KEY), then run `ctd scan` again.',
+    );
   }
   const errors = result.issues.filter((i) => i.severity === 'error');
   const infos = result.issues.filter((i) => i.severity === 'info');
   if (errors.length) {
-    lines.push('', c.red(c.bold(`${errors.length} problem${errors.length === 1 ? '' : 's'} (the other sources were still scanned):`)));
-    for (const i of errors) lines.push(`  ${c.red('✗')} [${i.source}] ${i.path ? `${i.path}: ` : ''}${i.message} (${i.code})`);
+    lines.push(
+      '',
+      c.red(
+        c.bold(
+          `${errors.length} problem${errors.length === 1 ? '' : 's'} (the other sources were still scanned):`,
+        ),
+      ),
+    );
+    for (const i of errors)
+      lines.push(`  ${c.red('✗')} [${i.source}] ${i.path ? `${i.path}: ` : ''}${i.message} (${i.code})`);
   }
   if (infos.length) {
     lines.push('', c.bold('Notes:'));
@@ -91,7 +115,12 @@ export function renderScan(result: ScanResult, io: CliIo, explain: boolean): str
   if (explain) {
     lines.push('', c.bold('Locations checked:'));
     for (const loc of result.locations) {
-      const mark = loc.result === 'found' ? c.green('found  ') : loc.result === 'error' ? c.red('error  ') : c.dim(loc.result.padEnd(7));
+      const mark =
+        loc.result === 'found'
+          ? c.green('found  ')
+          : loc.result === 'error'
+            ? c.red('error  ')
+            : c.dim(loc.result.padEnd(7));
       lines.push(`  ${mark} [${loc.source}] ${loc.location}: ${loc.reason}`);
     }
   } else if (result.credentials.length > 0) {
@@ -114,7 +143,8 @@ export const scanCommand: Command = {
     });
     const sources = values.source as string[] | undefined;
     for (const s of sources ?? []) {
-      if (!(SOURCE_IDS as readonly string[]).includes(s)) throw new UsageError(`unknown source "${s}"; one of: ${SOURCE_IDS.join(', ')}`);
+      if (!(SOURCE_IDS as readonly string[]).includes(s))
+        throw new UsageError(`unknown source "${s}"; one of: ${SOURCE_IDS.join(', ')}`);
     }
     const result = await scan({ env: io.env, ...(sources ? { sources: sources as SourceId[] } : {}) });
     if (values.json) {

@@ -20,7 +20,12 @@ describe('codex-cli adapter', () => {
     expect(r.issues).toEqual([]);
     expect(r.credentials).toHaveLength(1);
     const c = r.credentials[0]!;
-    expect(c).toMatchObject({ source: 'codex-cli', provider: 'openai', kind: 'api_key', hasRefreshToken: false });
+    expect(c).toMatchObject({
+      source: 'codex-cli',
+      provider: 'openai',
+      kind: 'api_key',
+      hasRefreshToken: false,
+    });
     expect(c.origin).toEqual({ type: 'file', path, field: 'OPENAI_API_KEY' });
     expect(c.secret.reveal()).toBe(CODEX.apiKey);
     expect(c.keyPage).toBe('https://platform.openai.com/api-keys');
@@ -32,7 +37,12 @@ describe('codex-cli adapter', () => {
     expect(r.credentials).toHaveLength(1);
     const c = r.credentials[0]!;
     expect(c).toMatchObject({ kind: 'oauth', label: 'ChatGPT login', hasRefreshToken: true });
-    expect(c.account).toEqual({ email: CODEX.email, plan: 'plus', accountId: CODEX.accountId, userId: 'user-PLACEHOLDER' });
+    expect(c.account).toEqual({
+      email: CODEX.email,
+      plan: 'plus',
+      accountId: CODEX.accountId,
+      userId: 'user-PLACEHOLDER',
+    });
     expect(c.expiresAt).toBe(new Date(CODEX.exp * 1000).toISOString());
     expect(c.refreshSecret?.reveal()).toBe(CODEX.refreshToken);
     expect(c.policy.stance).toBe('allowed');

@@ -29,7 +29,12 @@ function codexHome(ctx: ScanContext): string {
   return override ? override : join(ctx.home, '.codex');
 }
 
-function claimsOf(idToken: string | null | undefined): { email?: string; plan?: string; accountId?: string; userId?: string } {
+function claimsOf(idToken: string | null | undefined): {
+  email?: string;
+  plan?: string;
+  accountId?: string;
+  userId?: string;
+} {
   if (!idToken) return {};
   const claims = decodeJwtPayload(idToken);
   if (!claims) return {};
@@ -77,7 +82,8 @@ export const codexCliAdapter: SourceAdapter = {
     const authPath = join(home, 'auth.json');
 
     const config = await out.readToml(configPath);
-    const storeMode = typeof config?.cli_auth_credentials_store === 'string' ? config.cli_auth_credentials_store : 'file';
+    const storeMode =
+      typeof config?.cli_auth_credentials_store === 'string' ? config.cli_auth_credentials_store : 'file';
     if (config) out.checked(configPath, 'found', `credentials store: ${storeMode}`);
 
     const auth = await out.readJson(authPath, AuthFileSchema);
@@ -122,7 +128,11 @@ export const codexCliAdapter: SourceAdapter = {
         });
         foundAny = true;
       }
-      out.checked(authPath, foundAny ? 'found' : 'empty', foundAny ? `auth_mode ${mode}` : 'holds no API key or tokens');
+      out.checked(
+        authPath,
+        foundAny ? 'found' : 'empty',
+        foundAny ? `auth_mode ${mode}` : 'holds no API key or tokens',
+      );
     }
 
     const envKey = out.env('CODEX_API_KEY');
