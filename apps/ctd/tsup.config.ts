@@ -8,5 +8,6 @@ export default defineConfig({
   dts: false,
   noExternal: [/.*/],
   minify: true,
+  splitting: true,
   banner: { js: '#!/usr/bin/env node' },
 });

@@ -1,13 +1,13 @@
 import module from 'node:module';
-import { main } from './main.ts';
 
-// Cache compiled code between runs: start-up time is most of a scan's wall time.
+// Cache compiled code between runs (start-up is most of a scan's wall time). This must run before
+// the rest of the program is loaded, hence the dynamic import below.
 module.enableCompileCache?.();
 
-const code = await main(process.argv.slice(2), {
+const { main } = await import('./main.ts');
+process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
   env: process.env,
 });
-process.exitCode = code;
