@@ -26,6 +26,14 @@ export const CtdErrorCode = {
   IN_OS_KEYRING: 'IN_OS_KEYRING',
   /** A source adapter failed in a way it did not anticipate (a bug). */
   ADAPTER_FAILED: 'ADAPTER_FAILED',
+  /** A file was written by a newer version of this tool (a schema version it does not know); it is left untouched. */
+  UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
+  /** A cross-process lock could not be taken in time. */
+  LOCK_TIMEOUT: 'LOCK_TIMEOUT',
+  /** A file or directory had looser permissions than it should (reported, then tightened). */
+  INSECURE_PERMISSIONS: 'INSECURE_PERMISSIONS',
+  /** A named item (e.g. a credential id) does not exist. */
+  NOT_FOUND: 'NOT_FOUND',
   /** Caller passed arguments or options that are not valid. */
   BAD_USAGE: 'BAD_USAGE',
   /** An unexpected internal failure. */
