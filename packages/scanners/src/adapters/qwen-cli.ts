@@ -1,15 +1,393 @@
+import { join } from 'node:path';
+import { KnownProvider, type Origin, type ProviderId } from '@ctd/core';
+import { z } from 'zod';
 import { SourceCollector } from '../collector.ts';
-import type { SourceAdapter, StoreFile } from '../types.ts';
+import { checkShape } from '../read.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
 
-/** Qwen Code (stub: to be implemented). */
+/** Source id of the Qwen Code adapter. */
+export const QWEN_SOURCE = 'qwen-cli' as const;
+
+/** The API base Qwen Code uses for a portal login whose `resource_url` is missing. */
+export const QWEN_DEFAULT_BASE_URL = 'https://dashscope.aliyuncs.com/compatible-mode/v1';
+
+/** The Coding Plan endpoint (China region), used when the settings name no other. */
+export const QWEN_CODING_PLAN_BASE_URL = 'https://coding.dashscope.aliyuncs.com/v1';
+
+const CODING_PLAN_VAR = 'BAILIAN_CODING_PLAN_API_KEY';
+
+const OAuthCredsSchema = z
+  .object({
+    access_token: z.string(),
+    refresh_token: z.string().nullish(),
+    token_type: z.string().nullish(),
+    expiry_date: z.number().nullish(),
+    resource_url: z.string().nullish(),
+  })
+  .loose();
+
+const optString = z.string().nullish();
+
+// Each settings section is checked on its own, so one malformed section does not hide the
+// keys in the others. Wrapping each in its top-level key keeps field paths in reasons complete.
+const SecuritySection = z.object({
+  security: z
+    .object({
+      auth: z.object({ selectedType: optString, apiKey: optString, baseUrl: optString }).loose().nullish(),
+    })
+    .loose()
+    .nullish(),
+});
+const EnvSection = z.object({ env: z.record(z.string(), z.unknown()).nullish() });
+const ProvidersSection = z.object({
+  modelProviders: z
+    .record(
+      z.string(),
+      z
+        .array(z.object({ id: optString, name: optString, baseUrl: optString, envKey: optString }).loose())
+        .nullish(),
+    )
+    .nullish(),
+});
+const CodingPlanSection = z.object({
+  codingPlan: z.object({ baseUrl: optString }).loose().nullish(),
+});
+
+/** Variables in the settings `env` map that hold keys, and the provider each key is for. */
+const KNOWN_KEY_VARS: Readonly<Record<string, ProviderId>> = {
+  [CODING_PLAN_VAR]: KnownProvider.qwen,
+  DASHSCOPE_API_KEY: KnownProvider.qwen,
+  BAILIAN_API_KEY: KnownProvider.qwen,
+  QWEN_API_KEY: KnownProvider.qwen,
+  MODELSTUDIO_API_KEY: KnownProvider.qwen,
+  // OpenClaw files Token Plan keys under a provider of their own.
+  BAILIAN_TOKEN_PLAN_API_KEY: 'qwen-token-plan',
+  OPENAI_API_KEY: KnownProvider.openai,
+};
+
+/** Process variables that Qwen Code (or its Model Studio providers) read a key from. */
+const PROCESS_KEY_VARS = ['DASHSCOPE_API_KEY', CODING_PLAN_VAR] as const;
+
+function qwenHome(ctx: ScanContext): string {
+  // Qwen Code has no home override (no QWEN_HOME); QWEN_RUNTIME_DIR moves only runtime output.
+  return join(ctx.home, '.qwen');
+}
+
+/**
+ * The API base URL of a Qwen portal login, from `oauth_creds.json`'s `resource_url`, the way
+ * Qwen Code derives it: the DashScope default when missing, `https://` added when there is no
+ * scheme, and `/v1` appended unless already there.
+ *
+ * @param resourceUrl - the stored `resource_url`
+ * @example qwenBaseUrl('portal.qwen.ai') // 'https://portal.qwen.ai/v1'
+ */
+export function qwenBaseUrl(resourceUrl: string | null | undefined): string {
+  const raw = resourceUrl?.trim().replace(/\/+$/, '');
+  if (!raw) return QWEN_DEFAULT_BASE_URL;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  return withScheme.endsWith('/v1') ? withScheme : `${withScheme}/v1`;
+}
+
+/** The provider an OpenAI-compatible base URL belongs to, for the hosts we know. */
+function providerForUrl(url: string | undefined): ProviderId | undefined {
+  if (!url) return undefined;
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  const under = (domain: string) => host === domain || host.endsWith(`.${domain}`);
+  if (under('aliyuncs.com') || under('alibabacloud.com') || under('qwen.ai')) return KnownProvider.qwen;
+  if (under('openai.com')) return KnownProvider.openai;
+  if (under('openrouter.ai')) return KnownProvider.openrouter;
+  if (under('deepseek.com')) return KnownProvider.deepseek;
+  if (under('moonshot.cn') || under('moonshot.ai')) return KnownProvider.moonshot;
+  if (under('kimi.com')) return KnownProvider.kimi;
+  if (under('anthropic.com')) return KnownProvider.anthropic;
+  if (under('googleapis.com')) return KnownProvider.google;
+  return undefined;
+}
+
+/**
+ * The provider of a key configured for an auth type: the base URL's host when we know it, else
+ * the auth type's provider. Qwen Code's `openai` auth type serves Model Studio by default.
+ */
+function providerFor(baseUrl: string | undefined, authType: string | undefined): ProviderId {
+  const byUrl = providerForUrl(baseUrl);
+  if (byUrl) return byUrl;
+  if (authType === 'anthropic') return KnownProvider.anthropic;
+  if (authType === 'gemini' || authType === 'vertex-ai') return KnownProvider.google;
+  return KnownProvider.qwen;
+}
+
+/** A settings string after `$VAR` / `${VAR}` references are replaced from the process env. */
+interface Resolved {
+  readonly value: string;
+  /** Referenced variables that are not set (their references are left as they were). */
+  readonly unset: string[];
+  /** Every referenced variable. */
+  readonly refs: string[];
+}
+
+function resolveRefs(value: string, env: ScanContext['env']): Resolved {
+  const unset: string[] = [];
+  const refs: string[] = [];
+  // The same reference syntax Qwen Code resolves when it loads settings.
+  const resolved = value.replace(/\$(?:(\w+)|\{([^}]+)\})/g, (match, bare?: string, braced?: string) => {
+    const name = (bare ?? braced) as string;
+    refs.push(name);
+    const v = env[name];
+    if (v === undefined) {
+      unset.push(name);
+      return match;
+    }
+    return v;
+  });
+  return { value: resolved.trim(), unset, refs };
+}
+
+function describeRefs(refs: readonly string[]): string {
+  return refs.map((r) => `$${r}`).join(', ');
+}
+
+function isCodingPlan(variable: string | undefined, key: string): boolean {
+  return variable === CODING_PLAN_VAR || key.startsWith('sk-sp-');
+}
+
+/** Where a key was found, as a location name: `$VAR` or `path#field`. */
+function originKey(origin: Origin): string {
+  if (origin.type === 'env') return `$${origin.variable}`;
+  if (origin.type === 'file') return `${origin.path}#${origin.field}`;
+  return `${origin.path}#${origin.variable}`;
+}
+
+/** One key found in the settings or the environment, before it becomes a credential. */
+interface KeyCandidate {
+  readonly origin: Origin;
+  readonly raw: string;
+  readonly provider: ProviderId;
+  readonly baseUrl?: string | undefined;
+  /** The variable the key is known by, when it is one (for labels and the Coding Plan default). */
+  readonly variable?: string | undefined;
+}
+
+/** Checks one settings section, reporting a malformed one; returns it when it is usable. */
+function section<T>(out: SourceCollector, path: string, schema: z.ZodType<T>, raw: unknown): T | undefined {
+  const r = checkShape(schema, raw);
+  if (r.status === 'ok') return r.value;
+  if (r.status === 'error') out.problem(path, r.code, r.reason);
+  return undefined;
+}
+
+async function scanOAuth(out: SourceCollector, path: string): Promise<void> {
+  const creds = await out.readJson(path, OAuthCredsSchema);
+  if (!creds) return;
+  const access = creds.access_token.trim();
+  if (!access) {
+    out.checked(path, 'empty', 'holds no access token');
+    return;
+  }
+  const refresh = creds.refresh_token?.trim() || undefined;
+  const expiry = creds.expiry_date;
+  out.found({
+    provider: KnownProvider.qwenPortal,
+    kind: refresh ? 'oauth' : 'token',
+    label: 'Qwen OAuth login (portal)',
+    secret: access,
+    refreshToken: refresh,
+    expiresAt: typeof expiry === 'number' && expiry > 0 ? expiry : null,
+    origin: { type: 'file', path, field: 'access_token' },
+    baseUrl: qwenBaseUrl(creds.resource_url),
+  });
+  out.checked(
+    path,
+    'found',
+    refresh
+      ? 'Qwen portal OAuth login (the free tier ended 2026-04-15: expect it to be rejected)'
+      : 'Qwen portal access token without a refresh token (Qwen Code treats the file as invalid)',
+  );
+}
+
+/** What the settings file yields: keys to record, and the Coding Plan base URL it names. */
+interface SettingsKeys {
+  /** Whether the file was read and parsed. */
+  readonly read: boolean;
+  readonly candidates: KeyCandidate[];
+  readonly codingPlanUrl: string;
+}
+
+async function scanSettings(out: SourceCollector, path: string): Promise<SettingsKeys> {
+  const env = out.ctx.env;
+  const candidates: KeyCandidate[] = [];
+  const settings = await out.readJson(path, z.object({}).loose());
+  if (!settings) return { read: false, candidates, codingPlanUrl: QWEN_CODING_PLAN_BASE_URL };
+
+  const security = section(out, path, SecuritySection, settings)?.security?.auth;
+  const envMap = section(out, path, EnvSection, settings)?.env ?? {};
+  const providers = section(out, path, ProvidersSection, settings)?.modelProviders ?? {};
+  const codingPlan = section(out, path, CodingPlanSection, settings)?.codingPlan;
+
+  const resolveUrl = (value: string | null | undefined): string | undefined => {
+    if (!value) return undefined;
+    const r = resolveRefs(value, env);
+    return r.unset.length || !r.value ? undefined : r.value;
+  };
+  const settingsVar = (name: string): string | undefined => {
+    const v = envMap[name];
+    return typeof v === 'string' && v.trim() ? v : undefined;
+  };
+
+  // modelProviders first: an entry names both the key's variable and the base URL it is for.
+  for (const [authType, entries] of Object.entries(providers)) {
+    for (const [index, entry] of (entries ?? []).entries()) {
+      const envKey = entry.envKey?.trim();
+      if (!envKey) continue;
+      const baseUrl = resolveUrl(entry.baseUrl);
+      const provider = providerFor(baseUrl, authType);
+      const inSettings = settingsVar(envKey);
+      const inProcess = env[envKey]?.trim();
+      if (inSettings !== undefined) {
+        const origin: Origin = { type: 'file', path, field: `env.${envKey}` };
+        candidates.push({ origin, raw: inSettings, provider, baseUrl, variable: envKey });
+      } else if (inProcess) {
+        const origin: Origin = { type: 'env', variable: envKey };
+        candidates.push({ origin, raw: inProcess, provider, baseUrl, variable: envKey });
+      } else {
+        out.checked(
+          `${path}#modelProviders.${authType}[${index}].envKey`,
+          'missing',
+          `names $${envKey}, which is set neither in the settings env nor in the environment`,
+        );
+      }
+    }
+  }
+
+  const apiKey = security?.apiKey;
+  if (typeof apiKey === 'string' && apiKey.trim()) {
+    const baseUrl = resolveUrl(security?.baseUrl);
+    candidates.push({
+      origin: { type: 'file', path, field: 'security.auth.apiKey' },
+      raw: apiKey,
+      provider: providerFor(baseUrl, security?.selectedType ?? undefined),
+      baseUrl,
+    });
+  }
+
+  for (const [name, provider] of Object.entries(KNOWN_KEY_VARS)) {
+    const raw = settingsVar(name);
+    if (raw === undefined) continue;
+    let p = provider;
+    let baseUrl: string | undefined;
+    if (name === 'OPENAI_API_KEY') {
+      // Qwen Code's openai auth type sends this key to OPENAI_BASE_URL (OpenAI when unset).
+      baseUrl = resolveUrl(settingsVar('OPENAI_BASE_URL') ?? env.OPENAI_BASE_URL);
+      p = providerForUrl(baseUrl) ?? KnownProvider.openai;
+    }
+    const origin: Origin = { type: 'file', path, field: `env.${name}` };
+    candidates.push({ origin, raw, provider: p, baseUrl, variable: name });
+  }
+  return {
+    read: true,
+    candidates,
+    codingPlanUrl: resolveUrl(codingPlan?.baseUrl) ?? QWEN_CODING_PLAN_BASE_URL,
+  };
+}
+
+/** Records the keys: one per place, references resolved, Coding Plan keys given their endpoint. */
+function recordKeys(out: SourceCollector, candidates: readonly KeyCandidate[], codingPlanUrl: string): void {
+  const seen = new Set<string>();
+  for (const c of candidates) {
+    const place = originKey(c.origin);
+    if (seen.has(place)) continue;
+    seen.add(place);
+    // Only settings values may hold references; a process variable is taken as it is.
+    const r =
+      c.origin.type === 'env'
+        ? { value: c.raw.trim(), unset: [], refs: [] }
+        : resolveRefs(c.raw, out.ctx.env);
+    if (r.unset.length) {
+      out.checked(
+        originKey(c.origin),
+        'skipped',
+        `refers to ${describeRefs(r.unset)}, which is not set: not a credential`,
+      );
+      continue;
+    }
+    if (!r.value) {
+      out.checked(originKey(c.origin), 'empty', 'is empty');
+      continue;
+    }
+    const codingPlan = c.provider === KnownProvider.qwen && isCodingPlan(c.variable, r.value);
+    out.found({
+      provider: c.provider,
+      kind: 'api_key',
+      label: codingPlan
+        ? 'Coding Plan key'
+        : c.provider === KnownProvider.qwen
+          ? 'Model Studio API key'
+          : 'API key',
+      secret: r.value,
+      origin: c.origin,
+      baseUrl: c.baseUrl ?? (codingPlan ? codingPlanUrl : undefined),
+    });
+    const via = r.refs.length ? ` (through ${describeRefs(r.refs)})` : '';
+    out.checked(
+      originKey(c.origin),
+      'found',
+      `${codingPlan ? 'Coding Plan key' : 'API key'} for ${c.provider}${via}`,
+    );
+  }
+}
+
+/**
+ * Qwen Code (`QwenLM/qwen-code`): the retired portal OAuth login in `~/.qwen/oauth_creds.json`,
+ * Model Studio / Coding Plan keys in `~/.qwen/settings.json` (`security.auth.apiKey`, the `env`
+ * map, `modelProviders[].envKey`), and `DASHSCOPE_API_KEY` / `BAILIAN_CODING_PLAN_API_KEY`.
+ */
 export const qwenCliAdapter: SourceAdapter = {
-  id: 'qwen-cli',
+  id: QWEN_SOURCE,
   displayName: 'Qwen Code',
-  loginHint: '',
-  files(_ctx): StoreFile[] {
-    return [];
+  loginHint:
+    'run `qwen`, then choose Alibaba Model Studio (Coding Plan or API key) in /auth; the Qwen OAuth free tier has ended',
+
+  files(ctx): StoreFile[] {
+    const home = qwenHome(ctx);
+    return [
+      { path: join(home, 'oauth_creds.json'), format: 'json', holdsSecrets: true },
+      { path: join(home, 'settings.json'), format: 'json', holdsSecrets: true },
+    ];
   },
+
+  lockProtocol(ctx) {
+    // sharedTokenManager.ts: O_EXCL lock file, broken when older than 10 s.
+    return { kind: 'o-excl', lockPath: join(qwenHome(ctx), 'oauth_creds.lock'), staleAfterMs: 10_000 };
+  },
+
   async scan(ctx) {
-    return new SourceCollector('qwen-cli', ctx).result();
+    const out = new SourceCollector(QWEN_SOURCE, ctx);
+    const home = qwenHome(ctx);
+    await scanOAuth(out, join(home, 'oauth_creds.json'));
+    const settingsPath = join(home, 'settings.json');
+    const { read, candidates, codingPlanUrl } = await scanSettings(out, settingsPath);
+    if (read) {
+      out.checked(
+        settingsPath,
+        candidates.length ? 'found' : 'empty',
+        candidates.length ? `names ${candidates.length} key(s)` : 'names no API key',
+      );
+    }
+    for (const name of PROCESS_KEY_VARS) {
+      const value = out.env(name);
+      if (value)
+        candidates.push({
+          origin: { type: 'env', variable: name },
+          raw: value,
+          provider: KnownProvider.qwen,
+          variable: name,
+        });
+    }
+    recordKeys(out, candidates, codingPlanUrl);
+    return out.result();
   },
 };
