@@ -1,15 +1,158 @@
+import { join } from 'node:path';
+import { type Account, KnownProvider } from '@ctd/core';
+import { z } from 'zod';
 import { SourceCollector } from '../collector.ts';
-import type { SourceAdapter, StoreFile } from '../types.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
 
-/** Claude Code (stub: to be implemented). */
+/** Source id of the Claude Code adapter. */
+export const CLAUDE_SOURCE = 'claude-code' as const;
+
+const optString = z.string().nullish();
+
+// Other top-level keys (MCP server logins and the like) share the file, so the schema is loose.
+const CredentialsFileSchema = z
+  .object({
+    claudeAiOauth: z
+      .object({
+        accessToken: z.string(),
+        refreshToken: optString,
+        expiresAt: z.number().nullish(),
+        scopes: z.array(z.string()).nullish(),
+        subscriptionType: optString,
+        rateLimitTier: optString,
+      })
+      .loose()
+      .nullish(),
+  })
+  .loose();
+
+// `.claude.json` is Claude Code's general state file; only these two keys matter here.
+const GlobalConfigSchema = z
+  .object({
+    oauthAccount: z
+      .object({ accountUuid: optString, emailAddress: optString, organizationUuid: optString })
+      .loose()
+      .nullish(),
+    primaryApiKey: optString,
+  })
+  .loose();
+
+function configDir(ctx: ScanContext): string {
+  const override = ctx.env.CLAUDE_CONFIG_DIR?.trim();
+  return override ? override : join(ctx.home, '.claude');
+}
+
+/** `~/.claude.json` normally; inside the config dir when CLAUDE_CONFIG_DIR moves it. */
+function globalConfigPath(ctx: ScanContext): string {
+  const override = ctx.env.CLAUDE_CONFIG_DIR?.trim();
+  return override ? join(override, '.claude.json') : join(ctx.home, '.claude.json');
+}
+
+function accountOf(
+  raw: z.infer<typeof GlobalConfigSchema>['oauthAccount'],
+  plan: string | undefined,
+): Account | undefined {
+  const account: Account = {};
+  if (raw?.accountUuid) account.accountId = raw.accountUuid;
+  if (raw?.emailAddress) account.email = raw.emailAddress;
+  if (raw?.organizationUuid) account.organization = raw.organizationUuid;
+  if (plan) account.plan = plan;
+  return Object.keys(account).length ? account : undefined;
+}
+
+/** Environment variables Claude Code takes a credential from, and what kind each holds. */
+const ENV_CREDENTIALS = [
+  { variable: 'ANTHROPIC_API_KEY', kind: 'api_key', label: 'Anthropic API key' },
+  // Long-lived inference-only token from `claude setup-token`.
+  { variable: 'CLAUDE_CODE_OAUTH_TOKEN', kind: 'token', label: 'Claude setup-token' },
+  { variable: 'ANTHROPIC_AUTH_TOKEN', kind: 'token', label: 'Anthropic bearer token' },
+] as const;
+
+/**
+ * Claude Code (`anthropics/claude-code`): the subscription login in
+ * `$CLAUDE_CONFIG_DIR/.credentials.json` (default `~/.claude`), account facts and a console API
+ * key in `~/.claude.json`, and `ANTHROPIC_API_KEY`, `CLAUDE_CODE_OAUTH_TOKEN`,
+ * `ANTHROPIC_AUTH_TOKEN`. The macOS keychain item is not read (this scan reads files only).
+ */
 export const claudeCodeAdapter: SourceAdapter = {
-  id: 'claude-code',
+  id: CLAUDE_SOURCE,
   displayName: 'Claude Code',
-  loginHint: '',
-  files(_ctx): StoreFile[] {
-    return [];
+  loginHint: 'run `claude` and log in with /login (or `claude setup-token` for a long-lived token)',
+
+  files(ctx): StoreFile[] {
+    return [
+      { path: join(configDir(ctx), '.credentials.json'), format: 'json', holdsSecrets: true },
+      // Holds account facts, and `primaryApiKey` for console-key logins.
+      { path: globalConfigPath(ctx), format: 'json', holdsSecrets: true },
+    ];
   },
+
   async scan(ctx) {
-    return new SourceCollector('claude-code', ctx).result();
+    const out = new SourceCollector(CLAUDE_SOURCE, ctx);
+    const credentialsPath = join(configDir(ctx), '.credentials.json');
+    const globalPath = globalConfigPath(ctx);
+
+    const global = await out.readJson(globalPath, GlobalConfigSchema);
+    if (global) {
+      const apiKey = global.primaryApiKey?.trim();
+      if (apiKey) {
+        out.found({
+          provider: KnownProvider.anthropic,
+          kind: 'api_key',
+          label: 'Anthropic API key',
+          secret: apiKey,
+          origin: { type: 'file', path: globalPath, field: 'primaryApiKey' },
+        });
+      }
+      const facts = [global.oauthAccount ? 'account facts' : '', apiKey ? 'an API key' : ''].filter(Boolean);
+      out.checked(
+        globalPath,
+        facts.length ? 'found' : 'empty',
+        facts.length ? `holds ${facts.join(' and ')}` : 'holds no account facts or API key',
+      );
+    }
+
+    const creds = await out.readJson(credentialsPath, CredentialsFileSchema);
+    const oauth = creds?.claudeAiOauth;
+    if (creds && !oauth?.accessToken.trim()) {
+      out.checked(credentialsPath, 'empty', 'holds no Claude login (claudeAiOauth)');
+    } else if (oauth) {
+      const refresh = oauth.refreshToken?.trim() || undefined;
+      const plan = oauth.subscriptionType?.trim() || undefined;
+      out.found({
+        provider: KnownProvider.anthropic,
+        // Without a refresh token the login cannot be renewed: a plain bearer token.
+        kind: refresh ? 'oauth' : 'token',
+        label: 'Claude login',
+        secret: oauth.accessToken.trim(),
+        refreshToken: refresh,
+        expiresAt: typeof oauth.expiresAt === 'number' && oauth.expiresAt > 0 ? oauth.expiresAt : null,
+        account: accountOf(global?.oauthAccount, plan),
+        origin: { type: 'file', path: credentialsPath, field: 'claudeAiOauth.accessToken' },
+      });
+      const details = [
+        plan ? `plan ${plan}` : '',
+        oauth.rateLimitTier ? `tier ${oauth.rateLimitTier}` : '',
+        oauth.scopes ? `scopes ${oauth.scopes.join(' ')}` : '',
+      ].filter(Boolean);
+      out.checked(credentialsPath, 'found', ['Claude login', ...details].join(', '));
+    }
+
+    // Points the env credentials at a gateway or another vendor's Anthropic-compatible API.
+    const baseUrl = ctx.env.ANTHROPIC_BASE_URL?.trim() || undefined;
+    for (const { variable, kind, label } of ENV_CREDENTIALS) {
+      const value = out.env(variable);
+      if (!value) continue;
+      out.found({
+        provider: KnownProvider.anthropic,
+        kind,
+        label,
+        secret: value,
+        origin: { type: 'env', variable },
+        baseUrl,
+      });
+      out.checked(`$${variable}`, 'found', 'set');
+    }
+    return out.result();
   },
 };
