@@ -1,15 +1,191 @@
+import { join } from 'node:path';
+import { KnownProvider, type Origin, type ProviderId } from '@ctd/core';
+import { z } from 'zod';
 import { SourceCollector } from '../collector.ts';
-import type { SourceAdapter, StoreFile } from '../types.ts';
+import { checkShape, parseJsonText } from '../read.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
 
-/** opencode (stub: to be implemented). */
-export const opencodeAdapter: SourceAdapter = {
-  id: 'opencode',
-  displayName: 'opencode',
-  loginHint: '',
-  files(_ctx): StoreFile[] {
-    return [];
+/** Source id of the opencode adapter. */
+export const OPENCODE_SOURCE = 'opencode' as const;
+
+const CONTENT_VAR = 'OPENCODE_AUTH_CONTENT';
+
+// The three entry shapes of opencode's auth store (`packages/opencode/src/auth/index.ts`).
+const EntrySchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('oauth'),
+      refresh: z.string(),
+      access: z.string(),
+      expires: z.number(),
+      accountId: z.string().optional(),
+      enterpriseUrl: z.string().optional(),
+    })
+    .loose(),
+  z.object({ type: z.literal('api'), key: z.string() }).loose(),
+  // `key` names the environment variable the token is exported as; the token is the secret.
+  z.object({ type: z.literal('wellknown'), key: z.string(), token: z.string() }).loose(),
+]);
+type Entry = z.infer<typeof EntrySchema>;
+
+const AuthFileSchema = z.record(z.string(), z.unknown());
+
+/**
+ * opencode provider ids (from models.dev) that name a provider OpenClaw knows by another id,
+ * with the API base URL where the opencode id fixes a region. Others keep opencode's id.
+ */
+const PROVIDER_MAP: Readonly<Record<string, { provider: ProviderId; baseUrl?: string }>> = {
+  anthropic: { provider: KnownProvider.anthropic },
+  openai: { provider: KnownProvider.openai },
+  google: { provider: KnownProvider.google },
+  openrouter: { provider: KnownProvider.openrouter },
+  deepseek: { provider: KnownProvider.deepseek },
+  moonshot: { provider: KnownProvider.moonshot },
+  moonshotai: { provider: KnownProvider.moonshot, baseUrl: 'https://api.moonshot.ai/v1' },
+  'moonshotai-cn': { provider: KnownProvider.moonshot, baseUrl: 'https://api.moonshot.cn/v1' },
+  'kimi-for-coding': { provider: KnownProvider.kimi },
+  alibaba: {
+    provider: KnownProvider.qwen,
+    baseUrl: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1',
   },
+  'alibaba-cn': {
+    provider: KnownProvider.qwen,
+    baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
+  },
+};
+
+function authPath(ctx: ScanContext): string {
+  const dataHome = ctx.env.XDG_DATA_HOME?.trim();
+  return join(dataHome ? dataHome : join(ctx.home, '.local', 'share'), 'opencode', 'auth.json');
+}
+
+/** opencode normalises a trailing `/` away from provider keys (well-known URLs are written with one). */
+function normaliseKey(key: string): string {
+  return key.replace(/\/+$/, '');
+}
+
+function describeSkip(value: unknown): string {
+  const type =
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as { type?: unknown }).type
+      : undefined;
+  if (type === 'oauth' || type === 'api' || type === 'wellknown')
+    return `a "${type}" entry with missing fields`;
+  return typeof type === 'string' ? 'an entry of an unknown type' : 'not an auth entry';
+}
+
+function secretOf(entry: Entry): string {
+  if (entry.type === 'oauth') return entry.access.trim();
+  if (entry.type === 'api') return entry.key.trim();
+  return entry.token.trim();
+}
+
+function recordEntry(
+  out: SourceCollector,
+  key: string,
+  entry: Entry,
+  origin: (field: string) => Origin,
+): void {
+  const id = normaliseKey(key);
+  const secret = secretOf(entry);
+  const mapped = PROVIDER_MAP[id];
+  const provider = mapped?.provider ?? id;
+  switch (entry.type) {
+    case 'oauth': {
+      const refresh = entry.refresh.trim() || undefined;
+      out.found({
+        provider,
+        kind: refresh ? 'oauth' : 'token',
+        label: `${id} login (opencode)`,
+        secret,
+        refreshToken: refresh,
+        // GitHub Copilot entries store 0: the expiry is not known.
+        expiresAt: entry.expires > 0 ? entry.expires : null,
+        account: entry.accountId ? { accountId: entry.accountId } : undefined,
+        origin: origin(`${key}.access`),
+        baseUrl: mapped?.baseUrl,
+      });
+      return;
+    }
+    case 'api':
+      out.found({
+        provider,
+        kind: 'api_key',
+        label: `${id} API key (opencode)`,
+        secret,
+        origin: origin(`${key}.key`),
+        baseUrl: mapped?.baseUrl,
+      });
+      return;
+    case 'wellknown':
+      // A well-known entry is keyed by its server's URL, which is both the provider and the base.
+      out.found({
+        provider: id,
+        kind: 'token',
+        label: `${id} token (opencode, exported as $${entry.key})`,
+        secret,
+        origin: origin(`${key}.token`),
+        baseUrl: id,
+      });
+      return;
+  }
+}
+
+/**
+ * opencode (`sst/opencode`): the provider map in `$XDG_DATA_HOME/opencode/auth.json` (default
+ * `~/.local/share/opencode/auth.json`), or in `OPENCODE_AUTH_CONTENT` when that is set. OAuth,
+ * API-key and well-known entries; entries of no known shape are skipped, as opencode does.
+ */
+export const opencodeAdapter: SourceAdapter = {
+  id: OPENCODE_SOURCE,
+  displayName: 'opencode',
+  loginHint: 'run `opencode auth login`',
+
+  files(ctx): StoreFile[] {
+    return [{ path: authPath(ctx), format: 'json', holdsSecrets: true }];
+  },
+
   async scan(ctx) {
-    return new SourceCollector('opencode', ctx).result();
+    const out = new SourceCollector(OPENCODE_SOURCE, ctx);
+    const path = authPath(ctx);
+    const content = out.env(CONTENT_VAR);
+    let store: Record<string, unknown> | undefined;
+    let origin: (field: string) => Origin;
+    let where: string;
+    if (content) {
+      // The variable replaces the file: opencode does not read the file at all then.
+      where = `$${CONTENT_VAR}`;
+      out.checked(path, 'skipped', `replaced by $${CONTENT_VAR}`);
+      const parsed = out.settle(where, parseJsonText(content));
+      store = parsed === undefined ? undefined : out.settle(where, checkShape(AuthFileSchema, parsed));
+      origin = () => ({ type: 'env', variable: CONTENT_VAR });
+    } else {
+      where = path;
+      store = await out.readJson(path, AuthFileSchema);
+      origin = (field) => ({ type: 'file', path, field });
+    }
+    if (!store) return out.result();
+
+    let found = 0;
+    for (const [key, value] of Object.entries(store)) {
+      const entry = EntrySchema.safeParse(value);
+      if (!entry.success) {
+        // opencode drops such entries silently; a note (not an error) says why nothing came of it.
+        out.checked(`${where}#${key}`, 'skipped', `is ${describeSkip(value)}: opencode ignores it`);
+        continue;
+      }
+      if (!secretOf(entry.data)) {
+        out.checked(`${where}#${key}`, 'empty', 'holds an empty secret');
+        continue;
+      }
+      recordEntry(out, key, entry.data, origin);
+      found++;
+    }
+    out.checked(
+      where,
+      found ? 'found' : 'empty',
+      found ? `${found} provider entr${found === 1 ? 'y' : 'ies'}` : 'holds no usable entries',
+    );
+    return out.result();
   },
 };
