@@ -61,14 +61,14 @@ export class SourceCollector {
     return undefined;
   }
 
-  /** Reads a text file with the common checks. */
-  async readText(path: string): Promise<string | undefined> {
-    return this.settle(path, await readTextFile(path, this.ctx.maxFileBytes));
+  /** Reads a text file with the common checks; `maxBytes` overrides the context's size cap. */
+  async readText(path: string, maxBytes: number = this.ctx.maxFileBytes): Promise<string | undefined> {
+    return this.settle(path, await readTextFile(path, maxBytes));
   }
 
   /** Reads and parses a JSON file, optionally checking its shape. */
-  async readJson<T = unknown>(path: string, schema?: z.ZodType<T>): Promise<T | undefined> {
-    const text = await this.readText(path);
+  async readJson<T = unknown>(path: string, schema?: z.ZodType<T>, maxBytes?: number): Promise<T | undefined> {
+    const text = await this.readText(path, maxBytes);
     if (text === undefined) return undefined;
     const parsed = this.settle(path, parseJsonText(text));
     if (parsed === undefined) return undefined;

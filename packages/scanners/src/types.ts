@@ -25,6 +25,8 @@ export interface StoreFile {
   readonly format: StoreFileFormat;
   /** Whether this file may hold a credential (as opposed to settings only). */
   readonly holdsSecrets: boolean;
+  /** A size cap for this file when it differs from the context's (some state files grow large). */
+  readonly maxBytes?: number;
 }
 
 /** What one adapter found. */

@@ -42,6 +42,9 @@ function configDir(ctx: ScanContext): string {
   return override ? override : join(ctx.home, '.claude');
 }
 
+// `.claude.json` is Claude Code's general state (projects, history): real ones grow to megabytes.
+const STATE_FILE_MAX_BYTES = 32 * 1024 * 1024;
+
 /** `~/.claude.json` normally; inside the config dir when CLAUDE_CONFIG_DIR moves it. */
 function globalConfigPath(ctx: ScanContext): string {
   const override = ctx.env.CLAUDE_CONFIG_DIR?.trim();
@@ -83,7 +86,7 @@ export const claudeCodeAdapter: SourceAdapter = {
     return [
       { path: join(configDir(ctx), '.credentials.json'), format: 'json', holdsSecrets: true },
       // Holds account facts, and `primaryApiKey` for console-key logins.
-      { path: globalConfigPath(ctx), format: 'json', holdsSecrets: true },
+      { path: globalConfigPath(ctx), format: 'json', holdsSecrets: true, maxBytes: STATE_FILE_MAX_BYTES },
     ];
   },
 
@@ -92,7 +95,7 @@ export const claudeCodeAdapter: SourceAdapter = {
     const credentialsPath = join(configDir(ctx), '.credentials.json');
     const globalPath = globalConfigPath(ctx);
 
-    const global = await out.readJson(globalPath, GlobalConfigSchema);
+    const global = await out.readJson(globalPath, GlobalConfigSchema, STATE_FILE_MAX_BYTES);
     if (global) {
       const apiKey = global.primaryApiKey?.trim();
       if (apiKey) {

@@ -43,7 +43,7 @@ const corruptions = (file: StoreFile): Corruption[] => {
     {
       name: 'over the size cap',
       code: 'FILE_TOO_LARGE',
-      write: text(`${' '.repeat(2 * 1024 * 1024)}`),
+      write: text(' '.repeat((file.maxBytes ?? 1024 * 1024) + 1024)),
     },
     {
       name: 'a symlink loop',
