@@ -46,7 +46,7 @@ function originKey(origin: Origin): string {
 function stableId(d: CredentialDraft): string {
   const prefix = `${d.source}:${d.provider}`;
   if (d.kind === 'api_key') return `${prefix}:key-${short(d.secret)}`;
-  const account = d.account?.accountId ?? d.account?.userId ?? d.account?.email;
+  const account = d.account?.accountId ?? d.account?.email ?? d.account?.userId;
   if (account) return `${prefix}:acct-${short(account)}`;
   if (d.refreshToken && d.refreshTokenIsStable) return `${prefix}:rt-${short(d.refreshToken)}`;
   // One login per store location: the place is stable across refreshes, the tokens are not.
