@@ -1,15 +1,70 @@
+import { join } from 'node:path';
+import { KnownProvider } from '@ctd/core';
 import { SourceCollector } from '../collector.ts';
-import type { SourceAdapter, StoreFile } from '../types.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
+import { kimiProviderFor, scanKimiStore } from './kimi-shared.ts';
 
-/** Kimi CLI (stub: to be implemented). */
+/** Source id of the kimi-cli adapter. */
+export const KIMI_CLI_SOURCE = 'kimi-cli' as const;
+
+function kimiShareDir(ctx: ScanContext): string {
+  const override = ctx.env.KIMI_SHARE_DIR?.trim();
+  return override ? override : join(ctx.home, '.kimi');
+}
+
+/**
+ * kimi-cli (`MoonshotAI/kimi-cli`, the Python `kimi`): the Kimi Code login in
+ * `$KIMI_SHARE_DIR/credentials/kimi-code.json`, API keys in the `config.toml` provider tables
+ * (or a legacy `config.json` that kimi-cli has not migrated yet), and `KIMI_API_KEY`.
+ */
 export const kimiCliAdapter: SourceAdapter = {
-  id: 'kimi-cli',
+  id: KIMI_CLI_SOURCE,
   displayName: 'Kimi CLI',
-  loginHint: '',
-  files(_ctx): StoreFile[] {
-    return [];
+  loginHint:
+    'run `kimi login` (Kimi Code), or add an API key to a [providers.<name>] table in ~/.kimi/config.toml',
+
+  files(ctx): StoreFile[] {
+    const home = kimiShareDir(ctx);
+    return [
+      { path: join(home, 'credentials', 'kimi-code.json'), format: 'json', holdsSecrets: true },
+      { path: join(home, 'config.toml'), format: 'toml', holdsSecrets: true },
+      { path: join(home, 'config.json'), format: 'json', holdsSecrets: true },
+    ];
   },
+
+  lockProtocol(ctx) {
+    // kimi-cli refreshes under fcntl.flock(LOCK_EX|LOCK_NB) on this file; the kernel drops the
+    // lock when its holder dies, so it never goes stale.
+    return { kind: 'flock', lockPath: join(kimiShareDir(ctx), 'credentials', 'kimi-code.lock') };
+  },
+
   async scan(ctx) {
-    return new SourceCollector('kimi-cli', ctx).result();
+    const out = new SourceCollector(KIMI_CLI_SOURCE, ctx);
+    await scanKimiStore(out, {
+      home: kimiShareDir(ctx),
+      legacyJsonConfig: true,
+      keyringNote:
+        'the login is in the OS keyring (service "kimi-code"), which this scan does not read; running `kimi` once moves it to the file',
+    });
+
+    // kimi-cli lets KIMI_API_KEY (and KIMI_BASE_URL) override every `kimi`-type provider table.
+    const envKey = out.env('KIMI_API_KEY');
+    if (envKey) {
+      const baseUrl = ctx.env.KIMI_BASE_URL?.trim() || undefined;
+      const provider = (baseUrl && kimiProviderFor('kimi', baseUrl)) || KnownProvider.kimi;
+      out.found({
+        provider,
+        kind: 'api_key',
+        label:
+          provider === KnownProvider.moonshot
+            ? 'Moonshot API key (KIMI_API_KEY)'
+            : 'Kimi Code API key (KIMI_API_KEY)',
+        secret: envKey,
+        origin: { type: 'env', variable: 'KIMI_API_KEY' },
+        baseUrl,
+      });
+      out.checked('$KIMI_API_KEY', 'found', 'set (overrides api_key of kimi-type providers)');
+    }
+    return out.result();
   },
 };

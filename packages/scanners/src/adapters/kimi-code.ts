@@ -1,15 +1,49 @@
+import { join } from 'node:path';
 import { SourceCollector } from '../collector.ts';
-import type { SourceAdapter, StoreFile } from '../types.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
+import { scanKimiStore } from './kimi-shared.ts';
 
-/** Kimi Code CLI (stub: to be implemented). */
+/** Source id of the Kimi Code CLI adapter. */
+export const KIMI_CODE_SOURCE = 'kimi-code' as const;
+
+function kimiCodeHome(ctx: ScanContext): string {
+  const override = ctx.env.KIMI_CODE_HOME?.trim();
+  return override ? override : join(ctx.home, '.kimi-code');
+}
+
+/**
+ * Kimi Code CLI (`MoonshotAI/kimi-code`, TypeScript): the Kimi Code login in
+ * `$KIMI_CODE_HOME/credentials/kimi-code.json` (and scoped `kimi-code-env-*` slots a provider
+ * table names), and API keys in `config.toml` provider tables, including their `env` sub-tables.
+ * It does not read `KIMI_API_KEY` from the shell, so neither does this adapter.
+ */
 export const kimiCodeAdapter: SourceAdapter = {
-  id: 'kimi-code',
+  id: KIMI_CODE_SOURCE,
   displayName: 'Kimi Code CLI',
-  loginHint: '',
-  files(_ctx): StoreFile[] {
-    return [];
+  loginHint:
+    'run `kimi login` (the Kimi Code CLI installs its command as `kimi`), or add an API key to a [providers.<name>] table in ~/.kimi-code/config.toml',
+
+  files(ctx): StoreFile[] {
+    const home = kimiCodeHome(ctx);
+    return [
+      { path: join(home, 'credentials', 'kimi-code.json'), format: 'json', holdsSecrets: true },
+      { path: join(home, 'config.toml'), format: 'toml', holdsSecrets: true },
+    ];
   },
+
+  lockProtocol() {
+    // kimi-code serializes refreshes with an in-process promise queue only: no lock file to share.
+    return { kind: 'in-process' };
+  },
+
   async scan(ctx) {
-    return new SourceCollector('kimi-code', ctx).result();
+    const out = new SourceCollector(KIMI_CODE_SOURCE, ctx);
+    await scanKimiStore(out, {
+      home: kimiCodeHome(ctx),
+      legacyJsonConfig: false,
+      keyringNote:
+        'the login is in the OS keyring, which this scan does not read; log in again with `kimi login` to store it in the file',
+    });
+    return out.result();
   },
 };

@@ -1,0 +1,354 @@
+// Parsing shared by the two Moonshot CLIs (kimi-cli and kimi-code): they write the same OAuth
+// token wire format and the same `[providers.<name>]` tables in config.toml.
+import { join } from 'node:path';
+import { CtdErrorCode, KnownProvider, type ProviderId } from '@ctd/core';
+import { z } from 'zod';
+import type { SourceCollector } from '../collector.ts';
+import { checkShape, describeShapeError, parseJsonText, parseTomlText, readTextFile } from '../read.ts';
+
+/** The Kimi Code API base (kimi-cli `platforms.py`, kimi-code `managed-usage`). */
+export const KIMI_CODE_BASE_URL = 'https://api.kimi.com/coding/v1';
+
+/** The OAuth storage key both CLIs use for the Kimi Code login. */
+export const KIMI_CODE_OAUTH_KEY = 'oauth/kimi-code';
+
+/** Schema of `credentials/<name>.json` (`TokenInfoWire`): `expires_at` is unix seconds, a float. */
+export const KimiTokenFileSchema = z
+  .object({
+    access_token: z.string(),
+    refresh_token: z.string().nullish(),
+    expires_at: z.number().nullish(),
+    scope: z.string().nullish(),
+    token_type: z.string().nullish(),
+    expires_in: z.number().nullish(),
+  })
+  .loose();
+
+/** The parsed Kimi token file. */
+export type KimiTokenFile = z.infer<typeof KimiTokenFileSchema>;
+
+const OAuthRefSchema = z
+  .object({
+    storage: z.string().nullish(),
+    key: z.string(),
+  })
+  .loose();
+
+/** Schema of one `[providers.<name>]` table (kimi-cli `LLMProvider`, kimi-code `ProviderConfig`). */
+export const KimiProviderTableSchema = z
+  .object({
+    type: z.string().nullish(),
+    base_url: z.string().nullish(),
+    api_key: z.string().nullish(),
+    oauth: OAuthRefSchema.nullish(),
+    env: z.record(z.string(), z.string()).nullish(),
+  })
+  .loose();
+
+// Provider tables are checked one by one afterwards, so one bad table does not hide the others.
+const ConfigTopSchema = z
+  .object({
+    providers: z.record(z.string(), z.unknown()).nullish(),
+  })
+  .loose();
+
+/** One provider table of a Kimi config, checked. */
+export interface KimiProvider {
+  /** The table's name (`managed:kimi-code`, `moonshot-ai`, …). */
+  readonly name: string;
+  readonly table: z.infer<typeof KimiProviderTableSchema>;
+}
+
+/** A Kimi config file that was read: its path and its valid provider tables. */
+export interface KimiConfig {
+  readonly path: string;
+  readonly providers: KimiProvider[];
+}
+
+/** The outcome of looking for a config file: absent, unusable (an issue was recorded), or read. */
+export type KimiConfigRead =
+  | { readonly status: 'missing' }
+  | { readonly status: 'unusable' }
+  | { readonly status: 'ok'; readonly config: KimiConfig };
+
+/**
+ * Reads a Kimi config (TOML, or kimi-cli's legacy JSON) and checks each provider table on its
+ * own. Bad tables become one INVALID_SHAPE issue for the file naming the fields; good tables are kept.
+ *
+ * @param out - the adapter's collector
+ * @param path - config.toml or config.json
+ * @param format - how to parse it
+ */
+export async function readKimiConfig(
+  out: SourceCollector,
+  path: string,
+  format: 'toml' | 'json',
+): Promise<KimiConfigRead> {
+  const read = await readTextFile(path, out.ctx.maxFileBytes);
+  if (read.status === 'missing') {
+    out.checked(path, 'missing', 'does not exist');
+    return { status: 'missing' };
+  }
+  const text = out.settle(path, read);
+  if (text === undefined) return { status: 'unusable' };
+  const parsed = out.settle(path, format === 'toml' ? parseTomlText(text) : parseJsonText(text));
+  if (parsed === undefined) return { status: 'unusable' };
+  const top = out.settle(path, checkShape(ConfigTopSchema, parsed));
+  if (top === undefined) return { status: 'unusable' };
+
+  const providers: KimiProvider[] = [];
+  const bad: z.core.$ZodIssue[] = [];
+  for (const [name, raw] of Object.entries(top.providers ?? {})) {
+    const r = KimiProviderTableSchema.safeParse(raw);
+    if (r.success) providers.push({ name, table: r.data });
+    else
+      for (const issue of r.error.issues)
+        bad.push({ ...issue, path: ['providers', name, ...issue.path] } as z.core.$ZodIssue);
+  }
+  if (bad.length > 0) out.problem(path, CtdErrorCode.INVALID_SHAPE, describeShapeError(new z.ZodError(bad)));
+  return { status: 'ok', config: { path, providers } };
+}
+
+function hostAndPath(url: string | null | undefined): { host: string; path: string } | undefined {
+  if (!url) return undefined;
+  try {
+    const u = new URL(url);
+    return { host: u.hostname.toLowerCase(), path: u.pathname };
+  } catch {
+    return undefined;
+  }
+}
+
+// Known API hosts decide the provider whatever the table's wire type: an `openai_legacy` table
+// pointing at api.moonshot.ai holds a Moonshot key.
+const HOST_PROVIDERS: ReadonlyArray<readonly [RegExp, ProviderId]> = [
+  [/(^|\.)kimi\.(com|ai)$/, KnownProvider.kimi],
+  [/(^|\.)moonshot\.(ai|cn)$/, KnownProvider.moonshot],
+  [/(^|\.)openrouter\.ai$/, KnownProvider.openrouter],
+  [/(^|\.)deepseek\.com$/, KnownProvider.deepseek],
+  [/(^|\.)dashscope(-intl)?\.aliyuncs\.com$/, KnownProvider.qwen],
+  [/(^|\.)openai\.com$/, KnownProvider.openai],
+  [/(^|\.)anthropic\.com$/, KnownProvider.anthropic],
+  [/(^|\.)googleapis\.com$/, KnownProvider.google],
+];
+
+const TYPE_PROVIDERS: Readonly<Record<string, ProviderId>> = {
+  openai: KnownProvider.openai,
+  openai_legacy: KnownProvider.openai,
+  openai_responses: KnownProvider.openai,
+  anthropic: KnownProvider.anthropic,
+  gemini: KnownProvider.google,
+  google_genai: KnownProvider.google,
+  'google-genai': KnownProvider.google,
+  vertexai: KnownProvider.google,
+};
+
+/**
+ * The OpenClaw provider id of a Kimi provider table: a known API host first, then the wire type.
+ * A `kimi`-type table on an unknown host is Kimi Code when its path is the coding API, else
+ * Moonshot (kimi-code's default base for that type is api.moonshot.ai). Internal test types
+ * (`_echo`, `_chaos`, …) give undefined.
+ *
+ * @param type - the table's `type`
+ * @param baseUrl - the table's `base_url`
+ */
+export function kimiProviderFor(
+  type: string | null | undefined,
+  baseUrl: string | null | undefined,
+): ProviderId | undefined {
+  const where = hostAndPath(baseUrl);
+  if (where) for (const [re, provider] of HOST_PROVIDERS) if (re.test(where.host)) return provider;
+  const t = (type ?? 'kimi').trim().toLowerCase();
+  if (t === 'kimi' || t === '')
+    return where?.path.includes('/coding') ? KnownProvider.kimi : KnownProvider.moonshot;
+  if (t.startsWith('_')) return undefined;
+  return TYPE_PROVIDERS[t] ?? t;
+}
+
+const PROVIDER_NAMES: Readonly<Record<string, string>> = {
+  kimi: 'Kimi Code',
+  moonshot: 'Moonshot',
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  google: 'Google',
+  openrouter: 'OpenRouter',
+  deepseek: 'DeepSeek',
+  qwen: 'Qwen',
+};
+
+/**
+ * A TOML-style path to a field of a provider table, quoting names that are not bare keys.
+ *
+ * @param name - the provider table's name
+ * @param field - the field inside it (`api_key`, `env.KIMI_API_KEY`)
+ */
+export function providerField(name: string, field: string): string {
+  const key = /^[A-Za-z0-9_-]+$/.test(name) ? name : JSON.stringify(name);
+  return `providers.${key}.${field}`;
+}
+
+/**
+ * The file name (without `.json`) both CLIs derive from an OAuth key: the last segment after
+ * `oauth/`. Undefined when the result could name a file outside `credentials/`.
+ *
+ * @param key - the `oauth.key` of a provider table
+ */
+export function credentialFileName(key: string): string | undefined {
+  const name =
+    key
+      .replace(/^oauth\//, '')
+      .split('/')
+      .at(-1) ?? '';
+  if (name === '' || name.startsWith('.') || /[\\\0]/.test(name)) return undefined;
+  return name;
+}
+
+/** Unix seconds (float) to ms; 0, negative or missing means unknown (kimi-cli writes 0.0 when absent). */
+function secondsToMs(seconds: number | null | undefined): number | null {
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
+    ? Math.round(seconds * 1000)
+    : null;
+}
+
+/** How one Kimi CLI's store differs from the other's. */
+export interface KimiStoreOptions {
+  /** The CLI's home (`$KIMI_SHARE_DIR` or `~/.kimi`; `$KIMI_CODE_HOME` or `~/.kimi-code`). */
+  readonly home: string;
+  /** kimi-cli only: read `config.json` when `config.toml` does not exist (it migrates it). */
+  readonly legacyJsonConfig: boolean;
+  /** What to tell the user when the login is in the OS keyring. */
+  readonly keyringNote: string;
+}
+
+interface OAuthSlot {
+  keyring: boolean;
+  baseUrl: string | undefined;
+}
+
+/**
+ * Scans one Kimi home: the OAuth logins in `credentials/*.json` (the default `kimi-code` slot and
+ * any other slot a provider table refers to) and the API keys in the provider tables.
+ *
+ * @param out - the adapter's collector
+ * @param options - where the store is and how it differs between the CLIs
+ */
+export async function scanKimiStore(out: SourceCollector, options: KimiStoreOptions): Promise<void> {
+  const tomlPath = join(options.home, 'config.toml');
+  let read = await readKimiConfig(out, tomlPath, 'toml');
+  if (read.status === 'missing' && options.legacyJsonConfig) {
+    read = await readKimiConfig(out, join(options.home, 'config.json'), 'json');
+  }
+  const config = read.status === 'ok' ? read.config : undefined;
+  if (config) out.checked(config.path, 'found', `${config.providers.length} provider table(s)`);
+
+  // OAuth slots: the default one always (a config that fails to parse must not hide the login),
+  // plus every slot a provider table names (kimi-code's scoped `kimi-code-env-<hash>` logins).
+  const slots = new Map<string, OAuthSlot>([['kimi-code', { keyring: false, baseUrl: undefined }]]);
+  for (const { name, table } of config?.providers ?? []) {
+    if (!table.oauth) continue;
+    const file = credentialFileName(table.oauth.key);
+    if (!file) {
+      out.checked(
+        config?.path ?? tomlPath,
+        'skipped',
+        `${providerField(name, 'oauth.key')} is not a plain name`,
+      );
+      continue;
+    }
+    const slot = slots.get(file) ?? { keyring: false, baseUrl: undefined };
+    slot.keyring ||= table.oauth.storage === 'keyring';
+    slot.baseUrl ??= table.base_url?.trim() || undefined;
+    slots.set(file, slot);
+  }
+  for (const [file, slot] of slots) await readOAuthSlot(out, options, config?.path ?? tomlPath, file, slot);
+
+  for (const provider of config?.providers ?? []) readProviderKeys(out, config?.path ?? tomlPath, provider);
+}
+
+async function readOAuthSlot(
+  out: SourceCollector,
+  options: KimiStoreOptions,
+  configPath: string,
+  file: string,
+  slot: OAuthSlot,
+): Promise<void> {
+  const path = join(options.home, 'credentials', `${file}.json`);
+  const read = await readTextFile(path, out.ctx.maxFileBytes);
+  if (read.status === 'missing') {
+    if (slot.keyring) {
+      out.problem(
+        configPath,
+        CtdErrorCode.IN_OS_KEYRING,
+        `says storage = "keyring" for the OAuth login and there is no credentials/${file}.json: ${options.keyringNote}`,
+        'info',
+      );
+    } else {
+      out.checked(path, 'missing', 'does not exist');
+    }
+    return;
+  }
+  const text = out.settle(path, read);
+  if (text === undefined) return;
+  const parsed = out.settle(path, parseJsonText(text));
+  if (parsed === undefined) return;
+  const token = out.settle(path, checkShape(KimiTokenFileSchema, parsed));
+  if (token === undefined) return;
+
+  const access = token.access_token.trim();
+  if (!access) {
+    out.checked(path, 'empty', 'holds no access token');
+    return;
+  }
+  const refresh = token.refresh_token?.trim() || undefined;
+  out.found({
+    provider: KnownProvider.kimi,
+    kind: refresh ? 'oauth' : 'token',
+    label: 'Kimi Code login',
+    secret: access,
+    refreshToken: refresh,
+    expiresAt: secondsToMs(token.expires_at),
+    origin: { type: 'file', path, field: 'access_token' },
+    baseUrl: slot.baseUrl ?? (file === 'kimi-code' ? KIMI_CODE_BASE_URL : undefined),
+  });
+  out.checked(
+    path,
+    'found',
+    refresh ? 'OAuth login with a refresh token' : 'access token without a refresh token',
+  );
+}
+
+function readProviderKeys(out: SourceCollector, configPath: string, { name, table }: KimiProvider): void {
+  const baseUrl = table.base_url?.trim() || undefined;
+  const apiKey = table.api_key?.trim();
+  if (apiKey) {
+    const provider = kimiProviderFor(table.type, baseUrl);
+    if (provider) {
+      out.found({
+        provider,
+        kind: 'api_key',
+        label: `${PROVIDER_NAMES[provider] ?? provider} API key (provider "${name}")`,
+        secret: apiKey,
+        origin: { type: 'file', path: configPath, field: providerField(name, 'api_key') },
+        baseUrl,
+      });
+    }
+  }
+  // `[providers.<name>.env]`: provider-conventional names (KIMI_API_KEY, OPENAI_API_KEY, …) as a
+  // fallback for api_key, with `<PREFIX>_BASE_URL` as a fallback for base_url (kimi-code docs).
+  for (const [variable, value] of Object.entries(table.env ?? {})) {
+    const key = value.trim();
+    const m = /^(.+)_API_KEY$/.exec(variable);
+    if (!m || !key) continue;
+    const envBase = table.env?.[`${m[1]}_BASE_URL`]?.trim() || undefined;
+    const provider = kimiProviderFor(table.type, baseUrl ?? envBase);
+    if (!provider) continue;
+    out.found({
+      provider,
+      kind: 'api_key',
+      label: `${PROVIDER_NAMES[provider] ?? provider} API key (provider "${name}", env ${variable})`,
+      secret: key,
+      origin: { type: 'file', path: configPath, field: providerField(name, `env.${variable}`) },
+      baseUrl: baseUrl ?? envBase,
+    });
+  }
+}
