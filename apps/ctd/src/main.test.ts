@@ -1,0 +1,107 @@
+import { PassThrough } from 'node:stream';
+import { ScanReportSchema } from '@ctd/core';
+import { createTempHome, type TempHome, writeFullHome } from '@ctd/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CliIo } from './io.ts';
+import { main } from './main.ts';
+
+let home: TempHome;
+beforeEach(async () => {
+  home = await createTempHome();
+});
+afterEach(() => home.cleanup());
+
+async function run(args: string[], env: Record<string, string> = home.env) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s), isTTY: false },
+    stderr: { write: (s: string) => (stderr += s), isTTY: false },
+    stdin: new PassThrough(),
+    env,
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+describe('ctd', () => {
+  it('prints help and exits 2 without a command, 0 with --help', async () => {
+    const none = await run([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain('Usage: ctd <command>');
+    expect((await run(['--help'])).code).toBe(0);
+  });
+
+  it('exits 2 on an unknown command or option, naming it', async () => {
+    const cmd = await run(['frobnicate']);
+    expect(cmd.code).toBe(2);
+    expect(cmd.stderr).toContain('unknown command "frobnicate"');
+    const opt = await run(['scan', '--bogus']);
+    expect(opt.code).toBe(2);
+    expect(opt.stderr).toContain('--bogus');
+    const src = await run(['scan', '--offline', '--source', 'nope']);
+    expect(src.code).toBe(2);
+    expect(src.stderr).toContain('unknown source "nope"');
+  });
+
+  it('documents scan options and exit codes in scan --help', async () => {
+    const r = await run(['scan', '--help']);
+    expect(r.code).toBe(0);
+    for (const word of ['--json', '--explain', '--offline', 'Exit codes']) expect(r.stdout).toContain(word);
+  });
+});
+
+describe('ctd scan --offline', () => {
+  it('says what was looked for and how to log in when nothing is found (exit 0)', async () => {
+    const r = await run(['scan', '--offline']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No AI-CLI logins or API keys found');
+    for (const name of ['Codex CLI', 'Gemini CLI', 'Qwen Code', 'Kimi CLI', 'Claude Code', 'opencode']) {
+      expect(r.stdout).toContain(name);
+    }
+    expect(r.stdout).toContain('codex login');
+    expect(r.stdout).toContain(home.resolve('.codex/auth.json'));
+  });
+
+  it('prints a JSON report of the full home that matches the schema and holds no secret', async () => {
+    const full = await writeFullHome(home);
+    const r = await run(['scan', '--json', '--offline'], full.env);
+    expect(r.code).toBe(0);
+    const report = ScanReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.version).toBe(1);
+    expect(report.credentials.length).toBeGreaterThanOrEqual(full.credentials.length - 2);
+    for (const e of full.credentials) expect(r.stdout).not.toContain(e.secret);
+  });
+
+  it('shows a table with previews and hash prefixes but no secret', async () => {
+    const full = await writeFullHome(home);
+    const r = await run(['scan', '--offline'], full.env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Found \d+ credentials/);
+    expect(r.stdout).toContain('codex-cli');
+    for (const e of full.credentials) expect(r.stdout).not.toContain(e.secret);
+  });
+
+  it('lists every location checked with --explain', async () => {
+    const r = await run(['scan', '--offline', '--explain']);
+    expect(r.stdout).toContain('Locations checked:');
+    expect(r.stdout).toContain(`${home.resolve('.codex/auth.json')}: does not exist`);
+    expect(r.stdout).toContain('$CODEX_API_KEY: not set');
+  });
+
+  it('reports a broken file with its path and still lists the rest', async () => {
+    const full = await writeFullHome(home);
+    await home.write('.codex/auth.json', '{"tokens": {');
+    const r = await run(['scan', '--json', '--offline'], full.env);
+    expect(r.code).toBe(0);
+    const report = ScanReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.issues).toContainEqual(
+      expect.objectContaining({
+        source: 'codex-cli',
+        path: home.resolve('.codex/auth.json'),
+        code: 'INVALID_JSON',
+      }),
+    );
+    expect(report.credentials.some((c) => c.source === 'gemini-cli')).toBe(true);
+  });
+});
