@@ -1,0 +1,603 @@
+// The in-memory engine shared by every backend: a base (the state last read from or written to the
+// backend), the changes recorded since (one delta per credential), and the view (base + deltas)
+// that readers see. Deltas are made of operations that merge without losing anything: counters add,
+// times take the max (or min), and settings (status, cooldown, needs, validation) go to the later
+// writer by their own timestamps. A backend applies the deltas to the freshest base under its lock.
+import { CtdError } from '@ctd/core';
+import type {
+  CooldownCause,
+  CredentialNeed,
+  CredentialStatus,
+  HistoryFile,
+  HistoryRecord,
+  ValidationSummary,
+} from './schema.ts';
+import { HISTORY_FORMAT, HISTORY_SCHEMA_VERSION } from './schema.ts';
+import type {
+  CooldownChange,
+  CredentialRef,
+  HistoryEntry,
+  ModelCooldown,
+  Sighting,
+  UsageResult,
+} from './types.ts';
+
+/** The writable form of an entry, only inside this package. */
+export type MutableEntry = { -readonly [K in keyof HistoryEntry]: HistoryEntry[K] };
+
+/** State keyed by credential id. */
+export type EntryMap = Map<string, MutableEntry>;
+
+interface Setting<T> {
+  value: T;
+  reason: string | null;
+  at: number;
+}
+
+interface CooldownOp {
+  until: number | null;
+  cause: CooldownCause | null;
+  at: number;
+}
+
+/** The changes recorded for one credential since the last flush. */
+export interface Delta {
+  ref: CredentialRef;
+  /** When a scan saw this identity; null when the delta only creates the entry. */
+  refAt: number | null;
+  expiresAt: number | null;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  uses: number;
+  lastUsed: number | null;
+  successes: number;
+  failures: number;
+  /** A success happened: the merged streak restarts from `streakAdd`. */
+  streakReset: boolean;
+  streakAdd: number;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+  latencySum: number;
+  latencyCount: number;
+  status: Setting<CredentialStatus> | null;
+  cooldown: CooldownOp | null;
+  models: Map<string, CooldownOp> | null;
+  needs: Setting<CredentialNeed | null> | null;
+  validation: ValidationSummary | null;
+  /** How many changes the delta holds (for batching). */
+  events: number;
+}
+
+/** Weight of one latency sample in the moving average. */
+const LATENCY_ALPHA = 0.2;
+
+const max = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : a > b ? a : b;
+const min = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : a < b ? a : b;
+
+function blendLatency(current: number | null, mean: number, samples: number): number {
+  if (current === null) return mean;
+  const weight = 1 - (1 - LATENCY_ALPHA) ** samples;
+  return current + (mean - current) * weight;
+}
+
+/** A new, empty, active entry. */
+export function emptyEntry(ref: CredentialRef): MutableEntry {
+  return {
+    id: ref.id,
+    hash: ref.hash,
+    source: ref.source,
+    provider: ref.provider,
+    firstSeen: null,
+    lastSeen: null,
+    lastUsed: null,
+    usageCount: 0,
+    successes: 0,
+    failures: 0,
+    consecutiveFailures: 0,
+    lastSuccessAt: null,
+    lastFailureAt: null,
+    latencyMs: null,
+    status: 'active',
+    statusReason: null,
+    statusSetAt: null,
+    cooldownUntil: null,
+    cooldownCause: null,
+    cooldownSetAt: null,
+    modelCooldowns: {},
+    needs: null,
+    needsReason: null,
+    needsSetAt: null,
+    lastValidation: null,
+    expiresAt: null,
+  };
+}
+
+function emptyDelta(ref: CredentialRef): Delta {
+  return {
+    ref: { id: ref.id, hash: ref.hash, source: ref.source, provider: ref.provider },
+    refAt: null,
+    expiresAt: null,
+    firstSeen: null,
+    lastSeen: null,
+    uses: 0,
+    lastUsed: null,
+    successes: 0,
+    failures: 0,
+    streakReset: false,
+    streakAdd: 0,
+    lastSuccessAt: null,
+    lastFailureAt: null,
+    latencySum: 0,
+    latencyCount: 0,
+    status: null,
+    cooldown: null,
+    models: null,
+    needs: null,
+    validation: null,
+    events: 0,
+  };
+}
+
+// Entries share their nested objects (model cooldowns, validation) because those are replaced,
+// never changed in place; a shallow copy is a full copy.
+const cloneEntry = (e: MutableEntry): MutableEntry => ({ ...e });
+
+function applyIdentity(e: MutableEntry, ref: CredentialRef, at: number, expiresAt: number | null): void {
+  if (e.lastSeen === null || at >= e.lastSeen) {
+    e.hash = ref.hash;
+    e.source = ref.source;
+    e.provider = ref.provider;
+    e.expiresAt = expiresAt;
+  }
+}
+
+function applyCooldown(e: MutableEntry, op: CooldownOp): void {
+  if (e.cooldownSetAt === null || op.at >= e.cooldownSetAt) {
+    e.cooldownUntil = op.until;
+    e.cooldownCause = op.until === null ? null : op.cause;
+    e.cooldownSetAt = op.at;
+  }
+}
+
+function applyModelCooldown(e: MutableEntry, model: string, op: CooldownOp): void {
+  const current = e.modelCooldowns[model];
+  if (current && op.at < current.setAt) return;
+  if (op.until === null || op.cause === null) {
+    if (!current) return;
+    const { [model]: _dropped, ...rest } = e.modelCooldowns;
+    e.modelCooldowns = rest;
+  } else {
+    e.modelCooldowns = { ...e.modelCooldowns, [model]: { until: op.until, cause: op.cause, setAt: op.at } };
+  }
+}
+
+function applyStatus(e: MutableEntry, s: Setting<CredentialStatus>): void {
+  if (e.statusSetAt === null || s.at >= e.statusSetAt) {
+    e.status = s.value;
+    e.statusReason = s.reason;
+    e.statusSetAt = s.at;
+  }
+}
+
+function applyNeeds(e: MutableEntry, s: Setting<CredentialNeed | null>): void {
+  if (e.needsSetAt === null || s.at >= e.needsSetAt) {
+    e.needs = s.value;
+    e.needsReason = s.value === null ? null : s.reason;
+    e.needsSetAt = s.at;
+  }
+}
+
+function applyValidation(e: MutableEntry, v: ValidationSummary): void {
+  if (e.lastValidation === null || v.checkedAt >= e.lastValidation.checkedAt) e.lastValidation = v;
+}
+
+/**
+ * Applies a delta to an entry (creating it from the delta's identity when missing) and returns it.
+ * This is the merge: it is what makes concurrent writers lose nothing.
+ */
+export function applyDelta(target: MutableEntry | undefined, d: Delta): MutableEntry {
+  const e = target ?? emptyEntry(d.ref);
+  if (d.refAt !== null) applyIdentity(e, d.ref, d.refAt, d.expiresAt);
+  e.firstSeen = min(e.firstSeen, d.firstSeen);
+  e.lastSeen = max(e.lastSeen, d.lastSeen);
+  e.usageCount += d.uses;
+  e.lastUsed = max(e.lastUsed, d.lastUsed);
+  e.successes += d.successes;
+  e.failures += d.failures;
+  e.consecutiveFailures = d.streakReset ? d.streakAdd : e.consecutiveFailures + d.streakAdd;
+  e.lastSuccessAt = max(e.lastSuccessAt, d.lastSuccessAt);
+  e.lastFailureAt = max(e.lastFailureAt, d.lastFailureAt);
+  if (d.latencyCount > 0)
+    e.latencyMs = blendLatency(e.latencyMs, d.latencySum / d.latencyCount, d.latencyCount);
+  if (d.status) applyStatus(e, d.status);
+  if (d.cooldown) applyCooldown(e, d.cooldown);
+  if (d.models) for (const [model, op] of d.models) applyModelCooldown(e, model, op);
+  if (d.needs) applyNeeds(e, d.needs);
+  if (d.validation) applyValidation(e, d.validation);
+  return e;
+}
+
+const later = <T extends { at: number }>(a: T | null, b: T | null): T | null =>
+  a === null ? b : b === null ? a : b.at >= a.at ? b : a;
+
+/** Folds a newer delta into an older one (used to put back a batch whose flush failed). */
+export function combineDeltas(older: Delta, newer: Delta): Delta {
+  const out: Delta = { ...older };
+  if (newer.refAt !== null && (older.refAt === null || newer.refAt >= older.refAt)) {
+    out.ref = newer.ref;
+    out.refAt = newer.refAt;
+    out.expiresAt = newer.expiresAt;
+  }
+  out.firstSeen = min(older.firstSeen, newer.firstSeen);
+  out.lastSeen = max(older.lastSeen, newer.lastSeen);
+  out.uses += newer.uses;
+  out.lastUsed = max(older.lastUsed, newer.lastUsed);
+  out.successes += newer.successes;
+  out.failures += newer.failures;
+  if (newer.streakReset) {
+    out.streakReset = true;
+    out.streakAdd = newer.streakAdd;
+  } else {
+    out.streakAdd += newer.streakAdd;
+  }
+  out.lastSuccessAt = max(older.lastSuccessAt, newer.lastSuccessAt);
+  out.lastFailureAt = max(older.lastFailureAt, newer.lastFailureAt);
+  out.latencySum += newer.latencySum;
+  out.latencyCount += newer.latencyCount;
+  out.status = later(older.status, newer.status);
+  out.cooldown = later(older.cooldown, newer.cooldown);
+  out.needs = later(older.needs, newer.needs);
+  if (newer.models) {
+    out.models = new Map(older.models ?? []);
+    for (const [m, op] of newer.models) out.models.set(m, later(out.models.get(m) ?? null, op) ?? op);
+  }
+  out.validation =
+    older.validation === null ||
+    (newer.validation && newer.validation.checkedAt >= older.validation.checkedAt)
+      ? newer.validation
+      : older.validation;
+  out.events += newer.events;
+  return out;
+}
+
+/** Returns a new map: `base` with every delta of `batch` applied (entries not touched are shared). */
+export function mergeBatch(base: EntryMap, batch: Map<string, Delta>): EntryMap {
+  const out: EntryMap = new Map(base);
+  for (const [id, d] of batch) {
+    const current = out.get(id);
+    out.set(id, applyDelta(current ? cloneEntry(current) : undefined, d));
+  }
+  return out;
+}
+
+// --- conversions between the in-memory form (epoch ms) and the file form (ISO 8601) ---
+
+const toIso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const fromIso = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+
+/** The file form of an entry. */
+export function toRecord(e: HistoryEntry): HistoryRecord {
+  const models: HistoryRecord['modelCooldowns'] = {};
+  for (const [m, c] of Object.entries(e.modelCooldowns)) {
+    models[m] = {
+      until: new Date(c.until).toISOString(),
+      cause: c.cause,
+      setAt: new Date(c.setAt).toISOString(),
+    };
+  }
+  return {
+    id: e.id,
+    hash: e.hash,
+    source: e.source,
+    provider: e.provider,
+    firstSeen: toIso(e.firstSeen),
+    lastSeen: toIso(e.lastSeen),
+    lastUsed: toIso(e.lastUsed),
+    usageCount: e.usageCount,
+    successes: e.successes,
+    failures: e.failures,
+    consecutiveFailures: e.consecutiveFailures,
+    lastSuccessAt: toIso(e.lastSuccessAt),
+    lastFailureAt: toIso(e.lastFailureAt),
+    latencyMs: e.latencyMs === null ? null : Math.round(e.latencyMs * 100) / 100,
+    status: e.status,
+    statusReason: e.statusReason,
+    statusSetAt: toIso(e.statusSetAt),
+    cooldownUntil: toIso(e.cooldownUntil),
+    cooldownCause: e.cooldownCause,
+    cooldownSetAt: toIso(e.cooldownSetAt),
+    modelCooldowns: models,
+    needs: e.needs,
+    needsReason: e.needsReason,
+    needsSetAt: toIso(e.needsSetAt),
+    lastValidation: e.lastValidation,
+    expiresAt: toIso(e.expiresAt),
+  };
+}
+
+/** The in-memory form of a file record. */
+export function fromRecord(r: HistoryRecord): MutableEntry {
+  const models: Record<string, ModelCooldown> = {};
+  for (const [m, c] of Object.entries(r.modelCooldowns)) {
+    models[m] = { until: Date.parse(c.until), cause: c.cause, setAt: Date.parse(c.setAt) };
+  }
+  return {
+    id: r.id,
+    hash: r.hash,
+    source: r.source,
+    provider: r.provider,
+    firstSeen: fromIso(r.firstSeen),
+    lastSeen: fromIso(r.lastSeen),
+    lastUsed: fromIso(r.lastUsed),
+    usageCount: r.usageCount,
+    successes: r.successes,
+    failures: r.failures,
+    consecutiveFailures: r.consecutiveFailures,
+    lastSuccessAt: fromIso(r.lastSuccessAt),
+    lastFailureAt: fromIso(r.lastFailureAt),
+    latencyMs: r.latencyMs,
+    status: r.status,
+    statusReason: r.statusReason,
+    statusSetAt: fromIso(r.statusSetAt),
+    cooldownUntil: fromIso(r.cooldownUntil),
+    cooldownCause: r.cooldownCause,
+    cooldownSetAt: fromIso(r.cooldownSetAt),
+    modelCooldowns: models,
+    needs: r.needs,
+    needsReason: r.needsReason,
+    needsSetAt: fromIso(r.needsSetAt),
+    lastValidation: r.lastValidation,
+    expiresAt: fromIso(r.expiresAt),
+  };
+}
+
+/** Model cooldowns that ended this long ago are dropped when writing, so the file does not grow. */
+const MODEL_COOLDOWN_RETENTION_MS = 86_400_000;
+
+/** The file form of a whole state. */
+export function toHistoryFile(state: EntryMap, now: number, writeId?: string): HistoryFile {
+  const records: Record<string, HistoryRecord> = {};
+  const keep = now - MODEL_COOLDOWN_RETENTION_MS;
+  for (const id of [...state.keys()].sort()) {
+    const r = toRecord(state.get(id) as MutableEntry);
+    for (const [m, c] of Object.entries(r.modelCooldowns)) {
+      if (Date.parse(c.until) < keep) delete r.modelCooldowns[m];
+    }
+    records[id] = r;
+  }
+  return {
+    format: HISTORY_FORMAT,
+    schemaVersion: HISTORY_SCHEMA_VERSION,
+    updatedAt: new Date(now).toISOString(),
+    ...(writeId ? { writeId } : {}),
+    records,
+  };
+}
+
+/** The in-memory form of a whole file. */
+export function fromHistoryFile(file: HistoryFile): EntryMap {
+  const out: EntryMap = new Map();
+  for (const [key, r] of Object.entries(file.records)) out.set(key, fromRecord({ ...r, id: key }));
+  return out;
+}
+
+/**
+ * The base, the pending deltas and the view of one store. Backends own the I/O; this class owns
+ * the bookkeeping, so every backend merges the same way.
+ */
+export class HistoryState {
+  /** The state last read from or written to the backend. */
+  base: EntryMap = new Map();
+  readonly #view: EntryMap = new Map();
+  #pending = new Map<string, Delta>();
+  #pendingEvents = 0;
+  #revision = 0;
+
+  /** Changes whenever entries are added or removed. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** Changes recorded since the last flush. */
+  get pendingEvents(): number {
+    return this.#pendingEvents;
+  }
+
+  /** Whether any change awaits a flush. */
+  get dirty(): boolean {
+    return this.#pending.size > 0;
+  }
+
+  get(id: string): HistoryEntry | undefined {
+    return this.#view.get(id);
+  }
+
+  list(): HistoryEntry[] {
+    return [...this.#view.keys()].sort().map((id) => this.#view.get(id) as HistoryEntry);
+  }
+
+  /** A copy of the current view (base plus pending changes). */
+  snapshot(): EntryMap {
+    const out: EntryMap = new Map();
+    for (const [id, e] of this.#view) out.set(id, cloneEntry(e));
+    return out;
+  }
+
+  #entry(id: string): MutableEntry {
+    const e = this.#view.get(id);
+    if (!e) throw new CtdError('NOT_FOUND', `no history entry for credential "${id}"; call ensure() first`);
+    return e;
+  }
+
+  #delta(e: MutableEntry): Delta {
+    let d = this.#pending.get(e.id);
+    if (!d) {
+      d = emptyDelta(e);
+      this.#pending.set(e.id, d);
+    }
+    d.events++;
+    this.#pendingEvents++;
+    return d;
+  }
+
+  ensure(ref: CredentialRef, at: number): HistoryEntry {
+    const existing = this.#view.get(ref.id);
+    if (existing) return existing;
+    const e = emptyEntry(ref);
+    e.firstSeen = at;
+    this.#view.set(ref.id, e);
+    this.#revision++;
+    const d = this.#delta(e);
+    d.firstSeen = at;
+    return e;
+  }
+
+  recordUse(id: string, at: number): void {
+    const e = this.#entry(id);
+    e.usageCount++;
+    if (e.lastUsed === null || at > e.lastUsed) e.lastUsed = at;
+    const d = this.#delta(e);
+    d.uses++;
+    if (d.lastUsed === null || at > d.lastUsed) d.lastUsed = at;
+  }
+
+  recordResult(id: string, r: UsageResult): void {
+    const e = this.#entry(id);
+    const d = this.#delta(e);
+    if (r.ok) {
+      e.successes++;
+      e.consecutiveFailures = 0;
+      e.lastSuccessAt = max(e.lastSuccessAt, r.at);
+      d.successes++;
+      d.streakReset = true;
+      d.streakAdd = 0;
+      d.lastSuccessAt = max(d.lastSuccessAt, r.at);
+    } else {
+      e.failures++;
+      e.consecutiveFailures++;
+      e.lastFailureAt = max(e.lastFailureAt, r.at);
+      d.failures++;
+      d.streakAdd++;
+      d.lastFailureAt = max(d.lastFailureAt, r.at);
+    }
+    if (r.latencyMs !== undefined && Number.isFinite(r.latencyMs) && r.latencyMs >= 0) {
+      e.latencyMs = blendLatency(e.latencyMs, r.latencyMs, 1);
+      d.latencySum += r.latencyMs;
+      d.latencyCount++;
+    }
+  }
+
+  setCooldown(id: string, c: CooldownChange): void {
+    const e = this.#entry(id);
+    const d = this.#delta(e);
+    const op: CooldownOp = { until: c.until, cause: c.until === null ? null : c.cause, at: c.at };
+    if (c.model !== undefined) {
+      applyModelCooldown(e, c.model, op);
+      d.models ??= new Map();
+      const prev = d.models.get(c.model);
+      if (!prev || op.at >= prev.at) d.models.set(c.model, op);
+    } else {
+      applyCooldown(e, op);
+      if (!d.cooldown || op.at >= d.cooldown.at) d.cooldown = op;
+    }
+  }
+
+  setStatus(id: string, status: CredentialStatus, reason: string | null, at: number): void {
+    const e = this.#entry(id);
+    const s = { value: status, reason, at };
+    applyStatus(e, s);
+    const d = this.#delta(e);
+    if (!d.status || at >= d.status.at) d.status = s;
+  }
+
+  setNeeds(id: string, needs: CredentialNeed | null, reason: string | null, at: number): void {
+    const e = this.#entry(id);
+    const s = { value: needs, reason, at };
+    applyNeeds(e, s);
+    const d = this.#delta(e);
+    if (!d.needs || at >= d.needs.at) d.needs = s;
+  }
+
+  recordValidation(id: string, v: ValidationSummary): void {
+    const e = this.#entry(id);
+    applyValidation(e, v);
+    const d = this.#delta(e);
+    if (!d.validation || v.checkedAt >= d.validation.checkedAt) d.validation = v;
+  }
+
+  observe(ref: CredentialRef, s: Sighting): void {
+    const e = this.#entry(ref.id);
+    applyIdentity(e, ref, s.at, s.expiresAt);
+    e.firstSeen = min(e.firstSeen, s.at);
+    e.lastSeen = max(e.lastSeen, s.at);
+    const d = this.#delta(e);
+    if (d.refAt === null || s.at >= d.refAt) {
+      d.ref = { id: ref.id, hash: ref.hash, source: ref.source, provider: ref.provider };
+      d.refAt = s.at;
+      d.expiresAt = s.expiresAt;
+    }
+    d.firstSeen = min(d.firstSeen, s.at);
+    d.lastSeen = max(d.lastSeen, s.at);
+  }
+
+  /** Takes every pending delta out, for a flush. */
+  takePending(): Map<string, Delta> {
+    const batch = this.#pending;
+    this.#pending = new Map();
+    this.#pendingEvents = 0;
+    return batch;
+  }
+
+  /** Puts back a batch whose flush failed, ahead of what was recorded since. */
+  requeue(batch: Map<string, Delta>): void {
+    const newer = this.#pending;
+    this.#pending = batch;
+    this.#pendingEvents = 0;
+    for (const d of batch.values()) this.#pendingEvents += d.events;
+    for (const [id, d] of newer) {
+      const older = this.#pending.get(id);
+      this.#pending.set(id, older ? combineDeltas(older, d) : d);
+      this.#pendingEvents += d.events;
+    }
+  }
+
+  /** Forgets pending changes of one credential (or all), e.g. after its history was cleared. */
+  dropPending(id?: string): void {
+    if (id === undefined) {
+      this.takePending();
+      return;
+    }
+    const d = this.#pending.get(id);
+    if (d) {
+      this.#pending.delete(id);
+      this.#pendingEvents -= d.events;
+    }
+  }
+
+  /**
+   * Makes `base` the new base and recomputes the view as base + pending, updating view entries in
+   * place so that callers holding an entry keep seeing current values.
+   */
+  rebase(base: EntryMap): void {
+    this.base = base;
+    for (const [id, view] of this.#view) {
+      const b = base.get(id);
+      const d = this.#pending.get(id);
+      if (!b && !d) {
+        this.#view.delete(id);
+        this.#revision++;
+        continue;
+      }
+      const next = d ? applyDelta(b ? cloneEntry(b) : undefined, d) : cloneEntry(b as MutableEntry);
+      Object.assign(view, next);
+    }
+    for (const [id, b] of base) {
+      if (this.#view.has(id)) continue;
+      const d = this.#pending.get(id);
+      this.#view.set(id, d ? applyDelta(cloneEntry(b), d) : cloneEntry(b));
+      this.#revision++;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// A child process for the multi-process tests and the benchmark. Run it with
+// `node --conditions=@ctd/source worker.ts '<json args>'`. Modes:
+//   usage:  records `events` uses (spread over `ids`), yielding every `yieldEvery`, then closes.
+//   hammer: records and flushes in a loop until killed (crash test); prints "ready" first.
+//   exit:   records `events` uses, then calls process.exit() without flushing (exit-flush test).
+//   hold:   takes the file's lock and waits to be killed (stale-lock test); prints "locked".
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { openHistoryStore } from '../file-store.ts';
+import { FileLock } from '../lock.ts';
+
+interface Args {
+  mode: 'usage' | 'hammer' | 'exit' | 'hold';
+  file: string;
+  ids: string[];
+  events?: number;
+  yieldEvery?: number;
+  maxPendingEvents?: number;
+  waitForGo?: boolean;
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as Args;
+const hash = (i: number) => i.toString(16).padStart(64, '0');
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function waitForGo(): Promise<void> {
+  if (!args.waitForGo) return;
+  process.send?.({ type: 'ready' });
+  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+}
+
+if (args.mode === 'hold') {
+  mkdirSync(dirname(args.file), { recursive: true, mode: 0o700 });
+  const lock = new FileLock(`${args.file}.lock`);
+  await lock.acquire();
+  process.stdout.write('locked\n');
+  setInterval(() => {}, 1000);
+} else {
+  const store = await openHistoryStore({
+    file: args.file,
+    flushIntervalMs: args.mode === 'hammer' ? 0 : 1000,
+    maxPendingEvents: args.maxPendingEvents ?? 1000,
+  });
+  args.ids.forEach((id, i) => {
+    store.ensure({ id, hash: hash(i + 1), source: 'environment', provider: 'openai' });
+  });
+  await waitForGo();
+  if (args.mode === 'hammer') {
+    process.stdout.write('ready\n');
+    for (let n = 0; ; n++) {
+      for (let i = 0; i < 50; i++) {
+        const id = args.ids[(n + i) % args.ids.length] as string;
+        store.recordUse(id, Date.now());
+        store.recordResult(id, { ok: i % 7 !== 0, at: Date.now(), latencyMs: i });
+      }
+      await store.flush();
+    }
+  }
+  const events = args.events ?? 1000;
+  const every = args.yieldEvery ?? 100;
+  const started = performance.now();
+  for (let n = 0; n < events; n++) {
+    store.recordUse(args.ids[n % args.ids.length] as string, Date.now());
+    if ((n + 1) % every === 0) await tick();
+  }
+  if (args.mode === 'exit') process.exit(0);
+  await store.close();
+  process.send?.({ type: 'done', ms: performance.now() - started });
+}
