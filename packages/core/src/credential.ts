@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Secret } from './secrets.ts';
+import { ValidationResultSchema } from './validation.ts';
 
 /** Ids of the credential sources (one adapter each). */
 export const SOURCE_IDS = [
@@ -164,7 +165,8 @@ export type CheckedLocation = z.infer<typeof CheckedLocationSchema>;
 export const ScanReportSchema = z.object({
   version: z.literal(1),
   scannedAt: z.string(),
-  credentials: z.array(CredentialInfoSchema),
+  /** Each credential, with the result of its live check when the scan validated (not `--offline`). */
+  credentials: z.array(CredentialInfoSchema.extend({ validation: ValidationResultSchema.optional() })),
   issues: z.array(ScanIssueSchema),
   locations: z.array(CheckedLocationSchema).optional(),
 });

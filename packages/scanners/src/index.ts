@@ -29,3 +29,4 @@ export type {
   StoreFile,
   StoreFileFormat,
 } from './types.ts';
+export * from './validate/index.ts';

@@ -1,3 +1,4 @@
+export * from './fake-providers/index.ts';
 export * as fixtures from './fixtures.ts';
 export { type FullHomeExpectation, writeFullHome } from './full-home.ts';
 export { fakeJwt } from './jwt.ts';

@@ -1,0 +1,134 @@
+import type { HostLimiter } from './limiter.ts';
+import { type ProxyDispatchers, proxyFor, proxyHost } from './proxy.ts';
+import type { HttpAnswer, HttpOutcome, HttpRequest } from './types.ts';
+
+/** What the HTTP client needs from the engine. */
+export interface HttpClientOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly timeoutMs: number;
+  readonly limiter: HostLimiter;
+  readonly dispatchers: ProxyDispatchers;
+  readonly userAgent: string;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Bodies larger than this are not evidence of anything we check (model lists are well below). */
+const MAX_BODY_CHARS = 8 * 1024 * 1024;
+
+/** A URL without its query string or fragment: the query may carry a token (Google tokeninfo). */
+export function endpointOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  let e: unknown = error;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+    const errors = (e as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) codes.push(...errors.flatMap(errorCodes));
+    e = (e as { cause?: unknown }).cause;
+  }
+  return codes;
+}
+
+const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|HOSTNAME_MISMATCH|ERR_OSSL)/;
+
+/**
+ * Says why a request got no answer, from error codes only: an error's message may quote the URL,
+ * and a URL may carry a token.
+ */
+function failureReason(error: unknown, timedOut: boolean, cancelled: boolean, timeoutMs: number): string {
+  if (cancelled) return 'the check was cancelled';
+  if (timedOut) return `no answer within ${timeoutMs} ms (timeout)`;
+  const codes = errorCodes(error);
+  const has = (...want: string[]) => codes.some((c) => want.includes(c));
+  if (has('ECONNRESET')) return 'the connection was reset';
+  if (has('ECONNREFUSED')) return 'the connection was refused';
+  if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME')) return 'the host name did not resolve (DNS)';
+  if (has('ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT')) return 'the connection timed out';
+  if (has('EHOSTUNREACH', 'ENETUNREACH')) return 'the host is unreachable';
+  const tls = codes.find((c) => TLS_CODE.test(c));
+  if (tls) return `TLS error (${tls})`;
+  if (has('UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'EPIPE'))
+    return 'the connection closed before the answer was complete';
+  if (has('UND_ERR_ABORTED')) return 'the request was aborted';
+  const code = codes[0];
+  return code ? `network error (${code})` : 'network error';
+}
+
+function classifyBody(text: string, contentType: string): Pick<HttpAnswer, 'body' | 'json'> {
+  const trimmed = text.trim();
+  if (trimmed === '') return { body: 'empty', json: undefined };
+  if (/html/i.test(contentType) || /^<(!doctype|html|head|body|\?xml)/i.test(trimmed)) {
+    return { body: 'html', json: undefined };
+  }
+  try {
+    return { body: 'json', json: JSON.parse(trimmed) };
+  } catch {
+    const looksJson = /json/i.test(contentType) || trimmed.startsWith('{') || trimmed.startsWith('[');
+    return { body: looksJson ? 'malformed' : 'text', json: undefined };
+  }
+}
+
+/**
+ * Makes one request under the per-host cap and the timeout, never following redirects (a
+ * redirect could carry a key header to another host), through the proxy the environment names.
+ * Never throws: a network failure becomes a `failure` outcome.
+ *
+ * @param req - the request
+ * @param opts - the engine's settings
+ */
+export async function httpRequest(req: HttpRequest, opts: HttpClientOptions): Promise<HttpOutcome> {
+  const endpoint = endpointOf(req.url);
+  let host: string;
+  try {
+    host = new URL(req.url).host;
+  } catch {
+    return { kind: 'failure', endpoint, reason: 'the endpoint URL is not valid' };
+  }
+  return opts.limiter.run(host, async () => {
+    if (opts.signal?.aborted) return { kind: 'failure', endpoint, reason: 'the check was cancelled' };
+    const timeout = AbortSignal.timeout(opts.timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const proxy = proxyFor(req.url, opts.env);
+    try {
+      const init: RequestInit & { dispatcher?: unknown } = {
+        method: req.method ?? 'GET',
+        headers: { accept: 'application/json', 'user-agent': opts.userAgent, ...req.headers },
+        redirect: 'manual',
+        signal,
+      };
+      if (proxy) init.dispatcher = await opts.dispatchers.get(proxy);
+      const res = await fetch(req.url, init);
+      const text = await res.text();
+      if (text.length > MAX_BODY_CHARS) {
+        return {
+          kind: 'failure',
+          endpoint,
+          reason: 'the answer was larger than any provider answer we expect',
+        };
+      }
+      return {
+        kind: 'answer',
+        endpoint,
+        status: res.status,
+        headers: res.headers,
+        ...classifyBody(text, res.headers.get('content-type') ?? ''),
+      };
+    } catch (error) {
+      const reason = failureReason(error, timeout.aborted, opts.signal?.aborted ?? false, opts.timeoutMs);
+      return {
+        kind: 'failure',
+        endpoint,
+        reason: proxy ? `${reason} (via proxy ${proxyHost(proxy)})` : reason,
+      };
+    }
+  });
+}

@@ -1,0 +1,35 @@
+export { anthropicApiKeyValidator } from './anthropic.ts';
+export { chatgptLoginValidator } from './chatgpt.ts';
+export { claudeOAuthValidator } from './claude-oauth.ts';
+export { dashscopeValidator } from './dashscope.ts';
+export { deepseekValidator } from './deepseek.ts';
+export type { EndpointId, EndpointSpec } from './endpoints.ts';
+export { ENDPOINT_IDS, ENDPOINTS } from './endpoints.ts';
+export {
+  DEFAULT_PER_HOST_CONCURRENCY,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_USER_AGENT,
+  VALIDATORS,
+  validateCredential,
+  validateCredentials,
+  validatorFor,
+} from './engine.ts';
+export { geminiApiKeyValidator } from './gemini.ts';
+export { googleOAuthValidator } from './google-oauth.ts';
+export { kimiCodeValidator } from './kimi.ts';
+export { moonshotValidator } from './moonshot.ts';
+export { openaiApiKeyValidator } from './openai.ts';
+export { openrouterValidator } from './openrouter.ts';
+export { noProxyMatches, proxyFor } from './proxy.ts';
+export { qwenPortalBase, qwenPortalValidator } from './qwen-portal.ts';
+export type {
+  CheckContext,
+  CheckOutcome,
+  HttpAnswer,
+  HttpFailure,
+  HttpOutcome,
+  HttpRequest,
+  ValidateOptions,
+  ValidationProgress,
+  Validator,
+} from './types.ts';

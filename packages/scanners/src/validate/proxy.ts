@@ -1,0 +1,111 @@
+import type { Dispatcher } from 'undici';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function first(env: Env, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+function defaultPort(protocol: string): string {
+  return protocol === 'https:' ? '443' : '80';
+}
+
+/**
+ * Whether `NO_PROXY` excludes a URL. Entries are separated by commas or spaces; `*` matches every
+ * host; `example.com`, `.example.com` and `*.example.com` match the domain and its subdomains; an
+ * entry with `:port` matches that port only. IP addresses match exactly (no CIDR ranges).
+ *
+ * @param url - the request URL
+ * @param noProxy - the `NO_PROXY` value
+ */
+export function noProxyMatches(url: URL, noProxy: string | undefined): boolean {
+  if (!noProxy) return false;
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const port = url.port || defaultPort(url.protocol);
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    const entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === '*') return true;
+    let name = entry;
+    let entryPort: string | undefined;
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed) {
+      name = bracketed[1] ?? '';
+      entryPort = bracketed[2];
+    } else if (/^[^:]+:\d+$/.test(entry)) {
+      const i = entry.lastIndexOf(':');
+      name = entry.slice(0, i);
+      entryPort = entry.slice(i + 1);
+    }
+    if (entryPort && entryPort !== port) continue;
+    name = name.replace(/^\*?\./, '');
+    if (host === name || host.endsWith(`.${name}`)) return true;
+  }
+  return false;
+}
+
+/**
+ * The proxy to use for a URL, from the caller's environment: `https_proxy` / `HTTPS_PROXY` for
+ * https URLs (falling back to the http proxy, as curl and undici do), `http_proxy` / `HTTP_PROXY`
+ * for http URLs, unless `NO_PROXY` / `no_proxy` excludes the host.
+ *
+ * @param url - the request URL
+ * @param env - the environment given by the caller
+ * @returns the proxy URL, or undefined to connect directly
+ */
+export function proxyFor(url: string, env: Env): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const httpProxy = first(env, 'http_proxy', 'HTTP_PROXY');
+  const proxy =
+    parsed.protocol === 'https:' ? (first(env, 'https_proxy', 'HTTPS_PROXY') ?? httpProxy) : httpProxy;
+  if (!proxy) return undefined;
+  if (noProxyMatches(parsed, first(env, 'no_proxy', 'NO_PROXY'))) return undefined;
+  return proxy;
+}
+
+/**
+ * One `undici` ProxyAgent per proxy URL, created on first use. undici is loaded only when a proxy
+ * is configured, so a direct check costs nothing extra to start.
+ */
+export class ProxyDispatchers {
+  readonly #agents = new Map<string, Promise<Dispatcher>>();
+
+  /** The dispatcher for a proxy URL. */
+  get(proxy: string): Promise<Dispatcher> {
+    let agent = this.#agents.get(proxy);
+    if (!agent) {
+      agent = import('undici').then(({ ProxyAgent }) => new ProxyAgent({ uri: proxy }));
+      this.#agents.set(proxy, agent);
+    }
+    return agent;
+  }
+
+  /** Closes every agent (their idle connections would otherwise keep the process alive). */
+  async close(): Promise<void> {
+    const agents = [...this.#agents.values()];
+    this.#agents.clear();
+    await Promise.allSettled(agents.map(async (a) => (await a).close()));
+  }
+}
+
+/**
+ * The proxy's host for messages: never its credentials.
+ *
+ * @param proxy - a proxy URL
+ */
+export function proxyHost(proxy: string): string {
+  try {
+    return new URL(proxy).host;
+  } catch {
+    return 'the configured proxy';
+  }
+}

@@ -1,0 +1,30 @@
+export { startFakeAnthropic } from './anthropic.ts';
+export { startFakeChatGpt } from './chatgpt.ts';
+export { startFakeDashScope } from './dashscope.ts';
+export { startFakeDeepSeek } from './deepseek.ts';
+export { startFakeGemini, startFakeGoogleOAuth } from './google.ts';
+export { startFakeKimi } from './kimi.ts';
+export { startFakeMoonshot } from './moonshot.ts';
+export { startFakeOpenAI } from './openai.ts';
+export { startFakeOpenRouter } from './openrouter.ts';
+export {
+  bearerToken,
+  type FakeBehavior,
+  type FakeProvider,
+  type FakeProviderOptions,
+  json,
+  masked,
+  modelList,
+  type ProviderSpec,
+  type RouteHandler,
+  startFakeProvider,
+} from './provider.ts';
+export { type FakeProxy, startFakeProxy } from './proxy.ts';
+export {
+  type FakeAction,
+  type FakeReply,
+  type FakeServer,
+  type FakeServerOptions,
+  type RecordedRequest,
+  startFakeServer,
+} from './server.ts';

@@ -1,0 +1,74 @@
+import { createServer, request } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
+
+/** A forward proxy on loopback that records what went through it. */
+export interface FakeProxy {
+  /** `http://127.0.0.1:<port>`, for `HTTPS_PROXY` / `HTTP_PROXY`. */
+  readonly url: string;
+  /** `host:port` of every CONNECT tunnel and absolute-form request, in order. */
+  readonly targets: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an HTTP forward proxy (CONNECT tunnels and absolute-form requests) on 127.0.0.1.
+ */
+export async function startFakeProxy(): Promise<FakeProxy> {
+  const sockets = new Set<Socket>();
+  const targets: string[] = [];
+  const server = createServer((req, res) => {
+    // Absolute-form: GET http://host:port/path
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    targets.push(target.host);
+    const upstream = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: req.method,
+        headers: req.headers,
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connect', (req, client: Socket, head: Buffer) => {
+    const hostPort = req.url ?? '';
+    targets.push(hostPort);
+    const i = hostPort.lastIndexOf(':');
+    const upstream = connect(Number(hostPort.slice(i + 1)), hostPort.slice(0, i), () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    targets,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

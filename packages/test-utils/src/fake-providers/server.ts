@@ -1,0 +1,152 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** A scripted answer: status, headers and a JSON value or a raw body. */
+export interface FakeReply {
+  status: number;
+  headers?: Record<string, string>;
+  /** Sent as `application/json`. */
+  json?: unknown;
+  /** Sent as-is (set `content-type` in headers). */
+  body?: string;
+}
+
+/** What the server does with a request: answer, never answer (`hang`), or reset the connection. */
+export type FakeAction = FakeReply | 'hang' | 'reset';
+
+/** A request the fake server received. Tests use placeholder tokens, so they are kept as sent. */
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+}
+
+/** Options of {@link startFakeServer}. */
+export interface FakeServerOptions {
+  /** Wait this long before answering (for the bench). @default 0 */
+  delayMs?: number;
+}
+
+/** A real HTTP server on 127.0.0.1 with a random port. Close it in the test that started it. */
+export interface FakeServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[];
+  /** Requests being answered right now, and the most there ever were at once. */
+  readonly stats: { inFlight: number; maxInFlight: number };
+  /** Answer delay in ms; may be changed between requests. */
+  delayMs: number;
+  /** Holds every answer until {@link FakeServer.release} (for concurrency tests, without timers). */
+  hold(): void;
+  /** Releases held answers and stops holding. */
+  release(): void;
+  /** Resolves once `count` requests are in flight at the same time. */
+  waitForInFlight(count: number): Promise<void>;
+  /** Closes the server, destroying open sockets (hanging requests included). */
+  close(): Promise<void>;
+}
+
+function record(req: IncomingMessage): RecordedRequest {
+  const url = new URL(req.url ?? '/', 'http://fake.invalid');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers };
+}
+
+function send(res: ServerResponse, reply: FakeReply): void {
+  const headers: Record<string, string> = { ...reply.headers };
+  let body = reply.body ?? '';
+  if (reply.json !== undefined) {
+    body = JSON.stringify(reply.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  res.writeHead(reply.status, headers);
+  res.end(body);
+}
+
+/**
+ * Starts a fake HTTP server that answers each request with what `handler` scripts.
+ *
+ * @param handler - decides the answer from the request
+ * @param options - answer delay
+ */
+export async function startFakeServer(
+  handler: (req: RecordedRequest) => FakeAction,
+  options: FakeServerOptions = {},
+): Promise<FakeServer> {
+  const sockets = new Set<Socket>();
+  const requests: RecordedRequest[] = [];
+  const stats = { inFlight: 0, maxInFlight: 0 };
+  let held: Array<() => void> | undefined;
+  const watchers: Array<{ count: number; resolve: () => void }> = [];
+
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const recorded = record(req);
+      requests.push(recorded);
+      stats.inFlight++;
+      stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+      for (const w of watchers.filter((x) => stats.inFlight >= x.count)) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.resolve();
+      }
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        stats.inFlight--;
+      };
+      res.on('close', finish);
+      const answer = () => {
+        const action = handler(recorded);
+        if (action === 'hang') return; // Never answers: the client's timeout must end it.
+        if (action === 'reset') {
+          req.socket.resetAndDestroy();
+          return;
+        }
+        send(res, action);
+      };
+      const afterDelay = () => (fake.delayMs > 0 ? setTimeout(answer, fake.delayMs) : answer());
+      if (held) held.push(afterDelay);
+      else afterDelay();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const fake: FakeServer = {
+    origin: `http://127.0.0.1:${port}`,
+    requests,
+    stats,
+    delayMs: options.delayMs ?? 0,
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const go of waiting) go();
+    },
+    waitForInFlight(count) {
+      if (stats.inFlight >= count) return Promise.resolve();
+      return new Promise((resolve) => watchers.push({ count, resolve }));
+    },
+    async close() {
+      held = undefined;
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return fake;
+}
