@@ -1,5 +1,20 @@
-import { type CredentialInfo, hashPrefix, SOURCE_IDS, type SourceId } from '@ctd/core';
-import { ALL_ADAPTERS, type ScanResult, scan, toScanReport } from '@ctd/scanners';
+import {
+  type CredentialInfo,
+  hashPrefix,
+  SOURCE_IDS,
+  type SourceId,
+  type ValidationResult,
+  type ValidationStatus,
+} from '@ctd/core';
+import {
+  ALL_ADAPTERS,
+  DEFAULT_TIMEOUT_MS,
+  type ScanResult,
+  scan,
+  toScanReport,
+  type ValidationProgress,
+  validateCredentials,
+} from '@ctd/scanners';
 import { parseCommandArgs } from '../args.ts';
 import { type CliIo, ExitCode, palette, UsageError, useColor } from '../io.ts';
 import { renderTable } from '../table.ts';
@@ -8,18 +23,25 @@ import type { Command } from './types.ts';
 const HELP = `Usage: ctd scan [options]
 
 Find the logins of AI coding CLIs on this machine (Codex, Gemini CLI, Qwen Code,
-Kimi CLI, Kimi Code, Claude Code, opencode) and API keys in the environment.
+Kimi CLI, Kimi Code, Claude Code, opencode) and API keys in the environment, then
+check each one with a read-only call to its provider (STATUS column: valid, invalid,
+expired, refreshable, rate_limited, quota_exhausted, no_access, unknown).
 Secrets are never printed: each credential shows a masked preview and a hash prefix.
 
 Options:
-  --json            print the report as JSON ({"version":1,"scannedAt",...,"credentials","issues"})
+  --json            print the report as JSON ({"version":1,"scannedAt",...,"credentials","issues"});
+                    each credential gains a "validation" object unless --offline
   --explain         also list every location checked, and why each was skipped
-  --offline         make no network calls (the scan itself never does; validation is not run)
+  --offline         make no network calls: find credentials without checking them
+  --timeout <ms>    timeout of each check's request (default ${DEFAULT_TIMEOUT_MS})
   --source <id>     scan only this source (repeatable): ${SOURCE_IDS.join(', ')}
   -h, --help        show this help
 
 Environment: HOME, CODEX_HOME, GEMINI_CLI_HOME, KIMI_SHARE_DIR, KIMI_CODE_HOME,
 CLAUDE_CONFIG_DIR, XDG_DATA_HOME and each provider's key variables are honoured.
+Checks go through HTTPS_PROXY / HTTP_PROXY (except NO_PROXY hosts). Each provider's
+endpoint can be pointed elsewhere with CTD_<PROVIDER>_BASE_URL, e.g. CTD_OPENAI_BASE_URL
+(the full list is in docs/validation.md).
 
 Exit codes: 0 scanned (also when nothing was found), 2 bad usage, 1 internal error.`;
 
@@ -41,13 +63,36 @@ function expiry(c: CredentialInfo, now: Date): string {
   return ms >= 0 ? `in ${span}` : `${span} ago`;
 }
 
-/** Renders the human-readable scan output. */
-export function renderScan(result: ScanResult, io: CliIo, explain: boolean): string {
+const STATUS_TONE: Readonly<Record<ValidationStatus, 'green' | 'yellow' | 'red' | 'dim'>> = {
+  valid: 'green',
+  refreshable: 'yellow',
+  rate_limited: 'yellow',
+  quota_exhausted: 'yellow',
+  invalid: 'red',
+  expired: 'red',
+  no_access: 'red',
+  unknown: 'dim',
+};
+
+/**
+ * Renders the human-readable scan output; with `validations` (aligned with the credentials), a
+ * STATUS column and a line per check saying why.
+ */
+export function renderScan(
+  result: ScanResult,
+  io: CliIo,
+  explain: boolean,
+  validations?: readonly (ValidationResult | undefined)[],
+): string {
   const c = palette(useColor(io));
   const now = new Date(result.scannedAt);
   const lines: string[] = [];
+  const status = (i: number) => {
+    const v = validations?.[i];
+    return v ? c[STATUS_TONE[v.status]](v.status) : '-';
+  };
   if (result.credentials.length > 0) {
-    const rows = result.credentials.map((cred) => [
+    const rows = result.credentials.map((cred, i) => [
       cred.source,
       cred.provider,
       cred.label,
@@ -55,6 +100,7 @@ export function renderScan(result: ScanResult, io: CliIo, explain: boolean): str
       cred.preview,
       hashPrefix(cred.hash),
       expiry(cred, now),
+      ...(validations ? [status(i)] : []),
       cred.policy.stance === 'allowed'
         ? ''
         : cred.policy.stance === 'forbidden'
@@ -63,8 +109,28 @@ export function renderScan(result: ScanResult, io: CliIo, explain: boolean): str
     ]);
     lines.push(
       c.bold(`Found ${result.credentials.length} credential${result.credentials.length === 1 ? '' : 's'}:`),
-      renderTable(['SOURCE', 'PROVIDER', 'WHAT', 'ACCOUNT', 'PREVIEW', 'HASH', 'EXPIRES', 'POLICY'], rows),
+      renderTable(
+        [
+          'SOURCE',
+          'PROVIDER',
+          'WHAT',
+          'ACCOUNT',
+          'PREVIEW',
+          'HASH',
+          'EXPIRES',
+          ...(validations ? ['STATUS'] : []),
+          'POLICY',
+        ],
+        rows,
+      ),
     );
+    if (validations) {
+      lines.push('', c.bold('Checks:'));
+      result.credentials.forEach((cred, i) => {
+        const v = validations[i];
+        if (v) lines.push(`  ${status(i)} ${cred.source}/${cred.provider} ${cred.label}: ${v.reason}`);
+      });
+    }
     const notes = new Map<string, string>();
     for (const cred of result.credentials) {
       if (cred.policy.stance !== 'allowed') notes.set(`${cred.source}/${cred.provider}`, cred.policy.note);
@@ -139,19 +205,69 @@ export const scanCommand: Command = {
       json: { type: 'boolean' },
       explain: { type: 'boolean' },
       offline: { type: 'boolean' },
+      timeout: { type: 'string' },
       source: { type: 'string', multiple: true },
     });
+    const timeoutMs = parseTimeout(values.timeout as string | undefined);
     const sources = values.source as string[] | undefined;
     for (const s of sources ?? []) {
       if (!(SOURCE_IDS as readonly string[]).includes(s))
         throw new UsageError(`unknown source "${s}"; one of: ${SOURCE_IDS.join(', ')}`);
     }
     const result = await scan({ env: io.env, ...(sources ? { sources: sources as SourceId[] } : {}) });
+    let validations: ValidationResult[] | undefined;
+    if (!values.offline && result.credentials.length > 0) {
+      // Progress only where a person watches: a terminal, and not when the output is JSON.
+      const progress = !values.json && io.stderr.isTTY ? progressLine(io) : undefined;
+      validations = await validateCredentials(result.credentials, {
+        env: io.env,
+        timeoutMs,
+        ...(progress ? { onProgress: progress.update } : {}),
+      });
+      progress?.clear();
+    }
     if (values.json) {
-      io.stdout.write(`${JSON.stringify(toScanReport(result, Boolean(values.explain)), null, 2)}\n`);
+      const report = toScanReport(result, Boolean(values.explain));
+      if (validations) {
+        report.credentials = report.credentials.map((cred, i) => ({ ...cred, validation: validations[i] }));
+      }
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
-      io.stdout.write(renderScan(result, io, Boolean(values.explain)));
+      io.stdout.write(renderScan(result, io, Boolean(values.explain), validations));
     }
     return ExitCode.ok;
   },
 };
+
+function parseTimeout(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_TIMEOUT_MS;
+  const ms = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(ms) || ms <= 0) {
+    throw new UsageError(`--timeout wants a positive number of milliseconds, not "${raw}"`);
+  }
+  return ms;
+}
+
+/** A single self-overwriting stderr line: how many checks are done, and which are pending. */
+function progressLine(io: CliIo): { update: (e: ValidationProgress) => void; clear: () => void } {
+  const c = palette(!io.env.NO_COLOR && io.env.TERM !== 'dumb');
+  const width = Math.max(40, (io.stdout.columns ?? 80) - 1);
+  const labels = new Map<string, string>();
+  let started = 0;
+  let shown = false;
+  return {
+    update(e) {
+      labels.set(e.credential.id, `${e.credential.provider} (${e.credential.label})`);
+      // Every check starts at once: draw when the last has started, then on each result.
+      if (e.type === 'start' && ++started < e.total) return;
+      const waiting = e.pending.map((id) => labels.get(id) ?? id).join(', ');
+      let line = `Checking ${e.total} credential${e.total === 1 ? '' : 's'}: ${e.done} done${waiting ? `; waiting for ${waiting}` : ''}`;
+      if (line.length > width) line = `${line.slice(0, width - 1)}…`;
+      io.stderr.write(`\r\u001b[2K${c.dim(line)}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) io.stderr.write('\r\u001b[2K');
+    },
+  };
+}
