@@ -36,7 +36,9 @@ try {
     times.push(performance.now() - t0);
     found = r.credentials.length;
   }
-  console.log(`in-process scan of a home with every source (${found} credentials): median of 20 = ${median(times).toFixed(2)} ms`);
+  console.log(
+    `in-process scan of a home with every source (${found} credentials): median of 20 = ${median(times).toFixed(2)} ms`,
+  );
 
   if (!existsSync(cli)) {
     console.log('whole-process: skipped (apps/ctd/dist/cli.js not built; run `npm run setup`)');
