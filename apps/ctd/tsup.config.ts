@@ -9,5 +9,10 @@ export default defineConfig({
   noExternal: [/.*/],
   minify: true,
   splitting: true,
-  banner: { js: '#!/usr/bin/env node' },
+  // Bundled CommonJS dependencies (undici, loaded only for a proxy) call require() for Node
+  // built-ins, which an ES module lacks. A module-level binding is dropped by the minifier, so
+  // the banner sets a global one.
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __ctdCreateRequire } from 'node:module';\nglobalThis.require ??= __ctdCreateRequire(import.meta.url);",
+  },
 });

@@ -83,7 +83,12 @@ export class ProxyDispatchers {
   get(proxy: string): Promise<Dispatcher> {
     let agent = this.#agents.get(proxy);
     if (!agent) {
-      agent = import('undici').then(({ ProxyAgent }) => new ProxyAgent({ uri: proxy }));
+      agent = import('undici').then((mod) => {
+        // A bundler may hand CommonJS undici over as `default` only (the ctd CLI bundle does).
+        const commonJs = (mod as unknown as { default?: { ProxyAgent?: typeof mod.ProxyAgent } }).default;
+        const ProxyAgent = mod.ProxyAgent ?? commonJs?.ProxyAgent;
+        return new ProxyAgent({ uri: proxy });
+      });
       this.#agents.set(proxy, agent);
     }
     return agent;
