@@ -7,7 +7,6 @@ import {
   readFileSync,
   renameSync,
   type Stats,
-  statSync,
   writeSync,
 } from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
@@ -99,7 +98,15 @@ export function parseHistoryText(text: string): ParsedHistory {
   return { kind: 'ok', state: fromHistoryFile(parsed.data), writeId: parsed.data.writeId };
 }
 
-const signature = (st: Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}`;
+/**
+ * The write id from a history file's head (it is written before the records), read without
+ * parsing the whole file. Inode, size and mtime cannot tell files apart: inodes are reused after a
+ * rename and file times are coarser than a flush.
+ */
+function headWriteId(text: string): string | undefined {
+  const end = text.indexOf('"records"');
+  return /"writeId":\s*"([^"\\]+)"/.exec(end < 0 ? text.slice(0, 400) : text.slice(0, end))?.[1];
+}
 const errno = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 const MAX_NOTICES = 50;
 
@@ -142,8 +149,8 @@ export class FileHistoryStore implements HistoryStore {
   readonly #maxPending: number;
   readonly #onNotice: ((notice: HistoryNotice) => void) | undefined;
   readonly #notices: HistoryNotice[] = [];
-  /** Signature (inode, size, mtime) of the file `#state.base` was read from or written as. */
-  #sig: string | null = null;
+  /** Write id of the file `#state.base` was read from or written as (null: unknown). */
+  #known: string | null = null;
   #chain: Promise<unknown> = Promise.resolve();
   #busy = false;
   #scheduled = false;
@@ -379,7 +386,7 @@ export class FileHistoryStore implements HistoryStore {
     const parsed = parseHistoryText(text);
     if (parsed.kind === 'newer') throw newerVersionError(this.location, parsed.version);
     if (parsed.kind === 'ok') {
-      this.#sig = signature(await stat(this.location));
+      this.#known = parsed.writeId ?? null;
       this.#state.rebase(parsed.state);
       return;
     }
@@ -404,21 +411,25 @@ export class FileHistoryStore implements HistoryStore {
     );
   }
 
+  /** Whether `text` is the very file the base was read from or written as. */
+  #isKnown(text: string): boolean {
+    return this.#known !== null && headWriteId(text) === this.#known && text.trimEnd().endsWith('}');
+  }
+
   /** Reads the file under the lock: our base when unchanged, else the parsed file; a corrupt file is moved aside. */
   async #readLocked(): Promise<EntryMap> {
-    let st: Stats;
+    let text: string;
     try {
-      st = await stat(this.location);
+      text = await readFile(this.location, 'utf8');
     } catch (error) {
       if (errno(error) !== 'ENOENT') throw this.#unreadable(error);
-      this.#sig = null;
+      this.#known = null;
       return new Map();
     }
-    const sig = signature(st);
-    if (sig === this.#sig) return this.#state.base;
-    const parsed = parseHistoryText(await readFile(this.location, 'utf8'));
+    if (this.#isKnown(text)) return this.#state.base;
+    const parsed = parseHistoryText(text);
     if (parsed.kind === 'ok') {
-      this.#sig = sig;
+      this.#known = parsed.writeId ?? null;
       return parsed.state;
     }
     if (parsed.kind === 'newer') throw newerVersionError(this.location, parsed.version);
@@ -429,19 +440,18 @@ export class FileHistoryStore implements HistoryStore {
   }
 
   #readLockedSync(): EntryMap {
-    let st: Stats;
+    let text: string;
     try {
-      st = statSync(this.location);
+      text = readFileSync(this.location, 'utf8');
     } catch (error) {
       if (errno(error) !== 'ENOENT') throw this.#unreadable(error);
-      this.#sig = null;
+      this.#known = null;
       return new Map();
     }
-    const sig = signature(st);
-    if (sig === this.#sig) return this.#state.base;
-    const parsed = parseHistoryText(readFileSync(this.location, 'utf8'));
+    if (this.#isKnown(text)) return this.#state.base;
+    const parsed = parseHistoryText(text);
     if (parsed.kind === 'ok') {
-      this.#sig = sig;
+      this.#known = parsed.writeId ?? null;
       return parsed.state;
     }
     if (parsed.kind === 'newer') throw newerVersionError(this.location, parsed.version);
@@ -459,7 +469,7 @@ export class FileHistoryStore implements HistoryStore {
   }
 
   #afterMovedAside(parsed: Extract<ParsedHistory, { kind: 'corrupt' }>, movedTo: string): void {
-    this.#sig = null;
+    this.#known = null;
     this.#notice({
       code: parsed.code,
       message: `${parsed.message}; moved aside to ${basename(movedTo)} and started a fresh history`,
@@ -485,8 +495,8 @@ export class FileHistoryStore implements HistoryStore {
       throw error;
     }
     this.#inFlight = null; // committed: from here on the batch must not be put back
+    this.#known = writeId;
     await fsyncDirectory(dirname(this.location));
-    this.#sig = signature(await stat(this.location));
   }
 
   #writeSync(state: EntryMap, writeId: string): void {
@@ -501,6 +511,7 @@ export class FileHistoryStore implements HistoryStore {
     }
     renameSync(tmp, this.location);
     this.#inFlight = null;
+    this.#known = writeId;
     try {
       const dfd = openSync(dirname(this.location), 'r');
       try {
@@ -511,7 +522,6 @@ export class FileHistoryStore implements HistoryStore {
     } catch {
       // some platforms cannot fsync a directory
     }
-    this.#sig = signature(statSync(this.location));
   }
 
   async #sync<T>(fn: (() => T) | undefined): Promise<T | undefined> {
@@ -546,7 +556,7 @@ export class FileHistoryStore implements HistoryStore {
         this.#state.requeue(inFlight.batch);
       }
       // The base may no longer match the file: read it again next time.
-      this.#sig = null;
+      this.#known = null;
       if (current) this.#state.rebase(current);
       throw error;
     } finally {
@@ -556,23 +566,22 @@ export class FileHistoryStore implements HistoryStore {
 
   /** Picks up other writers' changes without the lock (files are replaced atomically). */
   async #refresh(): Promise<void> {
-    let st: Stats;
+    let text: string;
     try {
-      st = await stat(this.location);
+      text = await readFile(this.location, 'utf8');
     } catch (error) {
       if (errno(error) !== 'ENOENT') throw this.#unreadable(error);
-      if (this.#sig !== null) {
-        this.#sig = null;
+      if (this.#known !== null) {
+        this.#known = null;
         this.#state.rebase(new Map());
       }
       return;
     }
-    const sig = signature(st);
-    if (sig === this.#sig) return;
-    const parsed = parseHistoryText(await readFile(this.location, 'utf8'));
+    if (this.#isKnown(text)) return;
+    const parsed = parseHistoryText(text);
     if (parsed.kind === 'newer') throw newerVersionError(this.location, parsed.version);
     if (parsed.kind !== 'ok') return; // dealt with under the lock at the next flush
-    this.#sig = sig;
+    this.#known = parsed.writeId ?? null;
     this.#state.rebase(parsed.state);
   }
 
@@ -597,7 +606,7 @@ export class FileHistoryStore implements HistoryStore {
         await this.#write(next, randomUUID());
       } catch (error) {
         this.#state.requeue(batch);
-        this.#sig = null;
+        this.#known = null;
         throw error;
       }
       this.#state.rebase(next);
