@@ -131,8 +131,9 @@ async function checkOne(
  * @param options - environment (overrides, proxy), timeout, concurrency, progress callback
  * @returns one result per credential, in input order
  * @example
- * const { credentials } = await scan({ env: process.env });
- * const results = await validateCredentials(credentials, { env: process.env, timeoutMs: 5000 });
+ * // `env`: the environment the application chose to pass (overrides and proxy settings).
+ * const { credentials } = await scan({ env });
+ * const results = await validateCredentials(credentials, { env, timeoutMs: 5000 });
  */
 export async function validateCredentials(
   credentials: readonly DiscoveredCredential[],

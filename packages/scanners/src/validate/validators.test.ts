@@ -2,6 +2,7 @@
 // CTD_*_BASE_URL overrides), for every status it can return. No mocked fetch.
 import type { DiscoveredCredential, ValidationResult } from '@ctd/core';
 import {
+  createTempHome,
   type FakeBehavior,
   type FakeProvider,
   fakeJwt,
@@ -15,9 +16,11 @@ import {
   startFakeMoonshot,
   startFakeOpenAI,
   startFakeOpenRouter,
+  writeFullHome,
 } from '@ctd/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateCredentials } from './engine.ts';
+import { scan } from '../scan.ts';
+import { validateCredentials, validatorFor } from './engine.ts';
 import { qwenPortalBase } from './qwen-portal.ts';
 import { type Expected, pick, secondsAfterNow, TEST_NOW, testCredential } from './test-support.ts';
 
@@ -1040,5 +1043,81 @@ describe('providers without a check', () => {
       }),
     ]);
     expect(result).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/no live check/) });
+  });
+});
+
+describe('every credential of a full home', () => {
+  it('gets its provider’s check, and each check reaches only its own fake provider', async () => {
+    const home = await createTempHome();
+    try {
+      const full = await writeFullHome(home);
+      const { credentials } = await scan({ env: full.env });
+      const keys = Object.fromEntries(full.credentials.map((c) => [c.secret, 'valid' as const]));
+      const f = {
+        openai: await started(startFakeOpenAI({ keys })),
+        chatgpt: await started(startFakeChatGpt({ keys })),
+        gemini: await started(startFakeGemini({ keys })),
+        google: await started(startFakeGoogleOAuth({ keys })),
+        dashscope: await started(startFakeDashScope({ keys })),
+        kimi: await started(startFakeKimi({ keys })),
+        moonshot: await started(startFakeMoonshot({ keys })),
+        moonshotCn: await started(startFakeMoonshot({ keys })),
+        anthropic: await started(startFakeAnthropic({ keys })),
+        openrouter: await started(startFakeOpenRouter({ keys })),
+        deepseek: await started(startFakeDeepSeek({ keys })),
+      };
+      const results = await validateCredentials(credentials, {
+        now: () => TEST_NOW,
+        env: {
+          CTD_OPENAI_BASE_URL: f.openai.baseUrl,
+          CTD_CHATGPT_BASE_URL: f.chatgpt.baseUrl,
+          CTD_GOOGLE_BASE_URL: f.gemini.baseUrl,
+          CTD_GOOGLE_GEMINI_CLI_BASE_URL: f.google.origin,
+          CTD_QWEN_BASE_URL: f.dashscope.baseUrl,
+          CTD_QWEN_PORTAL_BASE_URL: f.dashscope.codingUrl,
+          CTD_KIMI_BASE_URL: f.kimi.baseUrl,
+          CTD_MOONSHOT_BASE_URL: f.moonshot.baseUrl,
+          CTD_MOONSHOT_CN_BASE_URL: f.moonshotCn.baseUrl,
+          CTD_ANTHROPIC_BASE_URL: f.anthropic.origin,
+          CTD_OPENROUTER_BASE_URL: f.openrouter.baseUrl,
+          CTD_DEEPSEEK_BASE_URL: f.deepseek.origin,
+        },
+      });
+      credentials.forEach((c, i) => {
+        const expected = validatorFor(c) ? 'valid' : 'unknown';
+        expect({ who: `${c.source}/${c.provider}/${c.kind}`, status: results[i]?.status }).toEqual({
+          who: `${c.source}/${c.provider}/${c.kind}`,
+          status: expected,
+        });
+      });
+      expect(credentials.filter((c) => !validatorFor(c)).map((c) => c.provider)).toEqual([
+        'github-copilot',
+        'https://example.com',
+      ]);
+      // Each fake saw only secrets of its own provider.
+      const secretsOf = (provider: string) =>
+        new Set(credentials.filter((c) => c.provider === provider).map((c) => c.secret.reveal()));
+      for (const [fake, provider] of [
+        [f.openai, 'openai'],
+        [f.chatgpt, 'openai'],
+        [f.gemini, 'google'],
+        [f.google, 'google-gemini-cli'],
+        [f.anthropic, 'anthropic'],
+        [f.deepseek, 'deepseek'],
+        [f.openrouter, 'openrouter'],
+        [f.moonshot, 'moonshot'],
+        [f.moonshotCn, 'moonshot'],
+      ] as const) {
+        const own = secretsOf(provider);
+        expect(
+          fake.tokens().every((t) => own.has(t)),
+          provider,
+        ).toBe(true);
+      }
+      const text = JSON.stringify(results);
+      for (const c of full.credentials) expect(text).not.toContain(c.secret);
+    } finally {
+      await home.cleanup();
+    }
   });
 });
