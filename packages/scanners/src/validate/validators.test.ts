@@ -45,7 +45,7 @@ async function started<T extends FakeProvider>(fake: Promise<T>): Promise<T> {
 async function runTable(rows: Row[], env: Record<string, string>): Promise<ValidationResult[]> {
   const results = await validateCredentials(
     rows.map((r) => r.credential),
-    { env, timeoutMs: 500, now: () => TEST_NOW },
+    { env, timeoutMs: 1000, now: () => TEST_NOW },
   );
   rows.forEach((row, i) => {
     const result = results[i];
@@ -81,7 +81,7 @@ function noEvidenceRows(make: (behavior: FakeBehavior) => DiscoveredCredential):
     {
       name: 'hang',
       credential: make('hang'),
-      expected: { status: 'unknown', reason: /no answer within 500 ms/ },
+      expected: { status: 'unknown', reason: /no answer within 1000 ms/ },
     },
     { name: 'reset', credential: make('reset'), expected: { status: 'unknown', reason: /reset|closed/ } },
   ];
