@@ -1,5 +1,7 @@
+import { historyCommand } from './history.ts';
 import { scanCommand } from './scan.ts';
+import { statusCommand } from './status.ts';
 import type { Command } from './types.ts';
 
 /** Every `ctd` subcommand, in help order. */
-export const COMMANDS: readonly Command[] = [scanCommand];
+export const COMMANDS: readonly Command[] = [scanCommand, statusCommand, historyCommand];

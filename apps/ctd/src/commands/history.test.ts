@@ -1,0 +1,246 @@
+// `ctd history`, `ctd history clear` and `ctd status` on a temp HOME, with the history written
+// through @ctd/history the way `ctd scan` and a gateway write it.
+import { existsSync, readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { type CredentialInfo, sha256Hex, toCredentialInfo } from '@ctd/core';
+import { HistoryFileSchema, openHistoryStore, recordScan } from '@ctd/history';
+import { scan } from '@ctd/scanners';
+import { createTempHome, type TempHome, writeFullHome } from '@ctd/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CliIo } from '../io.ts';
+import { main } from '../main.ts';
+
+const HISTORY = '.openclaw/cli-token-history.json';
+const SECRET_A = 'sk-proj-history-test-AAAAAAAAAAAAAAAAAAAAAAAA';
+const SECRET_B = 'sk-ant-api03-history-test-BBBBBBBBBBBBBBBBBBBB';
+
+let home: TempHome;
+beforeEach(async () => {
+  home = await createTempHome();
+});
+afterEach(() => home.cleanup());
+
+async function run(
+  args: string[],
+  options: { tty?: boolean; answer?: string; env?: Record<string, string> } = {},
+) {
+  let stdout = '';
+  let stderr = '';
+  const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
+  if (options.answer !== undefined) stdin.end(options.answer);
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s), isTTY: false },
+    stderr: { write: (s: string) => (stderr += s), isTTY: false },
+    stdin,
+    env: options.env ?? home.env,
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+function credential(
+  id: string,
+  secret: string,
+  provider: string,
+  source: CredentialInfo['source'],
+): CredentialInfo {
+  return {
+    id,
+    source,
+    provider,
+    kind: 'api_key',
+    label: 'API key',
+    hash: sha256Hex(secret),
+    preview: 'sk-…',
+    expiresAt: null,
+    account: {},
+    origin: { type: 'env', variable: 'X' },
+    hasRefreshToken: false,
+    policy: { stance: 'allowed', requiresOptIn: false, note: '', asOf: '2026-05-01' },
+    refreshMethods: [],
+    keyPage: null,
+  };
+}
+
+/** Two credentials, one used and cooling down, one invalid. */
+async function populate() {
+  const store = await openHistoryStore({ env: home.env, flushIntervalMs: 0, flushOnExit: false });
+  const now = Date.now();
+  const a = credential('environment:openai:key-aaaa', SECRET_A, 'openai', 'environment');
+  const b = credential('claude-code:anthropic:key-bbbb', SECRET_B, 'anthropic', 'claude-code');
+  await recordScan(store, [a, b], [], now - 3_600_000);
+  for (let i = 0; i < 7; i++) store.recordUse(a.id, now - 60_000);
+  for (let i = 0; i < 5; i++) store.recordResult(a.id, { ok: true, at: now - 60_000 });
+  store.recordResult(a.id, { ok: false, at: now - 30_000 });
+  store.setCooldown(a.id, { until: now + 120_000, cause: 'rate_limited', at: now - 30_000 });
+  store.setStatus(b.id, 'invalid', 'rejected by the provider (401)', now - 10_000);
+  await store.close();
+  return { a, b };
+}
+
+describe('ctd history', () => {
+  it('says there is no history yet, and creates nothing', async () => {
+    const r = await run(['history']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No history yet');
+    expect(existsSync(home.resolve('.openclaw'))).toBe(false);
+    const s = await run(['status']);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toContain('No credentials in the history yet');
+    expect(existsSync(home.resolve('.openclaw'))).toBe(false);
+  });
+
+  it('shows hashes, counts and statuses in a table, never a secret', async () => {
+    const { a, b } = await populate();
+    const r = await run(['history']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('History of 2 credentials');
+    const line = r.stdout.split('\n').find((l) => l.includes(a.id)) ?? '';
+    expect(line).toMatch(
+      new RegExp(
+        `${a.hash.slice(0, 12)}\\s+7\\s+5\\s+1\\s+active, cooling 2m \\(rate limited\\)\\s+1m ago\\s+1h ago`,
+      ),
+    );
+    expect(r.stdout).toMatch(new RegExp(`${b.id}\\s+${b.hash.slice(0, 12)}\\s+0\\s+0\\s+0\\s+invalid`));
+    expect(r.stdout).toContain(`${b.id}: invalid: rejected by the provider (401)`);
+    expect(r.stdout).not.toContain(SECRET_A);
+    expect(r.stdout).not.toContain(SECRET_B);
+  });
+
+  it('prints the whole history as JSON with --json', async () => {
+    const { a } = await populate();
+    const r = await run(['history', '--json']);
+    expect(r.code).toBe(0);
+    const file = HistoryFileSchema.parse(JSON.parse(r.stdout));
+    expect(file.records[a.id]).toMatchObject({ hash: a.hash, usageCount: 7, successes: 5, failures: 1 });
+    expect(r.stdout).not.toContain(SECRET_A);
+  });
+
+  it('reads the file named by --file or CTD_HISTORY_FILE', async () => {
+    await populate();
+    const moved = home.resolve(HISTORY);
+    expect((await run(['history', '--json', '--file', moved])).code).toBe(0);
+    const r = await run(['history'], { env: { HOME: home.resolve('elsewhere'), CTD_HISTORY_FILE: moved } });
+    expect(r.stdout).toContain('History of 2 credentials');
+  });
+
+  it('records what a scan found (recordScan), shown by `ctd history`', async () => {
+    const full = await writeFullHome(home);
+    const result = await scan({ env: full.env });
+    const store = await openHistoryStore({ env: full.env, flushIntervalMs: 0, flushOnExit: false });
+    const recorded = await recordScan(store, result.credentials.map(toCredentialInfo));
+    await store.close();
+    expect(recorded.added.length).toBe(result.credentials.length);
+    const r = await run(['history', '--json'], { env: full.env });
+    const file = HistoryFileSchema.parse(JSON.parse(r.stdout));
+    expect(Object.keys(file.records).sort()).toEqual(result.credentials.map((c) => c.id).sort());
+    const text = readFileSync(home.resolve(HISTORY), 'utf8');
+    for (const c of result.credentials) expect(text).not.toContain(c.secret.reveal());
+  });
+
+  it('reports a corrupt file it moved aside, and goes on', async () => {
+    await home.write(HISTORY, '{"format": "ctd-cli-token-history", "schemaVersion": 1, "reco');
+    const r = await run(['history']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /ctd history: the file is not valid JSON .*moved aside to cli-token-history\.json\.corrupt-.* \[INVALID_JSON\]/,
+    );
+    expect(r.stdout).toContain('is empty');
+  });
+
+  it('fails clearly (exit 1) on a file from a newer version, leaving it untouched', async () => {
+    const newer = '{"format":"ctd-cli-token-history","schemaVersion":7,"records":{}}';
+    await home.write(HISTORY, newer);
+    const r = await run(['history']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ctd history: .*written by a newer version \(schema 7.*\[UNSUPPORTED_VERSION\]/);
+    expect(readFileSync(home.resolve(HISTORY), 'utf8')).toBe(newer);
+  });
+
+  it('rejects unknown subcommands and options', async () => {
+    expect((await run(['history', 'purge'])).code).toBe(2);
+    expect((await run(['history', '--bogus'])).code).toBe(2);
+  });
+});
+
+describe('ctd history clear', () => {
+  it('refuses without --yes when not on a terminal', async () => {
+    await populate();
+    const r = await run(['history', 'clear']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('pass --yes');
+    expect(Object.keys(JSON.parse(readFileSync(home.resolve(HISTORY), 'utf8')).records)).toHaveLength(2);
+  });
+
+  it('clears everything with --yes', async () => {
+    await populate();
+    const r = await run(['history', 'clear', '--yes']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('Cleared 2 credentials.\n');
+    expect(JSON.parse(readFileSync(home.resolve(HISTORY), 'utf8')).records).toEqual({});
+  });
+
+  it('clears one credential, by id or by hash prefix', async () => {
+    const { a, b } = await populate();
+    const byId = await run(['history', 'clear', a.id, '-y']);
+    expect(byId.stdout).toBe(`Cleared the history of ${a.id}.\n`);
+    const byHash = await run(['history', 'clear', b.hash.slice(0, 10), '--yes']);
+    expect(byHash.code).toBe(0);
+    expect(JSON.parse(readFileSync(home.resolve(HISTORY), 'utf8')).records).toEqual({});
+  });
+
+  it('names an unknown credential (exit 2)', async () => {
+    await populate();
+    const r = await run(['history', 'clear', 'nope', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no history for "nope"');
+  });
+
+  it('asks on a terminal, and clears only on yes', async () => {
+    const { a } = await populate();
+    const no = await run(['history', 'clear', a.id], { tty: true, answer: 'n\n' });
+    expect(no.code).toBe(0);
+    expect(no.stdout).toContain(`Clear the history of ${a.id} from`);
+    expect(no.stdout).toContain('Nothing cleared.');
+    expect(JSON.parse(readFileSync(home.resolve(HISTORY), 'utf8')).records[a.id]).toBeDefined();
+    const yes = await run(['history', 'clear'], { tty: true, answer: 'y\n' });
+    expect(yes.stdout).toContain('Clear all history (2 credentials)');
+    expect(yes.stdout).toContain('Cleared 2 credentials.');
+  });
+});
+
+describe('ctd status', () => {
+  it('summarizes per source and provider', async () => {
+    await populate();
+    const r = await run(['status']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/claude-code\s+anthropic\s+1\s+0\s+0\s+0\s+1\s+0\s+-\s+-/);
+    expect(r.stdout).toMatch(/environment\s+openai\s+1\s+1\s+1 \(free in 2m\)\s+0\s+0\s+7\s+83%\s+1m ago/);
+  });
+
+  it('prints the summary as JSON', async () => {
+    await populate();
+    const r = await run(['status', '--json']);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ version: 1, historyFile: home.resolve(HISTORY) });
+    expect(report.groups).toEqual([
+      expect.objectContaining({
+        source: 'claude-code',
+        provider: 'anthropic',
+        credentials: 1,
+        invalid: 1,
+        uses: 0,
+      }),
+      expect.objectContaining({
+        source: 'environment',
+        provider: 'openai',
+        active: 1,
+        coolingDown: 1,
+        uses: 7,
+        successes: 5,
+        failures: 1,
+      }),
+    ]);
+  });
+});
