@@ -54,8 +54,9 @@ export const OriginSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('file'), path: z.string(), field: z.string() }),
   z.object({ type: z.literal('env'), variable: z.string() }),
   z.object({ type: z.literal('env-file'), path: z.string(), variable: z.string() }),
+  z.object({ type: z.literal('manual'), via: z.string() }),
 ]);
-/** Where a credential was found: a file and field, an environment variable, or a variable in a `.env` file. */
+/** Where a credential was found: a file and field, an environment variable, a variable in a `.env` file, or pasted by hand (`manual`). */
 export type Origin = z.infer<typeof OriginSchema>;
 
 /** Schema of the account facts a store gives. */

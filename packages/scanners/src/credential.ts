@@ -40,6 +40,8 @@ function originKey(origin: Origin): string {
       return `$${origin.variable}`;
     case 'env-file':
       return `${origin.path}#${origin.variable}`;
+    case 'manual':
+      return `manual:${origin.via}`;
   }
 }
 

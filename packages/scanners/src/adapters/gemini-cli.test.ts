@@ -339,7 +339,7 @@ describe('gemini-cli adapter: GEMINI_CLI_HOME and the whole store', () => {
     expect(r.issues).toEqual([]);
     expect(r.credentials).toHaveLength(5);
     for (const c of r.credentials) {
-      const path = c.origin.type === 'env' ? '' : c.origin.path;
+      const path = 'path' in c.origin ? c.origin.path : '';
       expect(path.startsWith(home.resolve('elsewhere'))).toBe(true);
     }
     const files = geminiCliAdapter.files({

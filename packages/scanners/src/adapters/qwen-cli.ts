@@ -159,6 +159,7 @@ function isCodingPlan(variable: string | undefined, key: string): boolean {
 function originKey(origin: Origin): string {
   if (origin.type === 'env') return `$${origin.variable}`;
   if (origin.type === 'file') return `${origin.path}#${origin.field}`;
+  if (origin.type === 'manual') return `manual:${origin.via}`;
   return `${origin.path}#${origin.variable}`;
 }
 
