@@ -166,6 +166,20 @@ describe('FileHistoryStore', () => {
     expect(records.a.usageCount + records.b.usageCount).toBe(300);
   });
 
+  it('flushes exactly once when the process exits in the middle of a flush', async () => {
+    // Exiting 0-7 event-loop turns after the flush starts lands in each of its steps (taking the
+    // lock, reading, writing, renaming); twice, since the timing varies.
+    for (let run = 0; run < 16; run++) {
+      const ticks = run % 8;
+      const file = home.resolve(`mid-${run}/h.json`);
+      const child = spawnWorker({ mode: 'exit-mid-flush', file, ids: ['a', 'b'], events: 150, ticks });
+      const { code, stderr } = await exited(child);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      const records = readJson(file).records;
+      expect(records.a.usageCount + records.b.usageCount).toBe(300);
+    }
+  });
+
   it('recovers a lock left by a killed process', async () => {
     const file = home.resolve('.openclaw/cli-token-history.json');
     const holder = spawnWorker({ mode: 'hold', file, ids: [] });

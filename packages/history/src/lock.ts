@@ -82,6 +82,8 @@ export class FileLock {
   readonly #staleMs: number;
   readonly #timeoutMs: number;
   #token: string | null = null;
+  /** Token of an async acquire in progress: its link may have landed before its callback ran. */
+  #attempt: string | null = null;
 
   constructor(path: string, options: FileLockOptions = {}) {
     this.path = path;
@@ -119,6 +121,7 @@ export class FileLock {
   async acquire(): Promise<void> {
     if (this.#token) throw new CtdError('BAD_USAGE', `lock ${this.path} is already held by this object`);
     const lock = this.#newLock();
+    this.#attempt = lock.token;
     await writeFile(lock.tmp, lock.content, { mode: 0o600 });
     const deadline = Date.now() + this.#timeoutMs;
     try {
@@ -135,6 +138,7 @@ export class FileLock {
         await delay(backoff(attempt));
       }
     } finally {
+      this.#attempt = null;
       await unlink(lock.tmp).catch(() => {});
     }
   }
@@ -154,6 +158,7 @@ export class FileLock {
         } catch (error) {
           if (errno(error) !== 'EEXIST') throw error;
         }
+        if (this.#adoptAttempt()) return;
         if (this.#breakIfStaleSync()) continue;
         if (Date.now() > deadline) throw this.#timeout();
         sleepSync(backoff(attempt));
@@ -165,6 +170,20 @@ export class FileLock {
         // already gone
       }
     }
+  }
+
+  // At process exit an async acquire may have linked the lock file without its callback having
+  // run (so `held` is false): that lock is ours, not another holder's.
+  #adoptAttempt(): boolean {
+    if (this.#attempt === null) return false;
+    try {
+      if (parseLock(readFileSync(this.path, 'utf8'))?.token !== this.#attempt) return false;
+    } catch {
+      return false;
+    }
+    this.#token = this.#attempt;
+    this.#attempt = null;
+    return true;
   }
 
   /** Releases the lock, unless another process broke it meanwhile (then its lock is left alone). */

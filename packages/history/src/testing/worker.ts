@@ -4,13 +4,16 @@
 //   hammer: records and flushes in a loop until killed (crash test); prints "ready" first.
 //   exit:   records `events` uses, then calls process.exit() without flushing (exit-flush test).
 //   hold:   takes the file's lock and waits to be killed (stale-lock test); prints "locked".
+//   exit-mid-flush: records `events` uses, starts a flush, records as many again and calls
+//           process.exit() after `ticks` event-loop turns, while that flush may be in progress.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openHistoryStore } from '../file-store.ts';
 import { FileLock } from '../lock.ts';
 
 interface Args {
-  mode: 'usage' | 'hammer' | 'exit' | 'hold';
+  mode: 'usage' | 'hammer' | 'exit' | 'hold' | 'exit-mid-flush';
+  ticks?: number;
   file: string;
   ids: string[];
   events?: number;
@@ -46,6 +49,7 @@ if (args.mode === 'hold') {
   });
   await waitForGo();
   if (args.mode === 'hammer') {
+    await store.flush(); // the file exists before the first kill
     process.stdout.write('ready\n');
     for (let n = 0; ; n++) {
       for (let i = 0; i < 50; i++) {
@@ -55,6 +59,14 @@ if (args.mode === 'hold') {
       }
       await store.flush();
     }
+  }
+  if (args.mode === 'exit-mid-flush') {
+    const half = args.events ?? 100;
+    for (let n = 0; n < half; n++) store.recordUse(args.ids[n % args.ids.length] as string, Date.now());
+    void store.flush();
+    for (let n = 0; n < half; n++) store.recordUse(args.ids[n % args.ids.length] as string, Date.now());
+    for (let t = 0; t < (args.ticks ?? 0); t++) await tick();
+    process.exit(0);
   }
   const events = args.events ?? 1000;
   const every = args.yieldEvery ?? 100;
