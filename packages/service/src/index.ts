@@ -10,3 +10,20 @@ export {
 } from './config.ts';
 export type { ImportAction, ImportHostFacts, ImportPlan, SkipAction } from './import-plan.ts';
 export { planImport } from './import-plan.ts';
+export type { CredentialView, ImportOutcome, RefreshOutput, ScanOutput, StatusOutput } from './schemas.ts';
+export {
+  ClearHistoryInputSchema,
+  ClearHistoryOutputSchema,
+  CredentialViewSchema,
+  GetHistoryInputSchema,
+  ImportManualInputSchema,
+  ImportManualOutputSchema,
+  ImportOutcomeSchema,
+  RefreshInputSchema,
+  RefreshOutputSchema,
+  ScanInputSchema,
+  ScanOutputSchema,
+  StatusOutputSchema,
+} from './schemas.ts';
+export type { CredentialImporter, TokenDiscoveryServiceOptions, ValidateFn } from './service.ts';
+export { createTokenDiscoveryService, TokenDiscoveryService } from './service.ts';
