@@ -157,6 +157,7 @@ export class FileHistoryStore implements HistoryStore {
   #closed = false;
   #timer: NodeJS.Timeout | null = null;
   #unregisterExit: (() => void) | null = null;
+  #writes = 0;
   /** The batch of an async flush that has not yet been committed (renamed into place). */
   #inFlight: { batch: Map<string, Delta>; writeId: string } | null = null;
 
@@ -182,6 +183,11 @@ export class FileHistoryStore implements HistoryStore {
   /** Changes recorded but not yet durable. */
   get pendingEvents(): number {
     return this.#state.pendingEvents;
+  }
+
+  /** How many times this store has replaced the file (each a locked merge and an atomic write). */
+  get writes(): number {
+    return this.#writes;
   }
 
   /** @internal Checks the directory, reads the file for the first time, starts background work. */
@@ -496,6 +502,7 @@ export class FileHistoryStore implements HistoryStore {
     }
     this.#inFlight = null; // committed: from here on the batch must not be put back
     this.#known = writeId;
+    this.#writes++;
     await fsyncDirectory(dirname(this.location));
   }
 

@@ -1,6 +1,7 @@
 // A child process for the multi-process tests and the benchmark. Run it with
 // `node --conditions=@ctd/source worker.ts '<json args>'`. Modes:
-//   usage:  records `events` uses (spread over `ids`), yielding every `yieldEvery`, then closes.
+//   usage:  records `events` uses (spread over `ids`), yielding every `yieldEvery` (or waiting for
+//           a durable flush every `flushEvery`), then closes.
 //   hammer: records and flushes in a loop until killed (crash test); prints "ready" first.
 //   exit:   records `events` uses, then calls process.exit() without flushing (exit-flush test).
 //   hold:   takes the file's lock and waits to be killed (stale-lock test); prints "locked".
@@ -18,6 +19,7 @@ interface Args {
   ids: string[];
   events?: number;
   yieldEvery?: number;
+  flushEvery?: number;
   maxPendingEvents?: number;
   waitForGo?: boolean;
 }
@@ -73,9 +75,10 @@ if (args.mode === 'hold') {
   const started = performance.now();
   for (let n = 0; n < events; n++) {
     store.recordUse(args.ids[n % args.ids.length] as string, Date.now());
-    if ((n + 1) % every === 0) await tick();
+    if (args.flushEvery && (n + 1) % args.flushEvery === 0) await store.flush();
+    else if ((n + 1) % every === 0) await tick();
   }
   if (args.mode === 'exit') process.exit(0);
   await store.close();
-  process.send?.({ type: 'done', ms: performance.now() - started });
+  process.send?.({ type: 'done', ms: performance.now() - started, writes: store.writes });
 }
