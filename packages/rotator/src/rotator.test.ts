@@ -302,6 +302,20 @@ describe('Rotator', () => {
     expect(s.store.get(l.id)?.successes).toBe(1);
   });
 
+  it('hands back the very credential objects it was given, typed as given', () => {
+    type WithSecret = ReturnType<typeof credentials>[number] & { secret: { reveal(): string } };
+    const creds: WithSecret[] = credentials(2).map((c) => ({
+      ...c,
+      secret: { reveal: () => `secret-of-${c.id}` },
+    }));
+    const rotator = createRotator<WithSecret>({ store: createMemoryHistoryStore() });
+    rotator.setCredentials(creds);
+    const lease = rotator.acquire({ provider: 'openai' });
+    if (!lease.ok) throw new Error(lease.reason);
+    expect(creds).toContain(lease.credential);
+    expect(lease.credential.secret.reveal()).toBe(`secret-of-${lease.id}`);
+  });
+
   it('rejects an unknown strategy', () => {
     expect(() => setup('random' as Strategy)).toThrow(expect.objectContaining({ code: 'BAD_USAGE' }));
   });

@@ -108,11 +108,14 @@ export interface CandidateCounts {
   excluded: number;
 }
 
-/** A credential handed out to an agent. Report its outcome with `rotator.report(lease, outcome)`. */
-export interface Lease {
+/**
+ * A credential handed out to an agent. Report its outcome with `rotator.report(lease, outcome)`.
+ * `credential` is the object given to `setCredentials` (with its secret, if it had one).
+ */
+export interface Lease<C extends RotatorCredential = RotatorCredential> {
   readonly ok: true;
   readonly id: string;
-  readonly credential: RotatorCredential;
+  readonly credential: C;
   readonly provider: string;
   readonly model: string | undefined;
   readonly strategy: Strategy;
@@ -143,7 +146,7 @@ export interface Unavailable {
 }
 
 /** The answer to an acquire. */
-export type Acquisition = Lease | Unavailable;
+export type Acquisition<C extends RotatorCredential = RotatorCredential> = Lease<C> | Unavailable;
 
 /** What a report changed. */
 export interface ReportResult {
@@ -169,16 +172,16 @@ export interface CredentialStanding {
   readonly entry: HistoryEntry;
 }
 
-interface Slot {
-  cred: RotatorCredential;
+interface Slot<C extends RotatorCredential> {
+  cred: C;
   priority: number;
   entry: HistoryEntry;
   /** Smooth weighted round-robin state (health-based). */
   current: number;
 }
 
-interface Group {
-  slots: Slot[];
+interface Group<C extends RotatorCredential> {
+  slots: Slot<C>[];
   cursor: number;
   /** Where this instance starts breaking ties (differs between processes). */
   offset: number;
@@ -206,7 +209,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * State lives in a {@link HistoryStore}, so processes that share a store share usage, cooldowns
  * and statuses. Create it with {@link createRotator}.
  */
-export class Rotator {
+export class Rotator<C extends RotatorCredential = RotatorCredential> {
   /** The strategy in use. */
   readonly strategy: Strategy;
   readonly #store: HistoryStore;
@@ -214,11 +217,11 @@ export class Rotator {
   readonly #priorities: PriorityConfig;
   readonly #clock: () => number;
   readonly #seed: number;
-  readonly #groups = new Map<string, Group>();
-  readonly #slots = new Map<string, Slot>();
+  readonly #groups = new Map<string, Group<C>>();
+  readonly #slots = new Map<string, Slot<C>>();
   /** Probes in flight in this process: credential id → when the probe expires. */
   readonly #probing = new Map<string, number>();
-  readonly #settled = new WeakSet<Lease>();
+  readonly #settled = new WeakSet<Lease<C>>();
   #revision = -1;
 
   /** Use {@link createRotator}. */
@@ -243,7 +246,7 @@ export class Rotator {
    *
    * @param credentials - e.g. the `CredentialInfo`s of a scan
    */
-  setCredentials(credentials: readonly RotatorCredential[]): void {
+  setCredentials(credentials: readonly C[]): void {
     this.#groups.clear();
     this.#slots.clear();
     const sorted = [...credentials].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -254,7 +257,7 @@ export class Rotator {
         this.#priorities.credentials?.[cred.id] ??
         this.#priorities.sources?.[cred.source] ??
         0;
-      const slot: Slot = { cred, priority, entry: this.#store.ensure(cred), current: 0 };
+      const slot: Slot<C> = { cred, priority, entry: this.#store.ensure(cred), current: 0 };
       this.#slots.set(cred.id, slot);
       let group = this.#groups.get(cred.provider);
       if (!group) {
@@ -288,7 +291,7 @@ export class Rotator {
    * const lease = rotator.acquire({ provider: 'openai', model: 'gpt-5' });
    * if (!lease.ok) return retryLater(lease.retryAt);
    */
-  acquire(request: AcquireRequest): Acquisition {
+  acquire(request: AcquireRequest): Acquisition<C> {
     const now = this.#clock();
     const { provider, model } = request;
     const counts: CandidateCounts = { ready: 0, cooling: 0, inactive: 0, excluded: 0 };
@@ -318,7 +321,7 @@ export class Rotator {
     let retryAt = Number.POSITIVE_INFINITY;
     const states = this.#scratch(n);
     for (let i = 0; i < n; i++) {
-      const slot = slots[i] as Slot;
+      const slot = slots[i] as Slot<C>;
       const e = slot.entry;
       if (exclude?.includes(slot.cred.id)) {
         states[i] = INACTIVE;
@@ -397,7 +400,7 @@ export class Rotator {
     if (probeIdx >= 0 && (!byPriority || probeTier >= topTier)) {
       pick = probeIdx;
       probe = true;
-      const e = (slots[pick] as Slot).entry;
+      const e = (slots[pick] as Slot<C>).entry;
       why = e.cooldownCause
         ? `probe: its ${e.cooldownCause.replace('_', ' ')} cooldown ended; one request tests it before full traffic`
         : `probe: ${plural(e.consecutiveFailures, 'recent failure')}; one request tests it before full traffic`;
@@ -413,7 +416,7 @@ export class Rotator {
           break;
         case 'least-used': {
           pick = this.#leastUsed(group, states);
-          const uses = (slots[pick] as Slot).entry.usageCount;
+          const uses = (slots[pick] as Slot<C>).entry.usageCount;
           why = `least-used: ${plural(uses, 'use')}, the fewest among ${plural(counts.ready, 'ready credential')}`;
           break;
         }
@@ -424,7 +427,7 @@ export class Rotator {
         }
       }
     }
-    const slot = slots[pick] as Slot;
+    const slot = slots[pick] as Slot<C>;
     if (probe) this.#probing.set(slot.cred.id, now + this.#cooldowns.probeTimeoutMs);
     this.#store.recordUse(slot.cred.id, now);
     const skipped =
@@ -452,7 +455,7 @@ export class Rotator {
    *
    * @param request - provider, optional model, ids to skip
    */
-  acquireShared(request: AcquireRequest): Promise<Acquisition> {
+  acquireShared(request: AcquireRequest): Promise<Acquisition<C>> {
     return this.#store.transaction(() => this.acquire(request));
   }
 
@@ -466,7 +469,7 @@ export class Rotator {
    * @param outcome - what happened (see `classifyResponse`)
    * @returns the cooldown and marks it set
    */
-  report(lease: Lease, outcome: Outcome): ReportResult {
+  report(lease: Lease<C>, outcome: Outcome): ReportResult {
     const none: ReportResult = { cooldownUntil: null, cooldownCause: null, scope: null, needs: null };
     if (this.#settled.has(lease)) return none;
     this.#settled.add(lease);
@@ -590,11 +593,11 @@ export class Rotator {
     return this.#scratchStates;
   }
 
-  #nextInTurn(group: Group, states: Uint8Array, wanted: number, tier: number): number {
+  #nextInTurn(group: Group<C>, states: Uint8Array, wanted: number, tier: number): number {
     const n = group.slots.length;
     for (let k = 0; k < n; k++) {
       const i = (group.cursor + k) % n;
-      if (states[i] === wanted && (group.slots[i] as Slot).priority >= tier) {
+      if (states[i] === wanted && (group.slots[i] as Slot<C>).priority >= tier) {
         group.cursor = (i + 1) % n;
         return i;
       }
@@ -602,7 +605,7 @@ export class Rotator {
     throw new CtdError('INTERNAL', 'round-robin found no ready credential');
   }
 
-  #leastUsed(group: Group, states: Uint8Array): number {
+  #leastUsed(group: Group<C>, states: Uint8Array): number {
     const n = group.slots.length;
     let best = -1;
     let bestUses = Number.POSITIVE_INFINITY;
@@ -610,7 +613,7 @@ export class Rotator {
     for (let k = 0; k < n; k++) {
       const i = (group.offset + k) % n;
       if (states[i] !== READY) continue;
-      const uses = (group.slots[i] as Slot).entry.usageCount;
+      const uses = (group.slots[i] as Slot<C>).entry.usageCount;
       if (uses < bestUses) {
         best = i;
         bestUses = uses;
@@ -622,13 +625,13 @@ export class Rotator {
   // Smooth weighted round-robin: each ready credential gains its weight, the leader is picked and
   // pays back the total. Traffic follows the weights closely, without bursts.
   #healthiest(
-    group: Group,
+    group: Group<C>,
     states: Uint8Array,
   ): { index: number; rate: number; latency: number | null; share: number } {
     const slots = group.slots;
     let fastest = Number.POSITIVE_INFINITY;
     for (let i = 0; i < slots.length; i++) {
-      const lat = (slots[i] as Slot).entry.latencyMs;
+      const lat = (slots[i] as Slot<C>).entry.latencyMs;
       if (states[i] === READY && lat !== null && lat < fastest) fastest = lat;
     }
     let total = 0;
@@ -637,7 +640,7 @@ export class Rotator {
     let bestCurrent = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < slots.length; i++) {
       if (states[i] !== READY) continue;
-      const slot = slots[i] as Slot;
+      const slot = slots[i] as Slot<C>;
       const w = weight(slot.entry, fastest);
       total += w;
       slot.current += w;
@@ -647,7 +650,7 @@ export class Rotator {
         bestWeight = w;
       }
     }
-    const chosen = slots[best] as Slot;
+    const chosen = slots[best] as Slot<C>;
     chosen.current -= total;
     return {
       index: best,
@@ -718,6 +721,8 @@ function hintUntil(
  * const lease = rotator.acquire({ provider: 'openai' });
  * if (lease.ok) rotator.report(lease, classifyResponse(res.status, res.headers));
  */
-export function createRotator(options: RotatorOptions): Rotator {
-  return new Rotator(options);
+export function createRotator<C extends RotatorCredential = RotatorCredential>(
+  options: RotatorOptions,
+): Rotator<C> {
+  return new Rotator<C>(options);
 }
