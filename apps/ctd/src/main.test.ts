@@ -105,3 +105,20 @@ describe('ctd scan --offline', () => {
     expect(report.credentials.some((c) => c.source === 'gemini-cli')).toBe(true);
   });
 });
+
+describe('ctd scan and the history', () => {
+  it('records what it found (first and last seen), unless --no-history', async () => {
+    await home.writeJson('.codex/auth.json', {
+      auth_mode: 'apikey',
+      OPENAI_API_KEY: 'sk-test-PLACEHOLDER-history-000000000',
+    });
+    expect((await run(['scan', '--offline', '--no-history'])).code).toBe(0);
+    const before = await run(['history', '--json']);
+    expect(before.stdout).not.toContain('codex-cli');
+    expect((await run(['scan', '--offline'])).code).toBe(0);
+    const after = await run(['history', '--json']);
+    expect(after.stdout).toContain('codex-cli');
+    expect(after.stdout).toContain('firstSeen');
+    expect(after.stdout).not.toContain('sk-test-PLACEHOLDER-history-000000000');
+  });
+});

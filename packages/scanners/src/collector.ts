@@ -67,7 +67,11 @@ export class SourceCollector {
   }
 
   /** Reads and parses a JSON file, optionally checking its shape. */
-  async readJson<T = unknown>(path: string, schema?: z.ZodType<T>, maxBytes?: number): Promise<T | undefined> {
+  async readJson<T = unknown>(
+    path: string,
+    schema?: z.ZodType<T>,
+    maxBytes?: number,
+  ): Promise<T | undefined> {
     const text = await this.readText(path, maxBytes);
     if (text === undefined) return undefined;
     const parsed = this.settle(path, parseJsonText(text));

@@ -3,9 +3,11 @@ import {
   hashPrefix,
   SOURCE_IDS,
   type SourceId,
+  toCredentialInfo,
   type ValidationResult,
   type ValidationStatus,
 } from '@ctd/core';
+import { openHistoryStore, recordScan } from '@ctd/history';
 import {
   ALL_ADAPTERS,
   DEFAULT_TIMEOUT_MS,
@@ -35,6 +37,8 @@ Options:
   --offline         make no network calls: find credentials without checking them
   --timeout <ms>    timeout of each check's request (default ${DEFAULT_TIMEOUT_MS})
   --source <id>     scan only this source (repeatable): ${SOURCE_IDS.join(', ')}
+  --no-history      do not record what was found in the usage history
+                    (~/.openclaw/cli-token-history.json, or $CTD_HISTORY_FILE)
   -h, --help        show this help
 
 Environment: HOME, CODEX_HOME, GEMINI_CLI_HOME, KIMI_SHARE_DIR, KIMI_CODE_HOME,
@@ -207,6 +211,7 @@ export const scanCommand: Command = {
       offline: { type: 'boolean' },
       timeout: { type: 'string' },
       source: { type: 'string', multiple: true },
+      'no-history': { type: 'boolean' },
     });
     const timeoutMs = parseTimeout(values.timeout as string | undefined);
     const sources = values.source as string[] | undefined;
@@ -226,6 +231,7 @@ export const scanCommand: Command = {
       });
       progress?.clear();
     }
+    if (!values['no-history']) await recordInHistory(result, validations ?? [], io);
     if (values.json) {
       const report = toScanReport(result, Boolean(values.explain));
       if (validations) {
@@ -238,6 +244,32 @@ export const scanCommand: Command = {
     return ExitCode.ok;
   },
 };
+
+/** Records the scan in the usage history; a history problem is reported but never fails the scan. */
+async function recordInHistory(
+  result: ScanResult,
+  validations: ValidationResult[],
+  io: CliIo,
+): Promise<void> {
+  try {
+    const store = await openHistoryStore({ env: io.env, flushIntervalMs: 0 });
+    try {
+      await recordScan(
+        store,
+        result.credentials.map(toCredentialInfo),
+        validations,
+        new Date(result.scannedAt),
+      );
+      for (const notice of store.notices) io.stderr.write(`ctd scan: history: ${notice.message}\n`);
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`ctd scan: the usage history was not updated${code ? ` [${code}]` : ''}: ${message}\n`);
+  }
+}
 
 function parseTimeout(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_TIMEOUT_MS;
