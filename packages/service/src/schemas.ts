@@ -62,7 +62,14 @@ export type ScanOutput = z.infer<typeof ScanOutputSchema>;
 /** Schema of the `status` operation's output. */
 export const StatusOutputSchema = z.object({
   lastScan: z
-    .object({ scannedAt: z.string(), durationMs: z.number(), found: z.number(), imported: z.number() })
+    .object({
+      scannedAt: z.string(),
+      durationMs: z.number(),
+      found: z.number(),
+      imported: z.number(),
+      /** False when that scan did not import (offline, autoImport off, or no gateway). */
+      importRan: z.boolean(),
+    })
     .nullable(),
   /** True while a scan is running. */
   scanning: z.boolean(),

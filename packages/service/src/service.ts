@@ -259,6 +259,7 @@ export class TokenDiscoveryService {
             durationMs: last.durationMs,
             found: last.summary.found,
             imported: last.summary.imported + last.summary.unchanged,
+            importRan: last.credentials.some((c) => c.import.status !== 'off'),
           }
         : null,
       scanning: this.#running !== undefined,

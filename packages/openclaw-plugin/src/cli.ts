@@ -1,0 +1,141 @@
+import { hashPrefix } from '@ctd/core';
+import type { CredentialView, ScanOutput, StatusOutput, TokenDiscoveryService } from '@ctd/service';
+import type { CliCommand, PluginApi } from './host-types.ts';
+import { CLI_COMMAND } from './manifest.ts';
+
+type Out = { write(text: string): void };
+type Opts = { json?: boolean; offline?: boolean };
+
+function credentialLine(c: CredentialView): string {
+  const check = c.validation ? c.validation.status : 'unchecked';
+  const imp =
+    c.import.status === 'skipped' ? `skipped (${c.import.code}): ${c.import.reason}` : c.import.status;
+  return `  ${c.source.padEnd(12)} ${c.provider.padEnd(18)} ${c.preview.padEnd(10)} ${hashPrefix(c.hash)}  ${check.padEnd(15)} ${imp}${c.import.profileId ? ` → ${c.import.profileId}` : ''}`;
+}
+
+function renderScan(out: ScanOutput): string {
+  const s = out.summary;
+  const lines = [
+    `Found ${s.found} credential(s) in ${out.durationMs} ms: ${s.valid} valid, ${s.imported} imported, ${s.unchanged} already imported, ${s.skipped} skipped, ${s.failed} failed.`,
+    ...out.credentials.map(credentialLine),
+  ];
+  const errors = out.issues.filter((i) => i.severity === 'error');
+  if (errors.length)
+    lines.push('Problems:', ...errors.map((i) => `  [${i.source}] ${i.path}: ${i.message} (${i.code})`));
+  for (const c of out.credentials)
+    if (c.import.whatToDo && c.import.status === 'skipped') lines.push(`  → ${c.id}: ${c.import.whatToDo}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function renderStatus(s: StatusOutput): string {
+  const lines = [
+    s.lastScan
+      ? `Scanned ${s.lastScan.scannedAt}: ${s.lastScan.found} found${s.lastScan.importRan ? `, ${s.lastScan.imported} imported` : ''}`
+      : 'No scan yet in this process.',
+    `History: ${s.historyFile}`,
+    `Rotation: ${s.rotationStrategy}; import ${s.importEnabled ? 'on' : 'off'}`,
+    ...s.sources.map(
+      (g) =>
+        `  ${g.source.padEnd(12)} ${g.provider.padEnd(18)} ${g.credentials} credential(s)${s.lastScan?.importRan ? `, ${g.imported} imported` : ''}: ${Object.entries(
+          g.byStatus,
+        )
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+async function readStdin(): Promise<string> {
+  let raw = '';
+  for await (const chunk of process.stdin) raw += String(chunk);
+  return raw.trim();
+}
+
+/**
+ * Registers `openclaw token-discovery scan | status | history | refresh <cli> | import-manual <cli> <token|->`.
+ * The commands run the service in the CLI process (no gateway needed); imports go through the SDK.
+ */
+export function registerCliCommands(
+  api: PluginApi,
+  service: () => TokenDiscoveryService,
+  out: Out = process.stdout,
+): void {
+  api.registerCli(
+    ({ program }) => {
+      const root = program
+        .command(CLI_COMMAND)
+        .description('Find, check and import the AI-CLI logins on this machine');
+      const run =
+        (fn: (opts: Opts, ...args: string[]) => Promise<string | object>) =>
+        async (...args: unknown[]) => {
+          const positional = args.filter((a): a is string => typeof a === 'string');
+          const opts = (args.find((a) => a && typeof a === 'object' && !Array.isArray(a)) ?? {}) as Opts;
+          try {
+            const result = await fn(opts, ...positional);
+            out.write(typeof result === 'string' ? result : `${JSON.stringify(result, null, 2)}\n`);
+          } catch (error) {
+            const code = (error as { code?: string }).code;
+            process.stderr.write(
+              `${CLI_COMMAND}: ${error instanceof Error ? error.message : String(error)}${code ? ` [${code}]` : ''}\n`,
+            );
+            process.exitCode = code === 'BAD_USAGE' || code === 'NOT_FOUND' ? 2 : 1;
+          } finally {
+            await service().close();
+          }
+        };
+      const sub = (name: string, description: string): CliCommand =>
+        root.command(name).description(description).option('--json', 'print JSON');
+      sub('scan', 'Scan, check and import (per the plugin config)')
+        .option('--offline', 'do not check credentials with their providers (and import nothing)')
+        .action(
+          run(async (o) => {
+            const r = await service().scan(o.offline ? { validate: false, import: false } : {});
+            return o.json ? r : renderScan(r);
+          }),
+        );
+      sub(
+        'status',
+        'Scan offline (no checks, no import) and summarize per source and provider; history statuses come from earlier checks',
+      ).action(
+        run(async (o) => {
+          await service().scan({ validate: false, import: false });
+          const r = await service().status();
+          return o.json ? r : renderStatus(r);
+        }),
+      );
+      sub('history', 'Show the usage history (hashes, counts, statuses)').action(
+        run(async (o) => {
+          const r = await service().getHistory();
+          return o.json ? r : `${JSON.stringify(r, null, 2)}\n`;
+        }),
+      );
+      sub('refresh', 'Show how to renew a CLI login or credential')
+        .argument('<cli>', 'codex, gemini, qwen, kimi, claude, opencode, or a credential id')
+        .action(
+          run(async (o, target) => {
+            const r = await service().refreshToken({ target });
+            if (o.json) return r;
+            return `${[r.note, ...r.methods.map((m) => `  - ${m.description}${'command' in m ? ` \`${m.command}\`` : ''}${'url' in m && m.url ? ` ${m.url}` : ''}`)].join('\n')}\n`;
+          }),
+        );
+      sub('import-manual', 'Check a pasted key or token with the CLI’s provider and import it')
+        .argument('<cli>', 'codex, gemini, qwen, kimi or claude')
+        .argument('<token>', 'the key or token, or - to read it from standard input')
+        .action(
+          run(async (o, cli, token) => {
+            const value = token === '-' ? await readStdin() : token;
+            const r = await service().importManual({ cli, token: value });
+            if (o.json) return r;
+            const c = r.credential;
+            return `${c.label} ${c.preview} (${hashPrefix(c.hash)}): ${c.validation?.status ?? 'unchecked'}; import ${c.import.status}${c.import.profileId ? ` → ${c.import.profileId}` : ''}${c.import.reason ? ` (${c.import.reason})` : ''}\n`;
+          }),
+        );
+    },
+    {
+      descriptors: [
+        { name: CLI_COMMAND, description: 'Find, check and import AI-CLI logins', hasSubcommands: true },
+      ],
+    },
+  );
+}

@@ -1,0 +1,37 @@
+import { CONFIG_UI_HINTS, ServiceConfigSchema } from '@ctd/service';
+import { z } from 'zod';
+
+/** The plugin id: the key of `plugins.entries.<id>` in OpenClaw's config. */
+export const PLUGIN_ID = 'cli-token-discovery';
+/** The root CLI command the plugin adds: `openclaw token-discovery …`. */
+export const CLI_COMMAND = 'token-discovery';
+/** Human name of the plugin. */
+export const PLUGIN_NAME = 'CLI Token Discovery';
+/** One-line description of the plugin. */
+export const PLUGIN_DESCRIPTION =
+  'Finds the AI-CLI logins on this machine (Codex, Gemini CLI, Qwen Code, Kimi, Claude Code, opencode), checks them, and imports the working ones as auth profiles.';
+
+/** The JSON Schema of the plugin config, generated from the zod schema (inputs: every field optional). */
+export function configJsonSchema(): Record<string, unknown> {
+  const { $schema: _drop, ...schema } = z.toJSONSchema(ServiceConfigSchema, { io: 'input' }) as Record<
+    string,
+    unknown
+  >;
+  return schema;
+}
+
+/** The content of `openclaw.plugin.json`. */
+export function buildManifest(): Record<string, unknown> {
+  return {
+    id: PLUGIN_ID,
+    name: PLUGIN_NAME,
+    description: PLUGIN_DESCRIPTION,
+    version: '0.1.0',
+    activation: { onStartup: true },
+    cliCommands: [
+      { name: CLI_COMMAND, description: 'Find, check and import AI-CLI logins', hasSubcommands: true },
+    ],
+    uiHints: CONFIG_UI_HINTS,
+    configSchema: configJsonSchema(),
+  };
+}

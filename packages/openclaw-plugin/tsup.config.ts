@@ -1,0 +1,20 @@
+import { defineConfig } from 'tsup';
+import { baseConfig } from '../../tsup.config.base.ts';
+
+// The plugin ships as one self-contained package: every @ctd/* package and third-party library is
+// bundled (nothing to install from npm), and only `openclaw/*` stays external (the host resolves it).
+// Code splitting keeps the network code (validation) in its own chunk, apart from env and file reads.
+export default defineConfig({
+  ...baseConfig,
+  entry: { index: 'src/index.ts' },
+  dts: false,
+  splitting: true,
+  sourcemap: false,
+  // tsup's noExternal wins over external, so the one pattern says both: everything but `openclaw`.
+  noExternal: [/^(?!openclaw(\/|$))/],
+  external: [/^openclaw(\/|$)/],
+  // Bundled CommonJS (undici) calls require(); give ESM chunks one.
+  banner: {
+    js: "import { createRequire as __ctdCreateRequire } from 'node:module'; const require = __ctdCreateRequire(import.meta.url);",
+  },
+});
