@@ -135,16 +135,18 @@ export function renderScan(
         if (v) lines.push(`  ${status(i)} ${cred.source}/${cred.provider} ${cred.label}: ${v.reason}`);
       });
     }
-    const notes = new Map<string, string>();
+    // One line per policy note, naming every source it applies to (the same provider's note
+    // would otherwise repeat for each CLI that holds such a login).
+    const notes = new Map<string, { who: string[]; asOf: string }>();
     for (const cred of result.credentials) {
-      if (cred.policy.stance !== 'allowed') notes.set(`${cred.source}/${cred.provider}`, cred.policy.note);
+      if (cred.policy.stance === 'allowed') continue;
+      const entry = notes.get(cred.policy.note) ?? { who: [], asOf: cred.policy.asOf };
+      const who = `${cred.source}/${cred.provider}`;
+      if (!entry.who.includes(who)) entry.who.push(who);
+      notes.set(cred.policy.note, entry);
     }
-    for (const [who, note] of notes)
-      lines.push(
-        c.yellow(
-          `  ! ${who}: ${note} (as of ${result.credentials.find((x) => `${x.source}/${x.provider}` === who)?.policy.asOf})`,
-        ),
-      );
+    for (const [note, { who, asOf }] of notes)
+      lines.push(c.yellow(`  ! ${who.join(', ')}: ${note} (as of ${asOf})`));
   } else {
     lines.push(c.bold('No AI-CLI logins or API keys found.'), '', 'Looked for:');
     const bySource = new Map<SourceId, string[]>();
