@@ -119,3 +119,20 @@ describe('OpenClawImporter', () => {
     );
   });
 });
+
+describe('OpenClawImporter.setOrder', () => {
+  it('puts our profiles first, keeps the others after them, and writes only on change', async () => {
+    const m = memoryHost();
+    m.profiles['openai:manual'] = { type: 'api_key', provider: 'openai', key: 'sk-test-other' };
+    const importer = new OpenClawImporter(m.host);
+    await importer.setOrder('openai', ['openai:ctd-kimi', 'openai:ctd-codex']);
+    expect(m.getConfig().auth?.order?.openai).toEqual([
+      'openai:ctd-kimi',
+      'openai:ctd-codex',
+      'openai:manual',
+    ]);
+    const writes = m.counts.configWrites;
+    await importer.setOrder('openai', ['openai:ctd-kimi', 'openai:ctd-codex']);
+    expect(m.counts.configWrites).toBe(writes);
+  });
+});

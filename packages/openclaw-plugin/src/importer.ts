@@ -145,6 +145,29 @@ export class OpenClawImporter implements CredentialImporter {
     return { availableProviders, reusedAccounts };
   }
 
+  /**
+   * Puts our profiles first in `auth.order.<provider>`, in the given order, keeping the user's
+   * other profiles for that provider after them. Writes nothing when the order is already so.
+   */
+  async setOrder(provider: string, profileIds: readonly string[]): Promise<void> {
+    const sdk = await this.#host.providerAuth();
+    const config = this.#config();
+    const store = sdk.ensureAuthProfileStore(undefined, { config, readOnly: true });
+    const current = config.auth?.order?.[provider];
+    const others = (
+      current ?? Object.keys(store.profiles ?? {}).filter((id) => store.profiles[id]?.provider === provider)
+    ).filter((id) => !profileIds.includes(id));
+    const wanted = [...profileIds, ...others];
+    if (current && current.length === wanted.length && current.every((id, i) => id === wanted[i])) return;
+    if (!this.#host.config) throw new Error('OpenClaw offers no config writer to this plugin');
+    await this.#host.config.mutateConfigFile({
+      afterWrite: { mode: 'auto' },
+      mutate: (draft) => {
+        draft.auth = { ...draft.auth, order: { ...draft.auth?.order, [provider]: wanted } };
+      },
+    });
+  }
+
   /** Writes one profile and its config entry; `unchanged` when both are already in place. */
   async apply(action: ImportAction, secret: string): Promise<'imported' | 'unchanged'> {
     const sdk = await this.#host.providerAuth();

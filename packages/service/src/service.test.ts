@@ -20,6 +20,7 @@ const BAD_KEY = 'sk-test-PLACEHOLDER-revoked-0000000000000';
 class MemoryImporter implements CredentialImporter {
   readonly profiles = new Map<string, { action: ImportAction; secret: string }>();
   writes = 0;
+  setOrder?: (provider: string, ids: readonly string[]) => Promise<void>;
   async hostFacts() {
     return { availableProviders: new Set(['openai', 'google', 'anthropic']) };
   }
@@ -166,5 +167,30 @@ describe('TokenDiscoveryService other operations', () => {
     expect(await service.clearHistory({ id })).toEqual({ removed: 1 });
     await expect(service.getHistory({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await service.clearHistory({})).toEqual({ removed: 1 });
+  });
+});
+
+describe('rotation strategy priority', () => {
+  it('orders imported profiles of a provider by their CLI priority', async () => {
+    const orders: [string, readonly string[]][] = [];
+    importer.setOrder = async (provider: string, ids: readonly string[]) => {
+      orders.push([provider, ids]);
+    };
+    await fixtures.codex.writeCodexApiKey(home);
+    const other = 'sk-test-PLACEHOLDER-env-openai-priority-000';
+    openai.script(other, 'valid');
+    const service = makeService(
+      { rotationStrategy: 'priority', cliSources: { env: { priority: 0 } } },
+      { OPENAI_API_KEY: other },
+    );
+    await service.scan();
+    expect(orders).toHaveLength(1);
+    expect(orders[0]?.[0]).toBe('openai');
+    expect(orders[0]?.[1]).toEqual([
+      expect.stringMatching(/^openai:ctd-environment-/),
+      expect.stringMatching(/^openai:ctd-codex-cli-/),
+    ]);
+    await makeService({}, { OPENAI_API_KEY: other }).scan();
+    expect(orders).toHaveLength(1);
   });
 });

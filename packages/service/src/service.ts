@@ -46,6 +46,11 @@ export interface CredentialImporter {
   hostFacts(): Promise<ImportHostFacts>;
   /** Writes one profile; `unchanged` when the same secret is already there. */
   apply(action: ImportAction, secret: string): Promise<'imported' | 'unchanged'>;
+  /**
+   * Puts these profiles first, in this order, in the provider's profile order (the gateway's other
+   * profiles keep their relative order after them). Optional: used by the `priority` strategy.
+   */
+  setOrder?(provider: string, profileIds: readonly string[]): Promise<void>;
 }
 
 /** Checks credentials with their providers (by default `validateCredentials` of `@ctd/scanners/validate`). */
@@ -191,6 +196,7 @@ export class TokenDiscoveryService {
           } satisfies ImportOutcome);
       views.push({ ...toCredentialInfo(credential), ...(validation ? { validation } : {}), import: outcome });
     }
+    if (facts && this.config.rotationStrategy === 'priority') await this.#applyPriorityOrder(views);
     const count = (s: ImportOutcome['status']) => views.filter((v) => v.import.status === s).length;
     const output = ScanOutputSchema.parse({
       scannedAt: now.toISOString(),
@@ -227,6 +233,33 @@ export class TokenDiscoveryService {
       const message = error instanceof Error ? error.message : String(error);
       const secrets = [credential.secret.reveal(), credential.refreshSecret?.reveal() ?? ''];
       return { status: 'failed', profileId: plan.profileId, reason: redact(message, secrets) };
+    }
+  }
+
+  /**
+   * With the `priority` strategy, asks the gateway to try imported profiles in the configured order
+   * (`cliSources.<cli>.priority`, lower first). The other strategies need no order: OpenClaw's own
+   * round-robin over its profiles already spreads the load.
+   */
+  async #applyPriorityOrder(views: readonly CredentialView[]): Promise<void> {
+    if (!this.#importer?.setOrder) return;
+    const byProvider = new Map<string, { profileId: string; priority: number }[]>();
+    for (const v of views) {
+      if (!v.import.profileId || (v.import.status !== 'imported' && v.import.status !== 'unchanged'))
+        continue;
+      const list = byProvider.get(v.provider) ?? [];
+      list.push({
+        profileId: v.import.profileId,
+        priority: this.config.cliSources[CLI_KEY_OF_SOURCE[v.source]].priority,
+      });
+      byProvider.set(v.provider, list);
+    }
+    for (const [provider, list] of byProvider) {
+      list.sort((a, b) => a.priority - b.priority || a.profileId.localeCompare(b.profileId));
+      await this.#importer.setOrder(
+        provider,
+        list.map((x) => x.profileId),
+      );
     }
   }
 
