@@ -240,7 +240,7 @@ export function noAccess(answer: HttpAnswer, who: string, err: ProviderError | u
   );
 }
 
-/** Rules for {@link classifyModelList}. */
+/** Rules for {@link classifyModelList} and {@link classifyFailure}. */
 export interface ModelListRules {
   /** The provider's name for reasons. */
   readonly who: string;
@@ -252,8 +252,7 @@ export interface ModelListRules {
 
 /**
  * Classifies the answer of an OpenAI-compatible `GET …/models`: 200 with a `data` array is valid;
- * 401 is a rejection; 402 a used-up balance; 403 no access (or quota, per the rules); 429 a rate
- * limit (or quota); 5xx and everything else unknown.
+ * any other answer as {@link classifyFailure} does.
  *
  * @param credential - the credential checked
  * @param out - the request's outcome
@@ -271,7 +270,6 @@ export function classifyModelList(
   const err = out.status >= 400 ? providerError(out.json) : undefined;
   const special = rules.special?.(out, err);
   if (special) return special;
-  const isQuota = rules.isQuota ?? (() => false);
   if (out.status >= 200 && out.status < 300) {
     const data = isObject(out.json) ? out.json.data : undefined;
     if (!Array.isArray(data)) {
@@ -285,21 +283,45 @@ export function classifyModelList(
       quota: { models: data.length },
     });
   }
-  if (out.status >= 500) return serverError(out, rules.who, err);
-  if (out.status >= 400 && !err) {
-    return outcome(out, 'unknown', `HTTP ${out.status} with JSON that is not an error from ${rules.who}`);
+  return classifyFailure(credential, out, err, now, rules);
+}
+
+/**
+ * Classifies a JSON answer that is not a success, the way most providers mean their statuses: 5xx
+ * is the provider's trouble; JSON that is not an error says nothing of the credential; 401 is a
+ * rejection; 402 a used-up balance; 403 no access (or quota, per the rules); 429 a rate limit (or
+ * quota); anything else unknown.
+ *
+ * @param credential - the credential checked
+ * @param answer - a JSON answer the caller did not take as a success (and not a redirect)
+ * @param err - the provider's error in the answer
+ * @param now - the check's clock
+ * @param rules - the provider's name, and which errors mean a used-up quota
+ */
+export function classifyFailure(
+  credential: DiscoveredCredential,
+  answer: HttpAnswer,
+  err: ProviderError | undefined,
+  now: Date,
+  rules: Pick<ModelListRules, 'who' | 'isQuota'>,
+): CheckOutcome {
+  const { who } = rules;
+  if (answer.status >= 500) return serverError(answer, who, err);
+  if (!err) {
+    return outcome(answer, 'unknown', `HTTP ${answer.status} with JSON that is not an error from ${who}`);
   }
-  switch (out.status) {
+  const isQuota = rules.isQuota ?? (() => false);
+  switch (answer.status) {
     case 401:
-      return rejected(credential, out, rules.who, err);
+      return rejected(credential, answer, who, err);
     case 402:
-      return quotaExhausted(out, rules.who, err);
+      return quotaExhausted(answer, who, err);
     case 403:
-      return isQuota(err, 403) ? quotaExhausted(out, rules.who, err) : noAccess(out, rules.who, err);
+      return isQuota(err, 403) ? quotaExhausted(answer, who, err) : noAccess(answer, who, err);
     case 429:
-      return isQuota(err, 429) ? quotaExhausted(out, rules.who, err) : rateLimited(out, rules.who, err, now);
+      return isQuota(err, 429) ? quotaExhausted(answer, who, err) : rateLimited(answer, who, err, now);
     default:
-      return unexpected(out, rules.who, err);
+      return unexpected(answer, who, err);
   }
 }
 

@@ -1,18 +1,6 @@
 import { KnownProvider } from '@ctd/core';
 import { bearer, chooseBase } from './base.ts';
-import {
-  isObject,
-  noAccess,
-  noEvidence,
-  num,
-  outcome,
-  providerError,
-  quotaExhausted,
-  rateLimited,
-  rejected,
-  serverError,
-  unexpected,
-} from './classify.ts';
+import { classifyFailure, isObject, noEvidence, num, outcome, providerError } from './classify.ts';
 import type { CheckOutcome, Validator } from './types.ts';
 
 const WHO = 'OpenRouter';
@@ -51,20 +39,6 @@ export const openrouterValidator: Validator = {
       }
       return outcome(out, 'valid', `${WHO} accepted the key`, { quota });
     }
-    const err = providerError(out.json);
-    if (out.status >= 500) return serverError(out, WHO, err);
-    if (!err) return outcome(out, 'unknown', `HTTP ${out.status} with JSON that is not an error from ${WHO}`);
-    switch (out.status) {
-      case 401:
-        return rejected(credential, out, WHO, err);
-      case 402:
-        return quotaExhausted(out, WHO, err);
-      case 403:
-        return noAccess(out, WHO, err);
-      case 429:
-        return rateLimited(out, WHO, err, ctx.now);
-      default:
-        return unexpected(out, WHO, err);
-    }
+    return classifyFailure(credential, out, providerError(out.json), ctx.now, { who: WHO });
   },
 };
