@@ -5,6 +5,7 @@ import {
   codeOf,
   describeError,
   isObject,
+  latestReset,
   noAccess,
   noEvidence,
   num,
@@ -104,8 +105,7 @@ function classifyUsage(answer: HttpAnswer, now: Date): CheckOutcome {
   };
   if (limitReached || full.length > 0) {
     // The plan's windows are used up: the login works but cannot run Codex until the latest reset.
-    const resets = full.map((w) => w.resetsAt).filter((r): r is string => Boolean(r));
-    const retryAfter = resets.sort().at(-1);
+    const retryAfter = latestReset(full.map((w) => w.resetsAt));
     const which = full.map((w) => w.name).join(' and ') || 'usage';
     return outcome(
       answer,

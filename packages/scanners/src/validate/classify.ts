@@ -93,6 +93,20 @@ export function retryAfterFrom(headers: Headers, now: Date): string | undefined 
   return Number.isFinite(date) ? new Date(date).toISOString() : undefined;
 }
 
+/**
+ * When every used-up window or quota has reset: the latest of their reset times (ISO 8601, so they
+ * sort as text). The credential is usable again only then.
+ *
+ * @param resets - the reset times, undefined where a window gave none
+ * @returns the latest, or undefined when none was given
+ */
+export function latestReset(resets: ReadonlyArray<string | undefined>): string | undefined {
+  return resets
+    .filter((r): r is string => Boolean(r))
+    .sort()
+    .at(-1);
+}
+
 /** Builds an outcome with the answer's status and endpoint filled in. */
 export function outcome(
   answer: HttpAnswer,

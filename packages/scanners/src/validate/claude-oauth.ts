@@ -5,6 +5,7 @@ import {
   describeError,
   errorMatches,
   isObject,
+  latestReset,
   noAccess,
   noEvidence,
   num,
@@ -47,11 +48,7 @@ function classifyUsage(answer: HttpAnswer): CheckOutcome {
   const quota = { windows };
   const full = windows.filter((w) => w.utilization >= 100);
   if (full.length > 0) {
-    const retryAfter = full
-      .map((w) => w.resetsAt)
-      .filter((r): r is string => Boolean(r))
-      .sort()
-      .at(-1);
+    const retryAfter = latestReset(full.map((w) => w.resetsAt));
     return outcome(
       answer,
       'quota_exhausted',

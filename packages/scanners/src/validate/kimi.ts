@@ -4,6 +4,7 @@ import {
   classifyModelList,
   errorMatches,
   isObject,
+  latestReset,
   noAccess,
   num,
   outcome,
@@ -86,11 +87,7 @@ function withUsage(models: CheckOutcome, usage: HttpOutcome): CheckOutcome {
   };
   const empty = parsed.quotas.filter((q) => q.remaining !== undefined && q.remaining <= 0);
   if (empty.length > 0) {
-    const retryAfter = empty
-      .map((q) => q.resetsAt)
-      .filter((r): r is string => Boolean(r))
-      .sort()
-      .at(-1);
+    const retryAfter = latestReset(empty.map((q) => q.resetsAt));
     return {
       ...models,
       status: 'quota_exhausted',
