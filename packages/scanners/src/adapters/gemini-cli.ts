@@ -1,6 +1,6 @@
 import { createDecipheriv, scrypt } from 'node:crypto';
 import { join } from 'node:path';
-import { type Account, CtdErrorCode, KnownProvider } from '@ctd/core';
+import { type Account, CtdErrorCode, KnownProvider, type Origin } from '@ctd/core';
 import { z } from 'zod';
 import { SourceCollector } from '../collector.ts';
 import { decodeJwtPayload } from '../jwt.ts';
@@ -351,18 +351,22 @@ export const geminiCliAdapter: SourceAdapter = {
     if (accounts)
       out.checked(p.accounts, 'found', activeEmail ? 'names the active account' : 'no active account');
 
+    // The key variables mean the same in the environment and in a .env file: one label rule.
+    const foundKey = (variable: (typeof KEY_VARIABLES)[number], secret: string, origin: Origin) =>
+      out.found({
+        provider: KnownProvider.google,
+        kind: 'api_key',
+        label: variable === 'GEMINI_API_KEY' ? 'Gemini API key' : 'Google API key',
+        secret,
+        origin,
+      });
+
     // The environment comes first: Gemini CLI lets a set variable win over every file, and the
     // scan keeps the first place a secret was found as its origin.
     for (const variable of KEY_VARIABLES) {
       const value = out.env(variable);
       if (!value) continue;
-      out.found({
-        provider: KnownProvider.google,
-        kind: 'api_key',
-        label: variable === 'GEMINI_API_KEY' ? 'Gemini API key' : 'Google API key',
-        secret: value,
-        origin: { type: 'env', variable },
-      });
+      foundKey(variable, value, { type: 'env', variable });
       out.checked(`$${variable}`, 'found', 'set');
       apiKeys++;
     }
@@ -375,13 +379,7 @@ export const geminiCliAdapter: SourceAdapter = {
       for (const variable of KEY_VARIABLES) {
         const value = vars.get(variable)?.trim();
         if (!value) continue;
-        out.found({
-          provider: KnownProvider.google,
-          kind: 'api_key',
-          label: variable === 'GEMINI_API_KEY' ? 'Gemini API key' : 'Google API key',
-          secret: value,
-          origin: { type: 'env-file', path, variable },
-        });
+        foundKey(variable, value, { type: 'env-file', path, variable });
         here++;
       }
       apiKeys += here;
