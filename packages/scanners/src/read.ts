@@ -11,7 +11,13 @@ export type ReadResult<T> =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function errnoResult(error: unknown): ReadResult<never> {
+/**
+ * Maps a file-system error to a read result (missing, or an error with a code and a reason).
+ * Exported for tests: some errors (EACCES) cannot be produced when tests run as root.
+ *
+ * @param error - what `stat` or `readFile` threw
+ */
+export function errnoResult(error: unknown): ReadResult<never> {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':
@@ -98,14 +104,17 @@ export function parseJsonText(text: string): ReadResult<unknown> {
     return { status: 'ok', value: JSON.parse(text) };
   } catch (error) {
     const msg = error instanceof Error ? error.message : '';
-    const truncated = /end of (JSON )?input|Unterminated/i.test(msg);
     const position = /position (\d+)/.exec(msg)?.[1];
+    // Engines word it differently ("Unexpected end of JSON input", or an error at the last byte).
+    const truncated =
+      /end of (JSON )?input|Unterminated/i.test(msg) ||
+      (position !== undefined && Number(position) >= text.trimEnd().length);
     return {
       status: 'error',
       code: CtdErrorCode.INVALID_JSON,
       reason: truncated
         ? 'is not valid JSON (it ends early: truncated?)'
-        : `is not valid JSON${position ? ` (at byte ${position})` : ''}`,
+        : `is not valid JSON${position ? ` (at character ${position})` : ''}`,
     };
   }
 }
