@@ -127,6 +127,11 @@ async function main(): Promise<void> {
     say(
       `slowdown with the plugin: ${slowdown >= 0 ? '+' : ''}${slowdown.toFixed(1)}% (median), ${pct(mean(a), mean(b)).toFixed(1)}% (mean); goal under ${GOAL_PCT}%: ${slowdown < GOAL_PCT ? 'met' : 'NOT met'}`,
     );
+    // A difference smaller than the spread between identical runs says nothing either way.
+    const noise = ((Math.max(...a) - Math.min(...a)) / median(a)) * 50;
+    say(
+      `run-to-run spread without the plugin: ±${noise.toFixed(1)}%${Math.abs(slowdown) <= noise ? ' (the difference is inside it: noise)' : ''}; CTD_BENCH_RUNS=6 for more runs`,
+    );
   } finally {
     await fakes.close();
     await rm(packDir, { recursive: true, force: true });
