@@ -305,7 +305,7 @@ describe('gateway methods over WebSocket', () => {
     });
     expect(r.credential.import).toMatchObject({
       status: 'imported',
-      profileId: expect.stringMatching(/^google:ctd-/),
+      profileId: expect.stringMatching(/^google:ctd-manual-key-/),
     });
     expect(JSON.stringify(r)).not.toContain(MANUAL_RPC_GEMINI_KEY);
     expect(fakes!.gemini.tokens()).toContain(MANUAL_RPC_GEMINI_KEY);

@@ -157,7 +157,8 @@ export function planImport(
   return {
     action: 'import',
     credentialId: credential.id,
-    profileId: `${credential.provider}:ctd-${credential.source}-${shortIdOf(credential)}`,
+    // The id says where the credential came from: the CLI's store, or a paste (`manual`).
+    profileId: `${credential.provider}:ctd-${credential.origin.type === 'manual' ? 'manual' : credential.source}-${shortIdOf(credential)}`,
     provider: credential.provider,
     mode,
     ...(mode === 'token' && expiresAtMs !== undefined ? { expiresAtMs } : {}),
