@@ -1,11 +1,6 @@
 import { redact } from '@ctd/core';
-import { z } from 'zod';
 import { COMMANDS } from './commands/index.ts';
 import { type CliIo, ExitCode, UsageError } from './io.ts';
-
-// zod compiles each schema into a function on first use: that pays off in a long-running process,
-// not in a command that parses a handful of files and exits.
-z.config({ jitless: true });
 
 const VERSION = '0.1.0';
 

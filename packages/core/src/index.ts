@@ -32,4 +32,9 @@ export type { CtdErrorOptions } from './errors.ts';
 export { CtdError, CtdErrorCode, toCtdError } from './errors.ts';
 export { hashPrefix, maskSecret, redact, Secret, sha256Hex } from './secrets.ts';
 export type { ValidationResult, ValidationStatus } from './validation.ts';
-export { VALIDATION_STATUSES, ValidationResultSchema, ValidationStatusSchema } from './validation.ts';
+export {
+  DEFAULT_VALIDATION_TIMEOUT_MS,
+  VALIDATION_STATUSES,
+  ValidationResultSchema,
+  ValidationStatusSchema,
+} from './validation.ts';

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Default timeout of one live check's HTTP request, in ms. */
+export const DEFAULT_VALIDATION_TIMEOUT_MS = 5000;
+
 /** Every status a live check can end in. */
 export const VALIDATION_STATUSES = [
   'valid',

@@ -9,7 +9,8 @@ import {
   startFakeOpenAI,
   startFakeOpenRouter,
 } from '@ctd/test-utils';
-import { makeCredential, validateCredentials } from '../src/index.ts';
+import { makeCredential } from '../src/index.ts';
+import { validateCredentials } from '../src/validate/index.ts';
 
 const DELAY_MS = 200;
 const PER_PROVIDER = 10;

@@ -29,4 +29,5 @@ export type {
   StoreFile,
   StoreFileFormat,
 } from './types.ts';
-export * from './validate/index.ts';
+// Validation (network code) has its own entry point, `@ctd/scanners/validate`, so that offline
+// users never load it.

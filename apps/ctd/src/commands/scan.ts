@@ -1,5 +1,6 @@
 import {
   type CredentialInfo,
+  DEFAULT_VALIDATION_TIMEOUT_MS as DEFAULT_TIMEOUT_MS,
   hashPrefix,
   SOURCE_IDS,
   type SourceId,
@@ -8,15 +9,8 @@ import {
   type ValidationStatus,
 } from '@ctd/core';
 import { openHistoryStore, recordScan } from '@ctd/history';
-import {
-  ALL_ADAPTERS,
-  DEFAULT_TIMEOUT_MS,
-  type ScanResult,
-  scan,
-  toScanReport,
-  type ValidationProgress,
-  validateCredentials,
-} from '@ctd/scanners';
+import { ALL_ADAPTERS, type ScanResult, scan, toScanReport } from '@ctd/scanners';
+import type { ValidationProgress } from '@ctd/scanners/validate';
 import { parseCommandArgs } from '../args.ts';
 import { type CliIo, ExitCode, palette, UsageError, useColor } from '../io.ts';
 import { renderTable } from '../table.ts';
@@ -226,6 +220,8 @@ export const scanCommand: Command = {
     if (!values.offline && result.credentials.length > 0) {
       // Progress only where a person watches: a terminal, and not when the output is JSON.
       const progress = !values.json && io.stderr.isTTY ? progressLine(io) : undefined;
+      // Loaded only when checking: an offline scan never loads the network code.
+      const { validateCredentials } = await import('@ctd/scanners/validate');
       validations = await validateCredentials(result.credentials, {
         env: io.env,
         timeoutMs,

@@ -1,4 +1,9 @@
-import { type DiscoveredCredential, redact, type ValidationResult } from '@ctd/core';
+import {
+  DEFAULT_VALIDATION_TIMEOUT_MS,
+  type DiscoveredCredential,
+  redact,
+  type ValidationResult,
+} from '@ctd/core';
 import { anthropicApiKeyValidator } from './anthropic.ts';
 import { chatgptLoginValidator } from './chatgpt.ts';
 import { claudeOAuthValidator } from './claude-oauth.ts';
@@ -18,7 +23,7 @@ import { qwenPortalValidator } from './qwen-portal.ts';
 import type { CheckContext, CheckOutcome, ValidateOptions, Validator } from './types.ts';
 
 /** Default timeout of one HTTP request, in ms. */
-export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_TIMEOUT_MS: number = DEFAULT_VALIDATION_TIMEOUT_MS;
 /** Default number of requests at once per host: ten checks to one host all run together. */
 export const DEFAULT_PER_HOST_CONCURRENCY = 16;
 /** Default User-Agent: the tool names itself rather than imitate a provider's CLI. */
