@@ -143,14 +143,18 @@ const jobs = {
     const { node, env } = setup();
     return run(node, [join(root, 'apps/ctd/dist/cli.js'), ...rest], { env });
   },
-  test: () => {
+  test: async () => {
     const { pnpm, env } = setup();
+    const { reportArgs, printSummary } = await import('./vitest-summary.mjs');
+    const report = join(cache, 'vitest-report.json');
+    rmSync(report, { force: true });
     for (const step of [
       ['run', 'lint'],
       ['run', 'typecheck'],
-      ['exec', 'vitest', 'run', ...rest],
+      ['exec', 'vitest', 'run', ...reportArgs(report), ...rest],
     ]) {
       const code = run(pnpm, step, { env });
+      if (step[1] === 'vitest') printSummary(report, 'tests');
       if (code !== 0) return code;
     }
     return 0;
@@ -170,4 +174,4 @@ if (!jobs[job]) {
   log(`unknown job "${job}"; one of: ${Object.keys(jobs).join(', ')}`);
   process.exit(2);
 }
-process.exit(jobs[job]());
+process.exit(await jobs[job]());

@@ -4,8 +4,10 @@
 // Run it through `npm run test:e2e`, which provisions Node and pnpm and builds the packages first.
 // Extra arguments go to vitest (e.g. `npm run test:e2e -- -t 'import-manual'`).
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { printSummary, reportArgs } from './vitest-summary.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const install = spawnSync(process.execPath, [join(root, 'scripts', 'openclaw-e2e-install.mjs')], {
@@ -20,9 +22,20 @@ if (install.status !== 0) {
   process.stderr.write(`[test:e2e] the OpenClaw install failed (exit ${install.status})\n`);
   process.exit(1);
 }
+const report = join(root, '.cache', 'vitest-e2e-report.json');
+rmSync(report, { force: true });
 const vitest = spawnSync(
   'pnpm',
-  ['exec', 'vitest', 'run', '-c', 'packages/openclaw-plugin/vitest.e2e.config.ts', ...process.argv.slice(2)],
+  [
+    'exec',
+    'vitest',
+    'run',
+    '-c',
+    'packages/openclaw-plugin/vitest.e2e.config.ts',
+    ...reportArgs(report),
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit' },
 );
+printSummary(report, 'e2e');
 process.exit(vitest.status ?? 1);
