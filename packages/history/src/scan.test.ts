@@ -7,7 +7,7 @@ import { createMemoryHistoryStore } from './memory-store.ts';
 import { applyValidationResult, recordScan } from './scan.ts';
 
 const T = Date.parse('2026-05-01T12:00:00.000Z');
-const SECRET = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
+const SECRET = 'sk-proj-test-PLACEHOLDER-abcdefghijklmnopqrstuvwxyz0123456789';
 
 function cred(overrides: Partial<CredentialInfo> = {}): CredentialInfo {
   return {
