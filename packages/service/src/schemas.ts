@@ -59,6 +59,9 @@ export const ScanOutputSchema = z.object({
 /** The `scan` operation's output. */
 export type ScanOutput = z.infer<typeof ScanOutputSchema>;
 
+/** Schema of the `status` operation's input: it takes no params. */
+export const StatusInputSchema = z.object({}).strict();
+
 /** Schema of the `status` operation's output. */
 export const StatusOutputSchema = z.object({
   lastScan: z

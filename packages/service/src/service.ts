@@ -7,7 +7,7 @@ import {
   type ValidationResult,
 } from '@ctd/core';
 import { type HistoryStore, openHistoryStore, recordScan } from '@ctd/history';
-import { makeCredential, type ScanResult, scan as scanSources } from '@ctd/scanners';
+import { makeCredential, refreshMethodsFor, type ScanResult, scan as scanSources } from '@ctd/scanners';
 import type { z } from 'zod';
 import {
   CLI_KEY_OF_SOURCE,
@@ -15,6 +15,7 @@ import {
   type CliKey,
   parseServiceConfig,
   type ServiceConfig,
+  sourcesOfCli,
 } from './config.ts';
 import { type ImportAction, type ImportHostFacts, planImport } from './import-plan.ts';
 import {
@@ -31,6 +32,7 @@ import {
   ScanInputSchema,
   type ScanOutput,
   ScanOutputSchema,
+  StatusInputSchema,
   type StatusOutput,
   StatusOutputSchema,
 } from './schemas.ts';
@@ -81,6 +83,17 @@ interface LastScan {
   output: ScanOutput;
   result: ScanResult;
 }
+
+/** The provider a CLI's own login belongs to, for re-login hints when no login is found. */
+const LOGIN_PROVIDER_OF_CLI: Readonly<Record<CliKey, string>> = {
+  codex: 'openai',
+  gemini: 'google',
+  qwen: 'qwen',
+  kimi: 'kimi',
+  claude: 'anthropic',
+  opencode: 'openai',
+  env: 'openai',
+};
 
 const SOURCE_OF_CLI: Readonly<Record<Exclude<CliKey, 'opencode' | 'env'>, SourceId>> = {
   codex: 'codex-cli',
@@ -265,7 +278,7 @@ export class TokenDiscoveryService {
 
   /** A summary per source and provider: how many credentials, their statuses, what was imported. */
   async status(input: unknown = {}): Promise<StatusOutput> {
-    parseInput(GetHistoryInputSchema.pick({}), input, 'status');
+    parseInput(StatusInputSchema, input, 'status');
     const store = await this.history();
     const groups = new Map<string, StatusOutput['sources'][number]>();
     const views = this.#last?.output.credentials ?? [];
@@ -337,12 +350,12 @@ export class TokenDiscoveryService {
     const { target } = parseInput(RefreshInputSchema, input, 'refreshToken');
     let credentials: DiscoveredCredential[];
     if ((CLI_KEYS as readonly string[]).includes(target)) {
-      const sources = Object.entries(CLI_KEY_OF_SOURCE)
-        .filter(([, k]) => k === target)
-        .map(([s]) => s as SourceId);
+      const sources = sourcesOfCli(target as CliKey);
       credentials = (await scanSources({ env: this.#env, sources })).credentials;
       if (credentials.length === 0) {
-        const hint = await this.#fallbackMethods(target as CliKey);
+        // The CLI's own source comes first in CLI_KEY_OF_SOURCE (kimi-cli before kimi-code).
+        const source = sources[0] as SourceId;
+        const hint = refreshMethodsFor(source, LOGIN_PROVIDER_OF_CLI[target as CliKey], 'oauth', false);
         return RefreshOutputSchema.parse({
           target,
           credentials: [],
@@ -378,16 +391,6 @@ export class TokenDiscoveryService {
       methods: [...methods.values()].filter((m) => m.type !== 'oauth-refresh'),
       note: 'Automatic OAuth refresh (under the CLI’s own lock) comes with the refresher; until then, use one of these methods.',
     });
-  }
-
-  async #fallbackMethods(cli: CliKey): Promise<RefreshOutput['methods']> {
-    const { refreshMethodsFor } = await import('@ctd/scanners');
-    const source = cli === 'opencode' ? 'opencode' : cli === 'env' ? 'environment' : SOURCE_OF_CLI[cli];
-    const provider =
-      { codex: 'openai', gemini: 'google', qwen: 'qwen', kimi: 'kimi', claude: 'anthropic' }[
-        cli as 'codex'
-      ] ?? 'openai';
-    return refreshMethodsFor(source, provider, 'oauth', false);
   }
 
   /**
