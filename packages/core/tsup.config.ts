@@ -1,4 +1,9 @@
 import { defineConfig } from 'tsup';
 import { baseConfig } from '../../tsup.config.base.ts';
 
-export default defineConfig({ ...baseConfig });
+// Two entries: the browser-safe contracts (`.`) and the Node-only helpers (`./node`).
+export default defineConfig({
+  ...baseConfig,
+  entry: { index: 'src/index.ts', node: 'src/node/index.ts' },
+  splitting: true,
+});

@@ -1,21 +1,12 @@
 import { z } from 'zod';
-import type { Secret } from './secrets.ts';
+import type { Secret } from './node/secret.ts';
 import { ValidationResultSchema } from './validation.ts';
 
-/** Ids of the credential sources (one adapter each). */
-export const SOURCE_IDS = [
-  'codex-cli',
-  'gemini-cli',
-  'qwen-cli',
-  'kimi-cli',
-  'kimi-code',
-  'claude-code',
-  'opencode',
-  'environment',
-] as const;
-
-/** Schema of a source id. */
-export const SourceIdSchema = z.enum(SOURCE_IDS);
+/**
+ * Schema of a source id: one adapter each (`@ctd/scanners` lists them). The contracts stay open so
+ * that adding a CLI touches only its adapter folder and the adapter list.
+ */
+export const SourceIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a source id (lowercase letters, digits, -)');
 /** A credential source: one AI CLI's store, or the process environment. */
 export type SourceId = z.infer<typeof SourceIdSchema>;
 

@@ -24,13 +24,12 @@ export {
   RefreshMethodSchema,
   ScanIssueSchema,
   ScanReportSchema,
-  SOURCE_IDS,
   SourceIdSchema,
   toCredentialInfo,
 } from './credential.ts';
 export type { CtdErrorOptions } from './errors.ts';
 export { CtdError, CtdErrorCode, toCtdError } from './errors.ts';
-export { hashPrefix, maskSecret, redact, Secret, sha256Hex } from './secrets.ts';
+export { hashPrefix, maskSecret, redact } from './secrets.ts';
 export type { ValidationResult, ValidationStatus } from './validation.ts';
 export {
   DEFAULT_VALIDATION_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type CredentialInfo, sha256Hex, type ValidationResult } from '@ctd/core';
+import type { CredentialInfo, ValidationResult } from '@ctd/core';
+import { sha256Hex } from '@ctd/core/node';
 import { createTempHome } from '@ctd/test-utils';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { openHistoryStore } from './file-store.ts';

@@ -1,13 +1,5 @@
-import {
-  type Account,
-  type CredentialKind,
-  type DiscoveredCredential,
-  type Origin,
-  type ProviderId,
-  Secret,
-  type SourceId,
-  sha256Hex,
-} from '@ctd/core';
+import type { Account, CredentialKind, DiscoveredCredential, Origin, ProviderId, SourceId } from '@ctd/core';
+import { Secret, sha256Hex } from '@ctd/core/node';
 import { KEY_PAGES, policyFor, refreshMethodsFor } from './policy.ts';
 
 /** What an adapter knows about a credential; {@link makeCredential} derives the rest. */

@@ -1,4 +1,13 @@
-import type { CheckedLocation, DiscoveredCredential, ScanIssue, SourceId } from '@ctd/core';
+import type {
+  CheckedLocation,
+  CredentialInfo,
+  CredentialKind,
+  DiscoveredCredential,
+  PolicyNote,
+  ProviderId,
+  ScanIssue,
+  SourceId,
+} from '@ctd/core';
 
 /** Everything an adapter may look at. Built once per scan by {@link createScanContext}. */
 export interface ScanContext {
@@ -59,26 +68,93 @@ export interface RefreshedTokens {
   readonly expiresAtMs?: number;
 }
 
+/** What a source knows about one provider whose credentials it yields. */
+export interface ProviderFacts {
+  /** Where the provider issues new API keys. */
+  readonly keyPage?: string;
+  /** Dated note on using this provider's subscription login (not its API keys) from other tools. */
+  readonly loginPolicy?: PolicyNote;
+  /**
+   * Set when agent gateways (OpenClaw) have no provider for these credentials: why, and what the
+   * user can do instead. Such credentials are shown, never imported.
+   */
+  readonly noGatewayProvider?: { readonly reason: string; readonly whatToDo: string };
+  /** The provider is served by a gateway plugin that may not be installed (OpenClaw's external plugins). */
+  readonly externalGatewayPlugin?: boolean;
+}
+
+/** One reading of a pasted key or token, as a credential of this source would carry it. */
+export interface PastedCandidate {
+  readonly provider: ProviderId;
+  readonly kind: CredentialKind;
+  readonly label: string;
+  readonly baseUrl?: string;
+}
+
+/** How a user logs in to a CLI again. */
+export interface LoginCommands {
+  /** The CLI's interactive login command, e.g. `codex login`. */
+  readonly command: string;
+  /**
+   * A login the CLI runs through the browser or a device code, printing a URL (and code) to relay,
+   * e.g. `codex login --device-auth`. Absent when the CLI has none that runs headless.
+   */
+  readonly browserCommand?: string;
+}
+
 /**
- * One credential source: a CLI's store (or the environment). Each lives in its own file under
- * `adapters/` and passes the shared contract suite. The optional members are for the refresher.
+ * One credential source: a CLI's store (or the environment). Each lives in its own folder under
+ * `adapters/<source-id>/`, owns every fact about its CLI, and passes the shared contract suite
+ * (`runAdapterContract` from `@ctd/test-utils`). Every per-CLI table elsewhere (config keys,
+ * priorities, login commands, key pages, policies, pasted-key shapes) is derived from the adapter
+ * list, so adding a CLI is one folder and one line in that list.
  */
 export interface SourceAdapter {
-  /** The source id. */
+  /** The source id (also the `cliSources` config key). */
   readonly id: SourceId;
   /** Human name of the CLI. */
   readonly displayName: string;
+  /**
+   * Older short names a user may type for this CLI (`codex`); several sources may share one (the
+   * two Kimi CLIs share `kimi`). The source id is always accepted.
+   */
+  readonly aliases: readonly string[];
+  /** Default rotation priority of its credentials among the sources (lower first). */
+  readonly defaultPriority: number;
   /** How a user logs in to this CLI, shown when nothing is found. */
   readonly loginHint: string;
+  /** The CLI's login commands, or null for a source that is not a CLI (the environment). */
+  readonly login: LoginCommands | null;
+  /** The provider a login of this CLI belongs to, for re-login hints when no login was found. */
+  readonly loginProvider: ProviderId | null;
+  /** Facts about each provider whose credentials this source yields. */
+  readonly providers: Readonly<Record<ProviderId, ProviderFacts>>;
+  /**
+   * Set when gateways (OpenClaw) read this CLI's login by themselves: why it is not imported, and
+   * what to do. API keys of the source are still imported.
+   */
+  readonly loginReusedByGateway?: { readonly reason: string; readonly whatToDo: string };
   /** The files this adapter reads, resolved for the context (for `--explain` and contract tests). */
   files(ctx: ScanContext): StoreFile[];
   /** Reads the store. Never throws for bad input: problems become issues. */
   scan(ctx: ScanContext): Promise<SourceScanResult>;
-  /** The CLI's lock protocol for its OAuth store, when it has OAuth logins. */
+  /**
+   * The readings of a key or token pasted for this CLI, best first (e.g. a Kimi key may be a Kimi
+   * Code or a Moonshot key). Empty when the CLI takes no pasted keys. Never keeps the token.
+   */
+  recognizePasted?(token: string): PastedCandidate[];
+  /** The CLI's lock protocol for its OAuth store, as data (for `--explain` and the docs). */
   lockProtocol?(ctx: ScanContext): LockProtocol;
   /**
-   * Writes refreshed tokens back in the CLI's own format, atomically, keeping unknown fields and
-   * the file mode. Only adapters whose CLI refreshes OAuth tokens implement it.
+   * Runs `fn` while holding the CLI's own lock on the store of `credential` (an O_EXCL lock file
+   * with the CLI's stale takeover, an advisory `flock`, or the CLI's reload-and-compare), with a
+   * deadline. The refresher re-reads the store inside it before spending a refresh token.
+   */
+  withLock?<T>(ctx: ScanContext, credential: CredentialInfo, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Writes refreshed tokens back in the CLI's own format, atomically, keeping unknown fields, key
+   * order and the file mode. Call it inside {@link SourceAdapter.withLock}. Only adapters whose CLI
+   * refreshes OAuth tokens implement it.
    */
   writeBack?(ctx: ScanContext, credential: DiscoveredCredential, tokens: RefreshedTokens): Promise<void>;
 }

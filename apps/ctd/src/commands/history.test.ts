@@ -2,7 +2,8 @@
 // through @ctd/history the way `ctd scan` and a gateway write it.
 import { existsSync, readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { type CredentialInfo, sha256Hex, toCredentialInfo } from '@ctd/core';
+import { type CredentialInfo, toCredentialInfo } from '@ctd/core';
+import { sha256Hex } from '@ctd/core/node';
 import { HistoryFileSchema, openHistoryStore, recordScan } from '@ctd/history';
 import { scan } from '@ctd/scanners';
 import { createTempHome, type TempHome, writeFullHome } from '@ctd/test-utils';

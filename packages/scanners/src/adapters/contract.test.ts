@@ -1,7 +1,7 @@
 // The shared contract every adapter passes: empty homes, the full home, and every kind of bad input.
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { sha256Hex } from '@ctd/core';
+import { sha256Hex } from '@ctd/core/node';
 import { createTempHome, type TempHome, writeFullHome } from '@ctd/test-utils';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

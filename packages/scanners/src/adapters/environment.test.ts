@@ -1,4 +1,4 @@
-import { sha256Hex } from '@ctd/core';
+import { sha256Hex } from '@ctd/core/node';
 import { createTempHome, fixtures, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createScanContext } from '../context.ts';
