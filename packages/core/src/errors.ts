@@ -82,3 +82,59 @@ export function toCtdError(error: unknown): CtdError {
   const message = error instanceof Error ? error.message : String(error);
   return new CtdError('INTERNAL', message, { cause: error });
 }
+
+/**
+ * Process exit codes of the `@ctd/*` command lines (`ctd` and `openclaw token-discovery`), one
+ * table for both. Documented in the README; scripts branch on them.
+ */
+export const ExitCode = {
+  /** The command did what was asked (a scan that found nothing included). */
+  OK: 0,
+  /** The command failed: an unreadable or newer history file, a lock timeout, an internal error. */
+  FAILURE: 1,
+  /** Bad usage: an unknown command, option or argument, or a named item that does not exist. */
+  USAGE: 2,
+  /** `ctd scan --check`: the scan ran, and at least one credential is not valid. */
+  CHECK_FAILED: 3,
+} as const;
+
+/** One of the exit codes in {@link ExitCode}. */
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * The exit code of each error code: what the caller got wrong exits 2, everything else 1.
+ * A `Record` over every code, so a new error code must be given its exit code here.
+ */
+export const EXIT_CODE_OF_ERROR: Readonly<Record<CtdErrorCode, ExitCode>> = {
+  FILE_NOT_FOUND: ExitCode.FAILURE,
+  FILE_UNREADABLE: ExitCode.FAILURE,
+  NOT_A_FILE: ExitCode.FAILURE,
+  FILE_TOO_LARGE: ExitCode.FAILURE,
+  SYMLINK_LOOP: ExitCode.FAILURE,
+  NOT_TEXT: ExitCode.FAILURE,
+  INVALID_JSON: ExitCode.FAILURE,
+  INVALID_TOML: ExitCode.FAILURE,
+  INVALID_SHAPE: ExitCode.FAILURE,
+  DECRYPT_FAILED: ExitCode.FAILURE,
+  IN_OS_KEYRING: ExitCode.FAILURE,
+  ADAPTER_FAILED: ExitCode.FAILURE,
+  UNSUPPORTED_VERSION: ExitCode.FAILURE,
+  LOCK_TIMEOUT: ExitCode.FAILURE,
+  INSECURE_PERMISSIONS: ExitCode.FAILURE,
+  NOT_FOUND: ExitCode.USAGE,
+  BAD_USAGE: ExitCode.USAGE,
+  INTERNAL: ExitCode.FAILURE,
+};
+
+/**
+ * The exit code a command line ends with when this error reaches it, from
+ * {@link EXIT_CODE_OF_ERROR} after {@link toCtdError}: `BAD_USAGE` and `NOT_FOUND` give 2,
+ * anything else (an unknown error included) 1.
+ *
+ * @param error - the thrown value
+ * @example
+ * process.exitCode = exitCodeForError(new CtdError('NOT_FOUND', 'no history for "x"')); // 2
+ */
+export function exitCodeForError(error: unknown): ExitCode {
+  return EXIT_CODE_OF_ERROR[toCtdError(error).code] ?? ExitCode.FAILURE;
+}

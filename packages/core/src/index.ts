@@ -17,7 +17,6 @@ export {
   CheckedLocationSchema,
   CredentialInfoSchema,
   CredentialKindSchema,
-  KnownProvider,
   OriginSchema,
   PolicyNoteSchema,
   ProviderIdSchema,
@@ -28,8 +27,16 @@ export {
   toCredentialInfo,
 } from './credential.ts';
 export type { CtdErrorOptions } from './errors.ts';
-export { CtdError, CtdErrorCode, toCtdError } from './errors.ts';
+export {
+  CtdError,
+  CtdErrorCode,
+  EXIT_CODE_OF_ERROR,
+  ExitCode,
+  exitCodeForError,
+  toCtdError,
+} from './errors.ts';
 export { hashPrefix, maskSecret, redact } from './secrets.ts';
+export { escapeControlChars, escapeControlCharsDeep } from './text.ts';
 export type { ValidationResult, ValidationStatus } from './validation.ts';
 export {
   DEFAULT_VALIDATION_TIMEOUT_MS,
