@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { CtdErrorCode } from '@ctd/core';
 import { parse as parseToml } from 'smol-toml';
 import type { z } from 'zod';
@@ -15,7 +16,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Maps a file-system error to a read result (missing, or an error with a code and a reason).
  * Exported for tests: some errors (EACCES) cannot be produced when tests run as root.
  *
- * @param error - what `stat` or `readFile` threw
+ * @param error - what opening, `fstat` or reading threw
  */
 export function errnoResult(error: unknown): ReadResult<never> {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -35,6 +36,11 @@ export function errnoResult(error: unknown): ReadResult<never> {
       return { status: 'error', code: CtdErrorCode.FILE_UNREADABLE, reason: 'permission denied' };
     case 'ELOOP':
       return { status: 'error', code: CtdErrorCode.SYMLINK_LOOP, reason: 'symbolic link loop' };
+    case 'ENXIO':
+    case 'ENODEV':
+    case 'EOPNOTSUPP':
+      // What opening a socket or a device without a driver gives.
+      return { status: 'error', code: CtdErrorCode.NOT_A_FILE, reason: 'is not a regular file' };
     default:
       return {
         status: 'error',
@@ -44,37 +50,81 @@ export function errnoResult(error: unknown): ReadResult<never> {
   }
 }
 
+/** Bytes asked for per read: a multiple of 8, as some `/proc` files refuse unaligned reads. */
+const READ_CHUNK = 64 * 1024;
+
+/** The flags every store file is opened with: never block on a FIFO, never become its terminal. */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+function tooLarge(maxBytes: number, size?: number): ReadResult<never> {
+  return {
+    status: 'error',
+    code: CtdErrorCode.FILE_TOO_LARGE,
+    reason:
+      size !== undefined
+        ? `is ${size} bytes, over the ${maxBytes}-byte cap for credential files`
+        : `is larger than the ${maxBytes}-byte cap for credential files`,
+  };
+}
+
+/**
+ * Reads at most `maxBytes` + 1 bytes (rounded up to whole chunks of 8) from an open file: the size
+ * `stat` gives is not trusted (`/proc` files say 0 and never end; a file may grow meanwhile).
+ *
+ * @returns the bytes, or undefined when there were more than `maxBytes`
+ */
+async function readCapped(handle: FileHandle, maxBytes: number): Promise<Buffer | undefined> {
+  const limit = Math.ceil((maxBytes + 1) / 8) * 8;
+  const buffer = Buffer.allocUnsafe(Math.min(limit, READ_CHUNK));
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total <= maxBytes) {
+    const want = Math.min(buffer.length, limit - total);
+    const { bytesRead } = await handle.read(buffer, 0, want, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+    total += bytesRead;
+  }
+  return undefined;
+}
+
 /**
  * Reads a text file with the checks every store file gets: it must be a regular file under the
  * size cap, hold no NUL bytes and be valid UTF-8. A UTF-8 byte-order mark is dropped.
+ *
+ * The file is opened once (without blocking, so a FIFO cannot hang the scan), the opened
+ * descriptor's type is checked (so a path swapped after a check cannot change what is read), and
+ * at most the cap + 1 bytes are read, whatever size the file claims.
  *
  * @param path - the file
  * @param maxBytes - the size cap
  */
 export async function readTextFile(path: string, maxBytes: number): Promise<ReadResult<string>> {
-  let info: Awaited<ReturnType<typeof stat>>;
+  let handle: FileHandle;
   try {
-    info = await stat(path);
+    handle = await open(path, OPEN_FLAGS);
   } catch (error) {
     return errnoResult(error);
   }
-  if (info.isDirectory()) return errnoResult({ code: 'EISDIR' });
-  if (!info.isFile()) {
-    return { status: 'error', code: CtdErrorCode.NOT_A_FILE, reason: 'is not a regular file' };
-  }
-  if (info.size > maxBytes) {
-    return {
-      status: 'error',
-      code: CtdErrorCode.FILE_TOO_LARGE,
-      reason: `is ${info.size} bytes, over the ${maxBytes}-byte cap for credential files`,
-    };
-  }
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    bytes = await readFile(path);
+    const info = await handle.stat();
+    if (info.isDirectory()) return errnoResult({ code: 'EISDIR' });
+    if (!info.isFile()) {
+      return {
+        status: 'error',
+        code: CtdErrorCode.NOT_A_FILE,
+        reason: `is ${kindOf(info)}, not a regular file`,
+      };
+    }
+    if (info.size > maxBytes) return tooLarge(maxBytes, info.size);
+    bytes = await readCapped(handle, maxBytes);
   } catch (error) {
     return errnoResult(error);
+  } finally {
+    await handle.close().catch(() => {});
   }
+  if (bytes === undefined) return tooLarge(maxBytes);
   if (bytes.includes(0)) {
     return {
       status: 'error',
@@ -90,6 +140,15 @@ export async function readTextFile(path: string, maxBytes: number): Promise<Read
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { status: 'ok', value: text };
+}
+
+/** What a non-regular file is, for a reason. */
+function kindOf(info: Stats): string {
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isSocket()) return 'a socket';
+  return 'a special file';
 }
 
 /**
