@@ -1,4 +1,11 @@
-import { hashPrefix } from '@ctd/core';
+import {
+  escapeControlChars,
+  escapeControlCharsDeep,
+  exitCodeForError,
+  hashPrefix,
+  toCtdError,
+} from '@ctd/core';
+import { ALL_ADAPTERS } from '@ctd/scanners';
 import type { CredentialView, ScanOutput, StatusOutput, TokenDiscoveryService } from '@ctd/service';
 import type { CliCommand, PluginApi } from './host-types.ts';
 import { CLI_COMMAND } from './manifest.ts';
@@ -31,16 +38,12 @@ function renderStatus(s: StatusOutput): string {
   const lines = [
     s.lastScan
       ? `Scanned ${s.lastScan.scannedAt}: ${s.lastScan.found} found${s.lastScan.importRan ? `, ${s.lastScan.imported} imported` : ''}`
-      : 'No scan yet in this process.',
-    `History: ${s.historyFile}`,
+      : 'No scan yet in this process: the stores were read offline.',
+    `History: ${s.historyFile || '(none)'}`,
     `Rotation: ${s.rotationStrategy}; import ${s.importEnabled ? 'on' : 'off'}`,
-    ...s.sources.map(
-      (g) =>
-        `  ${g.source.padEnd(12)} ${g.provider.padEnd(18)} ${g.credentials} credential(s)${s.lastScan?.importRan ? `, ${g.imported} imported` : ''}: ${Object.entries(
-          g.byStatus,
-        )
-          .map(([k, v]) => `${v} ${k}`)
-          .join(', ')}`,
+    ...s.credentials.map(
+      (c) =>
+        `  ${c.source.padEnd(12)} ${c.provider.padEnd(18)} ${(c.preview ?? '').padEnd(10)} ${hashPrefix(c.hash)}  ${c.status.padEnd(15)} used ${c.usage.count}x${c.cooldownUntil ? `, cooling down until ${c.cooldownUntil}` : ''}${c.inLastScan ? '' : ' (history only)'}`,
     ),
   ];
   return `${lines.join('\n')}\n`;
@@ -75,11 +78,9 @@ export function registerCliCommands(
             const result = await fn(opts, ...positional);
             out.write(typeof result === 'string' ? result : `${JSON.stringify(result, null, 2)}\n`);
           } catch (error) {
-            const code = (error as { code?: string }).code;
-            process.stderr.write(
-              `${CLI_COMMAND}: ${error instanceof Error ? error.message : String(error)}${code ? ` [${code}]` : ''}\n`,
-            );
-            process.exitCode = code === 'BAD_USAGE' || code === 'NOT_FOUND' ? 2 : 1;
+            const { code, message } = toCtdError(error);
+            process.stderr.write(`${CLI_COMMAND}: ${escapeControlChars(message)} [${code}]\n`);
+            process.exitCode = exitCodeForError(error);
           } finally {
             await service().close();
           }
@@ -91,17 +92,16 @@ export function registerCliCommands(
         .action(
           run(async (o) => {
             const r = await service().scan(o.offline ? { validate: false, import: false } : {});
-            return o.json ? r : renderScan(r);
+            return o.json ? r : renderScan(escapeControlCharsDeep(r));
           }),
         );
       sub(
         'status',
-        'Scan offline (no checks, no import) and summarize per source and provider; history statuses come from earlier checks',
+        'Every known credential: the stores read offline plus the history (no checks, no import, no writes)',
       ).action(
         run(async (o) => {
-          await service().scan({ validate: false, import: false });
           const r = await service().status();
-          return o.json ? r : renderStatus(r);
+          return o.json ? r : renderStatus(escapeControlCharsDeep(r));
         }),
       );
       sub('history', 'Show the usage history (hashes, counts, statuses)').action(
@@ -111,22 +111,30 @@ export function registerCliCommands(
         }),
       );
       sub('refresh', 'Show how to renew a CLI login or credential')
-        .argument('<cli>', 'codex, gemini, qwen, kimi, claude, opencode, or a credential id')
+        .argument('<cli>', `a source (${ALL_ADAPTERS.map((a) => a.id).join(', ')}) or a credential id`)
         .action(
           run(async (o, target) => {
-            const r = await service().refreshToken({ target });
-            if (o.json) return r;
+            const answer = await service().refreshToken({ target });
+            if (o.json) return answer;
+            // Human output: text from stores and providers is shown escaped (no terminal control).
+            const r = escapeControlCharsDeep(answer);
             return `${[r.note, ...r.methods.map((m) => `  - ${m.description}${'command' in m ? ` \`${m.command}\`` : ''}${'url' in m && m.url ? ` ${m.url}` : ''}`)].join('\n')}\n`;
           }),
         );
       sub('import-manual', 'Check a pasted key or token with the CLI’s provider and import it')
-        .argument('<cli>', 'codex, gemini, qwen, kimi or claude')
+        .argument(
+          '<cli>',
+          `the CLI the key is for: ${ALL_ADAPTERS.filter((a) => a.recognizePasted)
+            .map((a) => a.id)
+            .join(', ')}`,
+        )
         .argument('<token>', 'the key or token, or - to read it from standard input')
         .action(
           run(async (o, cli, token) => {
             const value = token === '-' ? await readStdin() : token;
-            const r = await service().importManual({ cli, token: value });
-            if (o.json) return r;
+            const answer = await service().importManual({ cli, token: value });
+            if (o.json) return answer;
+            const r = escapeControlCharsDeep(answer);
             const c = r.credential;
             return `${c.label} ${c.preview} (${hashPrefix(c.hash)}): ${c.validation?.status ?? 'unchecked'}; import ${c.import.status}${c.import.profileId ? ` → ${c.import.profileId}` : ''}${c.import.reason ? ` (${c.import.reason})` : ''}\n`;
           }),

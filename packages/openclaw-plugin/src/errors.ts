@@ -1,4 +1,4 @@
-import { redact } from '@ctd/core';
+import { redact, toCtdError } from '@ctd/core';
 import type { GatewayErrorShape } from './host-types.ts';
 
 /**
@@ -7,10 +7,10 @@ import type { GatewayErrorShape } from './host-types.ts';
  * `secrets` are redacted as a last guard.
  */
 export function toGatewayError(error: unknown, secrets: readonly string[] = []): GatewayErrorShape {
-  const code = (error as { code?: string } | null)?.code;
-  const message = redact(error instanceof Error ? error.message : String(error), secrets);
+  const { code, message: raw } = toCtdError(error);
+  const message = redact(raw, secrets);
   if (code === 'BAD_USAGE' || code === 'NOT_FOUND') {
     return { code: 'INVALID_REQUEST', message, details: { code } };
   }
-  return { code: 'UNAVAILABLE', message, details: { code: code ?? 'INTERNAL' }, retryable: true };
+  return { code: 'UNAVAILABLE', message, details: { code }, retryable: true };
 }

@@ -1,24 +1,29 @@
+import { allProviderIds } from '@ctd/scanners';
 import type { CredentialImporter, ImportAction, ImportHostFacts } from '@ctd/service';
 import type { HostConfig, RuntimeConfigApi } from './host-types.ts';
 
-/** Providers whose availability the importer asks OpenClaw about. */
-const KNOWN_PROVIDERS = [
-  'openai',
-  'google',
-  'anthropic',
-  'kimi',
-  'moonshot',
-  'qwen',
-  'openrouter',
-  'deepseek',
-  'mistral',
-  'groq',
-  'xai',
-  'together',
-  'fireworks',
-  'minimax',
-  'zai',
-  'github-copilot',
+/**
+ * Providers whose availability the importer asks OpenClaw about: every provider a source adapter
+ * can yield, and the providers whose keys come from the environment.
+ */
+const KNOWN_PROVIDERS: readonly string[] = [
+  ...new Set([
+    ...allProviderIds(),
+    'openai',
+    'google',
+    'anthropic',
+    'moonshot',
+    'openrouter',
+    'deepseek',
+    'mistral',
+    'groq',
+    'xai',
+    'together',
+    'fireworks',
+    'minimax',
+    'zai',
+    'github-copilot',
+  ]),
 ];
 
 type StoredProfile = {

@@ -1,3 +1,4 @@
+import { toCtdError } from '@ctd/core';
 import { createTokenDiscoveryService, parseServiceConfig, type TokenDiscoveryService } from '@ctd/service';
 import { registerCliCommands } from './cli.ts';
 import type { PluginApi } from './host-types.ts';
@@ -36,6 +37,7 @@ function register(api: PluginApi): void {
         ctx.logger.error(`${LOG_PREFIX} invalid config, not scanning: ${parsed.issues.join('; ')}`);
         return;
       }
+      for (const warning of parsed.warnings) ctx.logger.warn(`${LOG_PREFIX} ${warning}`);
       if (!parsed.value.scanOnStartup) {
         ctx.logger.info(`${LOG_PREFIX} scanOnStartup is off`);
         return;
@@ -48,11 +50,10 @@ function register(api: PluginApi): void {
             `${LOG_PREFIX} startup scan: ${r.summary.found} found, ${r.summary.valid} valid, ${r.summary.imported} imported, ${r.summary.unchanged} unchanged, ${r.summary.skipped} skipped, ${r.summary.failed} failed (${r.durationMs} ms)`,
           ),
         )
-        .catch((error: unknown) =>
-          ctx.logger.error(
-            `${LOG_PREFIX} startup scan failed [${(error as { code?: string }).code ?? 'INTERNAL'}]: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
+        .catch((error: unknown) => {
+          const { code, message } = toCtdError(error);
+          ctx.logger.error(`${LOG_PREFIX} startup scan failed [${code}]: ${message}`);
+        });
     },
     async stop() {
       await service?.close();

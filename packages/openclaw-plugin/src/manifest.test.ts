@@ -35,10 +35,10 @@ describe('openclaw.plugin.json', () => {
       'health-based',
     ]);
     expect(schema.properties.rotationStrategy.default).toBe('round-robin');
-    const kimi = schema.properties.cliSources.properties.kimi.properties;
+    const kimi = schema.properties.cliSources.properties['kimi-cli'].properties;
     expect(kimi.priority.default).toBe(1);
-    expect(schema.properties.cliSources.properties.gemini.properties.priority.default).toBe(4);
-    expect(defaults.value.cliSources.codex.priority).toBe(2);
+    expect(schema.properties.cliSources.properties['gemini-cli'].properties.priority.default).toBe(4);
+    expect(defaults.value.cliSources['codex-cli']?.priority).toBe(2);
     expect(committed.uiHints.rotationStrategy.label).toBeTruthy();
   });
 

@@ -1,5 +1,7 @@
+import { ALL_ADAPTERS } from '@ctd/scanners';
 import { CONFIG_UI_HINTS, ServiceConfigSchema } from '@ctd/service';
 import { z } from 'zod';
+import pkg from '../package.json' with { type: 'json' };
 
 /** The plugin id: the key of `plugins.entries.<id>` in OpenClaw's config. */
 export const PLUGIN_ID = 'cli-token-discovery';
@@ -8,8 +10,11 @@ export const CLI_COMMAND = 'token-discovery';
 /** Human name of the plugin. */
 export const PLUGIN_NAME = 'CLI Token Discovery';
 /** One-line description of the plugin. */
-export const PLUGIN_DESCRIPTION =
-  'Finds the AI-CLI logins on this machine (Codex, Gemini CLI, Qwen Code, Kimi, Claude Code, opencode), checks them, and imports the working ones as auth profiles.';
+export const PLUGIN_DESCRIPTION = `Finds the AI-CLI logins on this machine (${ALL_ADAPTERS.filter(
+  (a) => a.login,
+)
+  .map((a) => a.displayName)
+  .join(', ')}), checks them, and imports the working ones as auth profiles.`;
 
 /** The JSON Schema of the plugin config, generated from the zod schema (inputs: every field optional). */
 export function configJsonSchema(): Record<string, unknown> {
@@ -26,7 +31,7 @@ export function buildManifest(): Record<string, unknown> {
     id: PLUGIN_ID,
     name: PLUGIN_NAME,
     description: PLUGIN_DESCRIPTION,
-    version: '0.1.0',
+    version: pkg.version,
     activation: { onStartup: true },
     cliCommands: [
       { name: CLI_COMMAND, description: 'Find, check and import AI-CLI logins', hasSubcommands: true },

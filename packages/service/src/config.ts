@@ -1,103 +1,181 @@
 import type { SourceId } from '@ctd/core';
+import { STRATEGIES } from '@ctd/rotator';
+import { ALL_ADAPTERS, type SourceAdapter } from '@ctd/scanners';
 import { z } from 'zod';
 
-/** The CLI keys of `cliSources`: one per CLI a user thinks of (Kimi CLI and Kimi Code share `kimi`). */
-export const CLI_KEYS = ['kimi', 'codex', 'qwen', 'gemini', 'claude', 'opencode', 'env'] as const;
-/** A `cliSources` key. */
-export type CliKey = (typeof CLI_KEYS)[number];
-
-/** Which `cliSources` key governs each scanner source. */
-export const CLI_KEY_OF_SOURCE: Readonly<Record<SourceId, CliKey>> = {
-  'codex-cli': 'codex',
-  'gemini-cli': 'gemini',
-  'qwen-cli': 'qwen',
-  'kimi-cli': 'kimi',
-  'kimi-code': 'kimi',
-  'claude-code': 'claude',
-  opencode: 'opencode',
-  environment: 'env',
-};
-
-/** The scanner sources behind each CLI key. */
-export function sourcesOfCli(cli: CliKey): SourceId[] {
-  return (Object.entries(CLI_KEY_OF_SOURCE) as [SourceId, CliKey][])
-    .filter(([, k]) => k === cli)
-    .map(([s]) => s);
+/** One source's settings, with defaults applied. */
+export interface CliSourceConfig {
+  /** Scan this source. */
+  readonly enabled: boolean;
+  /** Rotation priority of its credentials (lower is preferred). */
+  readonly priority: number;
+  /** Import its subscription logins even where the provider's policy asks for an explicit opt-in. */
+  readonly importLogins: boolean;
 }
 
-/** Default priority per CLI (lower is preferred), from the project's design. */
-export const DEFAULT_PRIORITIES: Readonly<Record<CliKey, number>> = {
-  kimi: 1,
-  codex: 2,
-  qwen: 3,
-  gemini: 4,
-  claude: 5,
-  opencode: 6,
-  env: 7,
-};
-
-const cliSourceSchema = (cli: CliKey) =>
+const sourceSchema = (adapter: SourceAdapter) =>
   z
     .object({
-      enabled: z.boolean().default(true).describe(`Scan ${cli}'s store.`),
+      enabled: z.boolean().default(true).describe(`Scan ${adapter.displayName}'s store.`),
       priority: z
         .number()
         .int()
         .min(0)
-        .default(DEFAULT_PRIORITIES[cli])
+        .default(adapter.defaultPriority)
         .describe('Rotation priority of its credentials (lower is preferred).'),
       importLogins: z
         .boolean()
         .default(false)
         .describe(
-          "Import this CLI's subscription logins even where the provider's policy asks for an explicit opt-in.",
+          "Import this source's subscription logins even where the provider's policy asks for an explicit opt-in.",
         ),
     })
     .strict()
     .prefault({});
 
-/** Schema of the plugin / service configuration; the single source of the manifest's JSON Schema. */
-export const ServiceConfigSchema = z
-  .object({
-    scanOnStartup: z.boolean().default(true).describe('Scan for CLI logins when the gateway starts.'),
-    autoImport: z.boolean().default(true).describe('Import valid credentials into auth profiles.'),
-    validateTokens: z
-      .boolean()
-      .default(true)
-      .describe('Check each credential with its provider before import.'),
-    rotationStrategy: z
-      .enum(['round-robin', 'least-used', 'priority', 'health-based'])
-      .default('round-robin')
-      .describe('How agents are spread over working credentials.'),
-    cliSources: z
-      .object(
-        Object.fromEntries(CLI_KEYS.map((k) => [k, cliSourceSchema(k)])) as Record<
-          CliKey,
-          ReturnType<typeof cliSourceSchema>
-        >,
-      )
-      .strict()
-      .prefault({}),
-  })
-  .strict();
+/** The short keys of version 0.1 (`kimi`, `codex`, …), each standing for the sources that share it. */
+function aliasTable(adapters: readonly SourceAdapter[]): Map<string, SourceId[]> {
+  const table = new Map<string, SourceId[]>();
+  for (const adapter of adapters) {
+    for (const alias of adapter.aliases) {
+      if (alias === adapter.id) continue;
+      table.set(alias, [...(table.get(alias) ?? []), adapter.id]);
+    }
+  }
+  return table;
+}
+
+const ALIASES = aliasTable(ALL_ADAPTERS);
+
+const aliasSchema = (alias: string, sources: readonly SourceId[]) =>
+  z
+    .object({
+      enabled: z.boolean().optional(),
+      priority: z.number().int().min(0).optional(),
+      importLogins: z.boolean().optional(),
+    })
+    .strict()
+    .optional()
+    .describe(
+      `Deprecated short key: use ${sources.map((s) => `"${s}"`).join(' and ')} instead of "${alias}".`,
+    );
+
+/**
+ * Folds the deprecated short keys into the source ids they stand for. A value given under the
+ * source id wins over the same field given under its short key.
+ */
+function foldAliases(input: unknown): unknown {
+  if (!isRecord(input) || !isRecord(input.cliSources)) return input;
+  const cliSources: Record<string, unknown> = { ...input.cliSources };
+  for (const [alias, sources] of ALIASES) {
+    const aliased = cliSources[alias];
+    if (!isRecord(aliased)) continue;
+    delete cliSources[alias];
+    for (const source of sources) {
+      const own = cliSources[source];
+      cliSources[source] = isRecord(own) ? { ...aliased, ...own } : { ...aliased };
+    }
+  }
+  return { ...input, cliSources };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Schema of the plugin / service configuration; the single source of the manifest's JSON Schema.
+ * `cliSources` is keyed by source id (`"kimi-cli"`, `"codex-cli"`, …); the short keys of 0.1
+ * (`kimi`, `codex`, …) are still accepted and folded into the source ids they stand for.
+ */
+export const ServiceConfigSchema = z.preprocess(
+  foldAliases,
+  z
+    .object({
+      scanOnStartup: z.boolean().default(true).describe('Scan for CLI logins when the gateway starts.'),
+      autoImport: z.boolean().default(true).describe('Import valid credentials into auth profiles.'),
+      validateTokens: z
+        .boolean()
+        .default(true)
+        .describe('Check each credential with its provider before import.'),
+      rotationStrategy: z
+        .enum(STRATEGIES)
+        .default('round-robin')
+        .describe('How agents are spread over working credentials.'),
+      cliSources: z
+        .object({
+          ...Object.fromEntries(ALL_ADAPTERS.map((a) => [a.id, sourceSchema(a)])),
+          ...Object.fromEntries([...ALIASES].map(([alias, sources]) => [alias, aliasSchema(alias, sources)])),
+        })
+        .strict()
+        .prefault({})
+        .transform(
+          (all) =>
+            Object.fromEntries(ALL_ADAPTERS.map((a) => [a.id, all[a.id]])) as Record<
+              SourceId,
+              CliSourceConfig
+            >,
+        ),
+    })
+    .strict(),
+);
 
 /** The service configuration with defaults applied. */
 export type ServiceConfig = z.output<typeof ServiceConfigSchema>;
 /** The service configuration as written by a user (everything optional). */
-export type ServiceConfigInput = z.input<typeof ServiceConfigSchema>;
+export interface ServiceConfigInput {
+  scanOnStartup?: boolean;
+  autoImport?: boolean;
+  validateTokens?: boolean;
+  rotationStrategy?: (typeof STRATEGIES)[number];
+  /** Keyed by source id (`"codex-cli"`); the deprecated short keys (`codex`) are accepted too. */
+  cliSources?: Record<string, Partial<CliSourceConfig>>;
+}
+
+/** The result of {@link parseServiceConfig}. */
+export type ParsedServiceConfig =
+  | { ok: true; value: ServiceConfig; warnings: string[] }
+  | { ok: false; issues: string[] };
 
 /**
  * Parses a configuration, applying defaults.
  *
  * @param input - user configuration (e.g. `plugins.entries.cli-token-discovery.config`)
- * @returns `{ ok: true, value }` or `{ ok: false, issues }` with one line per problem
+ * @returns `{ ok: true, value, warnings }` (one warning per deprecated key) or `{ ok: false, issues }`
+ *   with one line per problem
  */
-export function parseServiceConfig(
-  input: unknown,
-): { ok: true; value: ServiceConfig } | { ok: false; issues: string[] } {
+export function parseServiceConfig(input: unknown): ParsedServiceConfig {
   const r = ServiceConfigSchema.safeParse(input ?? {});
-  if (r.success) return { ok: true, value: r.data };
-  return { ok: false, issues: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
+  if (!r.success) {
+    return { ok: false, issues: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
+  }
+  const warnings: string[] = [];
+  const given = isRecord(input) && isRecord(input.cliSources) ? input.cliSources : {};
+  for (const [alias, sources] of ALIASES) {
+    if (alias in given) {
+      warnings.push(
+        `cliSources.${alias} is deprecated: use ${sources.map((s) => `cliSources["${s}"]`).join(' and ')}`,
+      );
+    }
+  }
+  return { ok: true, value: r.data, warnings };
+}
+
+/**
+ * The settings of one source (defaults for a source the configuration does not know, e.g. an
+ * adapter added by a caller).
+ *
+ * @param config - the parsed configuration
+ * @param source - a source id
+ */
+export function sourceConfig(config: ServiceConfig, source: SourceId): CliSourceConfig {
+  return (
+    config.cliSources[source] ?? {
+      enabled: true,
+      priority: Math.max(0, ...ALL_ADAPTERS.map((a) => a.defaultPriority)) + 1,
+      importLogins: false,
+    }
+  );
 }
 
 /** Labels for OpenClaw's config form (`uiHints`), keyed by dot path inside the plugin config. */
@@ -112,12 +190,12 @@ export const CONFIG_UI_HINTS: Readonly<Record<string, { label: string; help?: st
     rotationStrategy: { label: 'Rotation strategy' },
     cliSources: { label: 'CLI sources', advanced: true },
     ...Object.fromEntries(
-      CLI_KEYS.flatMap((k) => [
-        [`cliSources.${k}.enabled`, { label: `Scan ${k}` }],
-        [`cliSources.${k}.priority`, { label: `${k} priority`, advanced: true }],
+      ALL_ADAPTERS.flatMap((a) => [
+        [`cliSources.${a.id}.enabled`, { label: `Scan ${a.displayName}` }],
+        [`cliSources.${a.id}.priority`, { label: `${a.displayName} priority`, advanced: true }],
         [
-          `cliSources.${k}.importLogins`,
-          { label: `Import ${k} logins despite policy warnings`, advanced: true },
+          `cliSources.${a.id}.importLogins`,
+          { label: `Import ${a.displayName} logins despite policy warnings`, advanced: true },
         ],
       ]),
     ),

@@ -1,5 +1,6 @@
 import type { CredentialInfo, ValidationResult } from '@ctd/core';
-import { CLI_KEY_OF_SOURCE, type ServiceConfig } from './config.ts';
+import { adapterById, providerFacts } from '@ctd/scanners';
+import { type ServiceConfig, sourceConfig } from './config.ts';
 
 /** What to write into the gateway for one credential. Never carries the secret itself. */
 export interface ImportAction {
@@ -47,21 +48,6 @@ export interface ImportHostFacts {
   readonly reusedAccounts?: ReadonlySet<string>;
 }
 
-/** Logins the gateway has no provider for, with what to do instead. */
-const NO_HOST_PROVIDER: Readonly<Record<string, { reason: string; whatToDo: string }>> = {
-  'google-gemini-cli': {
-    reason:
-      "OpenClaw has no provider for Gemini CLI's Google login, and Google's terms forbid its use by other tools",
-    whatToDo:
-      'Create a Gemini API key at https://aistudio.google.com/app/apikey and run `openclaw token-discovery import-manual gemini -`.',
-  },
-  'qwen-portal': {
-    reason: 'the Qwen portal OAuth was retired on 2026-04-15 and OpenClaw removed its provider',
-    whatToDo:
-      'Create a Model Studio or Coding Plan key at https://bailian.console.aliyun.com/?apiKey=1#/api-key and run `openclaw token-discovery import-manual qwen -`.',
-  },
-};
-
 function shortIdOf(credential: CredentialInfo): string {
   // The stable id ends in `acct-…`, `key-…`, `rt-…` or `loc-…`: keep that, so the profile id is stable too.
   return credential.id.split(':').pop() ?? credential.hash.slice(0, 12);
@@ -82,7 +68,9 @@ export function planImport(
   config: ServiceConfig,
   host: ImportHostFacts,
 ): ImportPlan {
-  const cli = CLI_KEY_OF_SOURCE[credential.source];
+  const source = credential.source;
+  const settings = sourceConfig(config, source);
+  const adapter = adapterById(source);
   const skip = (code: SkipAction['code'], reason: string, whatToDo: string): SkipAction => ({
     action: 'skip',
     credentialId: credential.id,
@@ -90,15 +78,19 @@ export function planImport(
     reason,
     whatToDo,
   });
-  if (!config.cliSources[cli].enabled) {
-    return skip('source-disabled', `scanning ${cli} is turned off`, `Set cliSources.${cli}.enabled to true.`);
+  if (!settings.enabled) {
+    return skip(
+      'source-disabled',
+      `scanning ${source} is turned off`,
+      `Set cliSources["${source}"].enabled to true.`,
+    );
   }
-  const missing = NO_HOST_PROVIDER[credential.provider];
+  const missing = providerFacts(credential.provider)?.noGatewayProvider;
   if (missing) return skip('no-provider', missing.reason, missing.whatToDo);
   if (/^[a-z]+:\/\//i.test(credential.provider)) {
     return skip(
       'no-provider',
-      'this opencode entry is for a custom endpoint OpenClaw has no provider for',
+      'this entry is for a custom endpoint OpenClaw has no provider for',
       'Add the endpoint as a custom provider in OpenClaw.',
     );
   }
@@ -109,13 +101,8 @@ export function planImport(
       `Install the ${credential.provider} provider plugin in OpenClaw, then scan again.`,
     );
   }
-  if (credential.kind !== 'api_key' && credential.source === 'claude-code') {
-    return skip(
-      'reused-by-host',
-      'OpenClaw reuses the Claude CLI login itself',
-      'Nothing to do: OpenClaw reads it from Claude Code directly.',
-    );
-  }
+  const reused = adapter?.loginReusedByGateway;
+  if (credential.kind !== 'api_key' && reused) return skip('reused-by-host', reused.reason, reused.whatToDo);
   const accountKeys = [credential.account.accountId, credential.account.email]
     .filter(Boolean)
     .map((a) => `${credential.provider}:${a}`);
@@ -146,11 +133,11 @@ export function planImport(
       'Use the CLI once (it refreshes its own login), then scan again.',
     );
   }
-  if (credential.policy.requiresOptIn && !config.cliSources[cli].importLogins) {
+  if (credential.policy.requiresOptIn && !settings.importLogins) {
     return skip(
       'needs-opt-in',
       `${credential.policy.note} (as of ${credential.policy.asOf})`,
-      `To import it anyway, set cliSources.${cli}.importLogins to true.`,
+      `To import it anyway, set cliSources["${source}"].importLogins to true.`,
     );
   }
   const mode = credential.kind === 'api_key' ? 'api_key' : 'token';

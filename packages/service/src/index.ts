@@ -1,21 +1,16 @@
-export type { CliKey, ServiceConfig, ServiceConfigInput } from './config.ts';
-export {
-  CLI_KEY_OF_SOURCE,
-  CLI_KEYS,
-  CONFIG_UI_HINTS,
-  DEFAULT_PRIORITIES,
-  parseServiceConfig,
-  ServiceConfigSchema,
-  sourcesOfCli,
-} from './config.ts';
+export type * from './client.ts';
+export { OPERATIONS } from './client.ts';
+export type { CliSourceConfig, ParsedServiceConfig, ServiceConfig, ServiceConfigInput } from './config.ts';
+export { CONFIG_UI_HINTS, parseServiceConfig, ServiceConfigSchema, sourceConfig } from './config.ts';
 export type { ImportAction, ImportHostFacts, ImportPlan, SkipAction } from './import-plan.ts';
 export { planImport } from './import-plan.ts';
-export type { CredentialView, ImportOutcome, RefreshOutput, ScanOutput, StatusOutput } from './schemas.ts';
 export {
   ClearHistoryInputSchema,
   ClearHistoryOutputSchema,
+  CredentialStatusSchema,
   CredentialViewSchema,
   GetHistoryInputSchema,
+  GetHistoryOutputSchema,
   ImportManualInputSchema,
   ImportManualOutputSchema,
   ImportOutcomeSchema,
@@ -23,6 +18,7 @@ export {
   RefreshOutputSchema,
   ScanInputSchema,
   ScanOutputSchema,
+  StatusInputSchema,
   StatusOutputSchema,
 } from './schemas.ts';
 export type { CredentialImporter, TokenDiscoveryServiceOptions, ValidateFn } from './service.ts';

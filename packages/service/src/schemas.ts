@@ -3,11 +3,11 @@ import {
   CredentialInfoSchema,
   RefreshMethodSchema,
   ScanIssueSchema,
-  SOURCE_IDS,
+  SourceIdSchema,
   ValidationResultSchema,
+  ValidationStatusSchema,
 } from '@ctd/core';
 import { z } from 'zod';
-import { CLI_KEYS } from './config.ts';
 
 /** Schema of what happened when a credential was offered to the gateway. */
 export const ImportOutcomeSchema = z.object({
@@ -36,8 +36,10 @@ export const ScanInputSchema = z
     validate: z.boolean().optional(),
     /** Import valid credentials. @default config.autoImport */
     import: z.boolean().optional(),
-    /** Only these sources. */
-    sources: z.array(z.enum(SOURCE_IDS)).optional(),
+    /** Only these sources (source ids). */
+    sources: z.array(SourceIdSchema).optional(),
+    /** Also list every location checked and why it was skipped. */
+    explain: z.boolean().optional(),
   })
   .strict();
 
@@ -47,6 +49,8 @@ export const ScanOutputSchema = z.object({
   durationMs: z.number(),
   credentials: z.array(CredentialViewSchema),
   issues: z.array(ScanIssueSchema),
+  /** Every location checked (with `explain`). */
+  locations: z.array(CheckedLocationSchema).optional(),
   summary: z.object({
     found: z.number(),
     valid: z.number(),
@@ -61,6 +65,40 @@ export type ScanOutput = z.infer<typeof ScanOutputSchema>;
 
 /** Schema of the `status` operation's input: it takes no params. */
 export const StatusInputSchema = z.object({}).strict();
+
+/** Schema of one credential in `status`: what the last scan found, merged with its history. */
+export const CredentialStatusSchema = CredentialInfoSchema.partial()
+  .required({ id: true, source: true, provider: true, hash: true })
+  .extend({
+    /** False for a credential known only from the history (not found by the last scan). */
+    inLastScan: z.boolean(),
+    /** The status to show: the last check's, or `expired` past the expiry, or `unchecked`. */
+    status: z.union([ValidationStatusSchema, z.enum(['unchecked', 'needs_login'])]),
+    /** The last live check, from this process or the history. */
+    lastCheck: z
+      .object({
+        status: ValidationStatusSchema,
+        reason: z.string(),
+        checkedAt: z.string(),
+        httpStatus: z.number().optional(),
+      })
+      .nullable(),
+    import: ImportOutcomeSchema,
+    usage: z.object({
+      count: z.number(),
+      lastUsed: z.string().nullable(),
+      successes: z.number(),
+      failures: z.number(),
+      consecutiveFailures: z.number(),
+    }),
+    firstSeen: z.string().nullable(),
+    lastSeen: z.string().nullable(),
+    /** Until when the credential is cooling down, or null. */
+    cooldownUntil: z.string().nullable(),
+    cooldownCause: z.string().nullable(),
+  });
+/** One credential in `status`. Never holds a secret. */
+export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;
 
 /** Schema of the `status` operation's output. */
 export const StatusOutputSchema = z.object({
@@ -79,6 +117,9 @@ export const StatusOutputSchema = z.object({
   historyFile: z.string(),
   rotationStrategy: z.string(),
   importEnabled: z.boolean(),
+  /** Every known credential: the last scan's (an offline one when none ran yet), then the history's. */
+  credentials: z.array(CredentialStatusSchema),
+  /** A summary per source and provider. */
   sources: z.array(
     z.object({
       source: z.string(),
@@ -88,25 +129,35 @@ export const StatusOutputSchema = z.object({
       imported: z.number(),
     }),
   ),
-  locations: z.array(CheckedLocationSchema).optional(),
+  /** Problems met by the scan behind this status (a broken file, with its path and reason). */
+  issues: z.array(ScanIssueSchema),
 });
 /** The `status` operation's output. */
 export type StatusOutput = z.infer<typeof StatusOutputSchema>;
 
 /** Schema of the `getHistory` input. */
 export const GetHistoryInputSchema = z.object({ id: z.string().min(1).optional() }).strict();
+/** Schema of the `getHistory` output: history records (hashes, counts, statuses; never secrets). */
+export const GetHistoryOutputSchema = z.object({
+  records: z.array(
+    z.looseObject({ id: z.string(), hash: z.string(), source: z.string(), provider: z.string() }),
+  ),
+});
+/** The `getHistory` output. */
+export type GetHistoryOutput = z.infer<typeof GetHistoryOutputSchema>;
 /** Schema of the `clearHistory` input. */
 export const ClearHistoryInputSchema = z.object({ id: z.string().min(1).optional() }).strict();
 /** Schema of the `clearHistory` output. */
 export const ClearHistoryOutputSchema = z.object({ removed: z.number() });
 
-/** Schema of the `refreshToken` input: a CLI key (`codex`, `kimi`, …) or a credential id. */
+/** Schema of the `refreshToken` input: a source id (or its short name) or a credential id. */
 export const RefreshInputSchema = z
   .object({
     target: z
       .string()
       .min(1)
-      .describe('A CLI (codex, gemini, qwen, kimi, claude, opencode) or a credential id.'),
+      .max(512)
+      .describe('A source id (e.g. "codex-cli"), its short name, or a credential id.'),
   })
   .strict();
 /** Schema of the `refreshToken` output. */
@@ -131,15 +182,8 @@ export type RefreshOutput = z.infer<typeof RefreshOutputSchema>;
 /** Schema of the `importManual` input. The token is write-only: it is never echoed back. */
 export const ImportManualInputSchema = z
   .object({
-    cli: z.enum(
-      CLI_KEYS.filter((k) => k !== 'opencode' && k !== 'env') as [
-        'kimi',
-        'codex',
-        'qwen',
-        'gemini',
-        'claude',
-      ],
-    ),
+    /** The CLI the key is for: a source id (e.g. `"kimi-cli"`) or its short name (`kimi`). */
+    cli: z.string().min(1).max(64),
     token: z.string().trim().min(8, 'token is too short').max(8192, 'token is too long'),
   })
   .strict();

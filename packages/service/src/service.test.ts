@@ -170,6 +170,103 @@ describe('TokenDiscoveryService other operations', () => {
   });
 });
 
+describe('TokenDiscoveryService.status', () => {
+  it('lists every known credential from the stores and the history, without a network call or a write', async () => {
+    await fixtures.codex.writeCodexApiKey(home);
+    const history = createMemoryHistoryStore();
+    const options = {
+      env: { ...home.env, CTD_OPENAI_BASE_URL: openai.baseUrl },
+      history,
+      importer,
+      timeoutMs: 2000,
+    };
+    // A first process scans (one check, one import) and an agent uses the key twice.
+    const first = createTokenDiscoveryService(options);
+    const scanned = await first.scan();
+    const id = scanned.credentials[0]!.id;
+    history.recordUse(id, Date.parse('2026-11-30T10:00:00Z'));
+    history.recordResult(id, { ok: true, at: Date.parse('2026-11-30T10:00:01Z') });
+    history.recordUse(id, Date.parse('2026-11-30T11:00:00Z'));
+    history.recordResult(id, { ok: false, at: Date.parse('2026-11-30T11:00:01Z') });
+    // A credential seen once, whose store is gone now.
+    history.ensure({
+      id: 'environment:openai:key-gone',
+      hash: 'f'.repeat(64),
+      source: 'environment',
+      provider: 'openai',
+    });
+    const checksBefore = openai.tokens().length;
+    const writesBefore = importer.writes;
+
+    const status = await createTokenDiscoveryService(options).status();
+    expect(openai.tokens().length).toBe(checksBefore);
+    expect(importer.writes).toBe(writesBefore);
+    expect(status.lastScan).toBeNull();
+    const row = status.credentials.find((c) => c.id === id);
+    expect(row).toMatchObject({
+      source: 'codex-cli',
+      provider: 'openai',
+      kind: 'api_key',
+      inLastScan: true,
+      status: 'valid',
+      lastCheck: { status: 'valid' },
+      usage: {
+        count: 2,
+        successes: 1,
+        failures: 1,
+        consecutiveFailures: 1,
+        lastUsed: '2026-11-30T11:00:00.000Z',
+      },
+      policy: expect.objectContaining({ stance: 'allowed' }),
+    });
+    expect(row?.preview).toBe(scanned.credentials[0]!.preview);
+    expect(row?.refreshMethods?.length).toBeGreaterThan(0);
+    expect(status.credentials.find((c) => c.id === 'environment:openai:key-gone')).toMatchObject({
+      inLastScan: false,
+      status: 'unchecked',
+      usage: { count: 0 },
+    });
+    expect(status.sources).toEqual([
+      expect.objectContaining({
+        source: 'codex-cli',
+        provider: 'openai',
+        credentials: 1,
+        byStatus: { valid: 1 },
+      }),
+    ]);
+    expect(JSON.stringify(status)).not.toContain(OPENAI_KEY);
+  });
+
+  it('carries the import of the last scan in this process', async () => {
+    await fixtures.codex.writeCodexApiKey(home);
+    const service = makeService();
+    await service.scan();
+    const [row] = (await service.status()).credentials;
+    expect(row?.import).toMatchObject({
+      status: 'imported',
+      profileId: expect.stringMatching(/^openai:ctd-codex-cli-/),
+    });
+  });
+});
+
+describe('TokenDiscoveryService.rotator', () => {
+  it("hands out the last scan's working credentials with the configured strategy and priorities", async () => {
+    await fixtures.codex.writeCodexApiKey(home);
+    const other = 'sk-test-PLACEHOLDER-env-openai-rotator-00';
+    openai.script(other, 'valid');
+    const service = makeService(
+      { rotationStrategy: 'priority', cliSources: { environment: { priority: 0 } } },
+      { OPENAI_API_KEY: other, GEMINI_API_KEY: 'AIzaSy-test-PLACEHOLDER-unknown-0000000000' },
+    );
+    await service.scan();
+    const rotator = await service.rotator();
+    const lease = rotator.acquire({ provider: 'openai' });
+    expect(lease.ok && lease.credential.source).toBe('environment');
+    // A credential its provider rejected is never handed out.
+    expect(rotator.acquire({ provider: 'google' }).ok).toBe(false);
+  });
+});
+
 describe('rotation strategy priority', () => {
   it('orders imported profiles of a provider by their CLI priority', async () => {
     const orders: [string, readonly string[]][] = [];

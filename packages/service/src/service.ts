@@ -4,25 +4,33 @@ import {
   redact,
   type SourceId,
   toCredentialInfo,
+  toCtdError,
   type ValidationResult,
 } from '@ctd/core';
-import { type HistoryStore, openHistoryStore, recordScan } from '@ctd/history';
-import { makeCredential, refreshMethodsFor, type ScanResult, scan as scanSources } from '@ctd/scanners';
-import type { z } from 'zod';
+import { type HistoryEntry, type HistoryStore, openHistoryStore, recordScan } from '@ctd/history';
+import { createRotator, type Rotator } from '@ctd/rotator';
 import {
-  CLI_KEY_OF_SOURCE,
-  CLI_KEYS,
-  type CliKey,
-  parseServiceConfig,
-  type ServiceConfig,
-  sourcesOfCli,
-} from './config.ts';
+  ALL_ADAPTERS,
+  adapterById,
+  makeCredential,
+  refreshMethodsFor,
+  type ScanResult,
+  type SourceAdapter,
+  scan as scanSources,
+  sourcesForName,
+} from '@ctd/scanners';
+import type { z } from 'zod';
+import type { TokenDiscoveryClient } from './client.ts';
+import { parseServiceConfig, type ServiceConfig, sourceConfig } from './config.ts';
 import { type ImportAction, type ImportHostFacts, planImport } from './import-plan.ts';
 import {
   ClearHistoryInputSchema,
   ClearHistoryOutputSchema,
+  type CredentialStatus,
   type CredentialView,
   GetHistoryInputSchema,
+  type GetHistoryOutput,
+  GetHistoryOutputSchema,
   ImportManualInputSchema,
   ImportManualOutputSchema,
   type ImportOutcome,
@@ -67,8 +75,13 @@ export interface TokenDiscoveryServiceOptions {
   config?: unknown;
   /** Environment for scanning (HOME, CLI overrides) and validation (`CTD_*_BASE_URL`, proxies). */
   env?: Env;
-  /** The history store. @default the file store at its default path, opened on first use */
-  history?: HistoryStore;
+  /**
+   * The history store, or `false` to record nothing (status then reads no history).
+   * @default the file store at {@link TokenDiscoveryServiceOptions.historyFile} or its default path, opened on first use
+   */
+  history?: HistoryStore | false;
+  /** Where the file history lives when no store is given. @default `$CTD_HISTORY_FILE`, else `$OPENCLAW_STATE_DIR/cli-token-history.json`, else `~/.openclaw/cli-token-history.json` */
+  historyFile?: string;
   /** Where to import. Without one, nothing is imported. */
   importer?: CredentialImporter;
   /** The live check. @default `validateCredentials` from `@ctd/scanners/validate`, loaded on first use */
@@ -84,25 +97,6 @@ interface LastScan {
   result: ScanResult;
 }
 
-/** The provider a CLI's own login belongs to, for re-login hints when no login is found. */
-const LOGIN_PROVIDER_OF_CLI: Readonly<Record<CliKey, string>> = {
-  codex: 'openai',
-  gemini: 'google',
-  qwen: 'qwen',
-  kimi: 'kimi',
-  claude: 'anthropic',
-  opencode: 'openai',
-  env: 'openai',
-};
-
-const SOURCE_OF_CLI: Readonly<Record<Exclude<CliKey, 'opencode' | 'env'>, SourceId>> = {
-  codex: 'codex-cli',
-  gemini: 'gemini-cli',
-  qwen: 'qwen-cli',
-  kimi: 'kimi-cli',
-  claude: 'claude-code',
-};
-
 function parseInput<S extends z.ZodType>(schema: S, input: unknown, operation: string): z.output<S> {
   const r = schema.safeParse(input ?? {});
   if (r.success) return r.data;
@@ -114,39 +108,55 @@ function parseInput<S extends z.ZodType>(schema: S, input: unknown, operation: s
 /**
  * The TokenDiscoveryService: detect → validate → import → history, as six plain async operations
  * with zod-checked inputs and outputs. Results carry masked previews and hashes, never a secret.
- * Shared by the OpenClaw plugin and `ctd serve`.
+ * Shared by the OpenClaw plugin and the `ctd` command. Every per-CLI fact comes from the adapter
+ * list of `@ctd/scanners`.
  */
-export class TokenDiscoveryService {
+export class TokenDiscoveryService implements TokenDiscoveryClient {
   /** The configuration in force (defaults applied). */
   readonly config: ServiceConfig;
+  /** Notes on the configuration, e.g. a deprecated key (for the caller's log). */
+  readonly configWarnings: readonly string[];
   readonly #env: Env;
   readonly #importer: CredentialImporter | undefined;
   readonly #now: () => Date;
   readonly #timeoutMs: number | undefined;
+  readonly #historyFile: string | undefined;
+  readonly #recordHistory: boolean;
   #validate: ValidateFn | undefined;
   #history: HistoryStore | undefined;
   #historyOpening: Promise<HistoryStore> | undefined;
   #last: LastScan | undefined;
   #running: Promise<ScanOutput> | undefined;
+  #rotator: Rotator<DiscoveredCredential> | undefined;
 
   constructor(options: TokenDiscoveryServiceOptions = {}) {
     const parsed = parseServiceConfig(options.config);
     if (!parsed.ok) throw new CtdError('BAD_USAGE', `invalid configuration: ${parsed.issues.join('; ')}`);
     this.config = parsed.value;
+    this.configWarnings = parsed.warnings;
     this.#env = options.env ?? {};
     this.#importer = options.importer;
     this.#validate = options.validate;
-    this.#history = options.history;
+    this.#recordHistory = options.history !== false;
+    this.#history = options.history || undefined;
+    this.#historyFile = options.historyFile;
     this.#timeoutMs = options.timeoutMs;
     this.#now = options.now ?? (() => new Date());
   }
 
-  /** The history store (opened on first use). */
-  async history(): Promise<HistoryStore> {
+  /** The history store (opened on first use); undefined when the service records no history. */
+  async history(): Promise<HistoryStore | undefined> {
+    if (!this.#recordHistory) return undefined;
     if (this.#history) return this.#history;
-    this.#historyOpening ??= openHistoryStore({ env: this.#env });
+    this.#historyOpening ??= openHistoryStore({ env: this.#env, file: this.#historyFile });
     this.#history = await this.#historyOpening;
     return this.#history;
+  }
+
+  async #requireHistory(operation: string): Promise<HistoryStore> {
+    const store = await this.history();
+    if (!store) throw new CtdError('BAD_USAGE', `${operation}: this service keeps no history`);
+    return store;
   }
 
   async #validator(): Promise<ValidateFn> {
@@ -159,9 +169,18 @@ export class TokenDiscoveryService {
   }
 
   #enabledSources(only?: readonly SourceId[]): SourceId[] {
-    const all = Object.keys(CLI_KEY_OF_SOURCE) as SourceId[];
-    return all.filter(
-      (s) => this.config.cliSources[CLI_KEY_OF_SOURCE[s]].enabled && (!only || only.includes(s)),
+    if (only) {
+      const unknown = only.filter((s) => !adapterById(s));
+      if (unknown.length > 0) {
+        throw new CtdError(
+          'BAD_USAGE',
+          `scan: invalid params (sources: unknown source ${unknown.map((s) => `"${s}"`).join(', ')}; one of: ${ALL_ADAPTERS.map((a) => a.id).join(', ')})`,
+          { details: { sources: unknown } },
+        );
+      }
+    }
+    return ALL_ADAPTERS.map((a) => a.id).filter(
+      (s) => sourceConfig(this.config, s).enabled && (!only || only.includes(s)),
     );
   }
 
@@ -170,21 +189,22 @@ export class TokenDiscoveryService {
    * `autoImport` and an importer is set) and records everything in the history. Idempotent: a second
    * scan imports nothing new. Concurrent calls share one run.
    *
-   * @param input - `{ validate?, import?, sources? }`
+   * @param input - `{ validate?, import?, sources?, explain? }`
    */
   async scan(input: unknown = {}): Promise<ScanOutput> {
     const params = parseInput(ScanInputSchema, input, 'scan');
+    const sources = this.#enabledSources(params.sources);
     if (this.#running) return this.#running;
-    this.#running = this.#scan(params).finally(() => {
+    this.#running = this.#scan(params, sources).finally(() => {
       this.#running = undefined;
     });
     return this.#running;
   }
 
-  async #scan(params: z.output<typeof ScanInputSchema>): Promise<ScanOutput> {
+  async #scan(params: z.output<typeof ScanInputSchema>, sources: SourceId[]): Promise<ScanOutput> {
     const started = performance.now();
     const now = this.#now();
-    const result = await scanSources({ env: this.#env, now, sources: this.#enabledSources(params.sources) });
+    const result = await scanSources({ env: this.#env, now, sources });
     const doValidate = params.validate ?? this.config.validateTokens;
     const validations = doValidate
       ? await (await this.#validator())(result.credentials, {
@@ -194,7 +214,8 @@ export class TokenDiscoveryService {
       : [];
     const byId = new Map(validations.map((v) => [v.credentialId, v]));
     const infos = result.credentials.map(toCredentialInfo);
-    await recordScan(await this.history(), infos, validations, now);
+    const store = await this.history();
+    if (store) await recordScan(store, infos, validations, now);
 
     const doImport = (params.import ?? this.config.autoImport) && this.#importer !== undefined;
     const facts = doImport ? await this.#importer!.hostFacts() : undefined;
@@ -216,6 +237,7 @@ export class TokenDiscoveryService {
       durationMs: Math.round(performance.now() - started),
       credentials: views,
       issues: result.issues,
+      ...(params.explain ? { locations: result.locations } : {}),
       summary: {
         found: views.length,
         valid: validations.filter((v) => v.status === 'valid').length,
@@ -226,7 +248,42 @@ export class TokenDiscoveryService {
       },
     });
     this.#last = { output, result };
+    this.#rotator?.setCredentials(this.#rotatable());
     return output;
+  }
+
+  /** The last scan's credentials that agents may be given: those whose check did not find them broken. */
+  #rotatable(): DiscoveredCredential[] {
+    const views = new Map(this.#last?.output.credentials.map((v) => [v.id, v]));
+    return (this.#last?.result.credentials ?? []).filter((c) => {
+      const status = views.get(c.id)?.validation?.status;
+      return (
+        status === undefined || status === 'valid' || status === 'rate_limited' || status === 'refreshable'
+      );
+    });
+  }
+
+  /**
+   * The rotator that spreads agents over the working credentials of the last scan, with the
+   * configured strategy and the sources' priorities (`cliSources.<source>.priority`, lower first).
+   * It keeps usage and cooldowns in the service's history, so several processes sharing the history
+   * file share one pool. Each scan updates its credentials.
+   */
+  async rotator(): Promise<Rotator<DiscoveredCredential>> {
+    if (this.#rotator) return this.#rotator;
+    const store = await this.#requireHistory('rotator');
+    // The rotator ranks higher numbers first; the configuration ranks lower numbers first.
+    const sources = Object.fromEntries(
+      ALL_ADAPTERS.map((a) => [a.id, -sourceConfig(this.config, a.id).priority]),
+    );
+    this.#rotator = createRotator<DiscoveredCredential>({
+      store,
+      strategy: this.config.rotationStrategy,
+      priorities: { sources },
+      clock: () => this.#now().getTime(),
+    });
+    this.#rotator.setCredentials(this.#rotatable());
+    return this.#rotator;
   }
 
   async #importOne(
@@ -243,15 +300,20 @@ export class TokenDiscoveryService {
       const status = await this.#importer!.apply(plan, credential.secret.reveal());
       return { status, profileId: plan.profileId };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const failure = toCtdError(error);
       const secrets = [credential.secret.reveal(), credential.refreshSecret?.reveal() ?? ''];
-      return { status: 'failed', profileId: plan.profileId, reason: redact(message, secrets) };
+      return {
+        status: 'failed',
+        profileId: plan.profileId,
+        code: failure.code,
+        reason: redact(failure.message, secrets),
+      };
     }
   }
 
   /**
    * With the `priority` strategy, asks the gateway to try imported profiles in the configured order
-   * (`cliSources.<cli>.priority`, lower first). The other strategies need no order: OpenClaw's own
+   * (`cliSources.<source>.priority`, lower first). The other strategies need no order: OpenClaw's own
    * round-robin over its profiles already spreads the load.
    */
   async #applyPriorityOrder(views: readonly CredentialView[]): Promise<void> {
@@ -261,10 +323,7 @@ export class TokenDiscoveryService {
       if (!v.import.profileId || (v.import.status !== 'imported' && v.import.status !== 'unchanged'))
         continue;
       const list = byProvider.get(v.provider) ?? [];
-      list.push({
-        profileId: v.import.profileId,
-        priority: this.config.cliSources[CLI_KEY_OF_SOURCE[v.source]].priority,
-      });
+      list.push({ profileId: v.import.profileId, priority: sourceConfig(this.config, v.source).priority });
       byProvider.set(v.provider, list);
     }
     for (const [provider, list] of byProvider) {
@@ -276,28 +335,55 @@ export class TokenDiscoveryService {
     }
   }
 
-  /** A summary per source and provider: how many credentials, their statuses, what was imported. */
+  /**
+   * Every known credential, with its last check, import, usage and cooldown, and a summary per
+   * source and provider. Makes no network call and writes nothing: without a scan in this process
+   * it reads the stores offline, and it merges the history.
+   */
   async status(input: unknown = {}): Promise<StatusOutput> {
     parseInput(StatusInputSchema, input, 'status');
     const store = await this.history();
+    const last = this.#last?.output;
+    const found: readonly CredentialView[] =
+      last?.credentials ??
+      (await this.#offlineViews()).map((c) => ({ ...c, import: offImport(this.#importer) }));
+    const issues = last?.issues ?? this.#offlineIssues ?? [];
+    const now = this.#now().getTime();
+    const seen = new Set<string>();
+    const credentials: CredentialStatus[] = [];
+    for (const view of found) {
+      seen.add(view.id);
+      const { validation, import: outcome, ...info } = view;
+      credentials.push(statusRow(info, store?.get(view.id), validation, outcome, true, now));
+    }
+    for (const entry of store?.list() ?? []) {
+      if (seen.has(entry.id)) continue;
+      credentials.push(
+        statusRow(
+          { id: entry.id, source: entry.source, provider: entry.provider, hash: entry.hash },
+          entry,
+          undefined,
+          { status: 'off', reason: 'not found by the last scan' },
+          false,
+          now,
+        ),
+      );
+    }
     const groups = new Map<string, StatusOutput['sources'][number]>();
-    const views = this.#last?.output.credentials ?? [];
-    for (const view of views) {
-      const key = `${view.source}\0${view.provider}`;
+    for (const c of credentials.filter((c) => c.inLastScan)) {
+      const key = `${c.source}\0${c.provider}`;
       const g = groups.get(key) ?? {
-        source: view.source,
-        provider: view.provider,
+        source: c.source,
+        provider: c.provider,
         credentials: 0,
         byStatus: {},
         imported: 0,
       };
       g.credentials++;
-      const status = view.validation?.status ?? store.get(view.id)?.status ?? 'unchecked';
-      g.byStatus[status] = (g.byStatus[status] ?? 0) + 1;
-      if (view.import.status === 'imported' || view.import.status === 'unchanged') g.imported++;
+      g.byStatus[c.status] = (g.byStatus[c.status] ?? 0) + 1;
+      if (c.import.status === 'imported' || c.import.status === 'unchanged') g.imported++;
       groups.set(key, g);
     }
-    const last = this.#last?.output;
     return StatusOutputSchema.parse({
       lastScan: last
         ? {
@@ -309,30 +395,40 @@ export class TokenDiscoveryService {
           }
         : null,
       scanning: this.#running !== undefined,
-      historyFile: store.location,
+      historyFile: store?.location ?? '',
       rotationStrategy: this.config.rotationStrategy,
       importEnabled: this.config.autoImport && this.#importer !== undefined,
+      credentials,
       sources: [...groups.values()],
+      issues,
     });
   }
 
+  #offlineIssues: ScanOutput['issues'] | undefined;
+
+  async #offlineViews() {
+    const result = await scanSources({ env: this.#env, now: this.#now(), sources: this.#enabledSources() });
+    this.#offlineIssues = result.issues;
+    return result.credentials.map(toCredentialInfo);
+  }
+
   /** The usage history (hashes, counts, statuses: never secrets), of one credential or all. */
-  async getHistory(input: unknown = {}): Promise<{ records: unknown[] }> {
+  async getHistory(input: unknown = {}): Promise<GetHistoryOutput> {
     const { id } = parseInput(GetHistoryInputSchema, input, 'getHistory');
-    const store = await this.history();
+    const store = await this.#requireHistory('getHistory');
     await store.flush();
     const records = Object.values(store.exportJson().records);
-    if (id === undefined) return { records };
-    const one = records.filter((r) => (r as { id: string }).id === id);
+    if (id === undefined) return GetHistoryOutputSchema.parse({ records });
+    const one = records.filter((r) => r.id === id);
     if (one.length === 0)
       throw new CtdError('NOT_FOUND', `no history for credential "${id}"`, { details: { id } });
-    return { records: one };
+    return GetHistoryOutputSchema.parse({ records: one });
   }
 
   /** Clears one credential's history, or all of it. */
   async clearHistory(input: unknown = {}): Promise<{ removed: number }> {
     const { id } = parseInput(ClearHistoryInputSchema, input, 'clearHistory');
-    const store = await this.history();
+    const store = await this.#requireHistory('clearHistory');
     const removed = await store.clear(id);
     if (id !== undefined && removed === 0) {
       throw new CtdError('NOT_FOUND', `no history for credential "${id}"`, { details: { id } });
@@ -344,23 +440,25 @@ export class TokenDiscoveryService {
    * The ways to renew a CLI's login or a credential (key page, CLI login command, pasted key).
    * The refresher will run them; until then this tells the caller what to offer.
    *
-   * @param input - `{ target }`: a CLI key (`codex`, `kimi`, …) or a credential id
+   * @param input - `{ target }`: a source id (or its short name) or a credential id
    */
   async refreshToken(input: unknown): Promise<RefreshOutput> {
     const { target } = parseInput(RefreshInputSchema, input, 'refreshToken');
     let credentials: DiscoveredCredential[];
-    if ((CLI_KEYS as readonly string[]).includes(target)) {
-      const sources = sourcesOfCli(target as CliKey);
+    const sources = sourcesForName(target);
+    if (sources.length > 0) {
       credentials = (await scanSources({ env: this.#env, sources })).credentials;
       if (credentials.length === 0) {
-        // The CLI's own source comes first in CLI_KEY_OF_SOURCE (kimi-cli before kimi-code).
-        const source = sources[0] as SourceId;
-        const hint = refreshMethodsFor(source, LOGIN_PROVIDER_OF_CLI[target as CliKey], 'oauth', false);
+        // The first source of a shared short name is the CLI's own (the adapter list's order).
+        const adapter = adapterById(sources[0] as SourceId) as SourceAdapter;
+        const hint = adapter.loginProvider
+          ? refreshMethodsFor(adapter.id, adapter.loginProvider, 'oauth', false)
+          : [];
         return RefreshOutputSchema.parse({
           target,
           credentials: [],
           methods: hint,
-          note: `No ${target} login found; log in with the CLI or paste a key.`,
+          note: `No ${adapter.displayName} login found; log in with the CLI or paste a key.`,
         });
       }
     } else {
@@ -370,10 +468,8 @@ export class TokenDiscoveryService {
       if (found.length === 0) {
         throw new CtdError(
           'NOT_FOUND',
-          `unknown CLI or credential "${target}"; CLIs: ${CLI_KEYS.join(', ')}`,
-          {
-            details: { target },
-          },
+          `unknown CLI or credential "${target}"; CLIs: ${ALL_ADAPTERS.map((a) => a.id).join(', ')}`,
+          { details: { target } },
         );
       }
       credentials = found;
@@ -396,37 +492,52 @@ export class TokenDiscoveryService {
   /**
    * Validates a pasted key or token with that CLI's provider, imports it when valid, and records it.
    *
-   * @param input - `{ cli, token }`; the token is never echoed back
+   * @param input - `{ cli, token }`: `cli` is a source id or its short name; the token is never echoed back
    */
   async importManual(input: unknown): Promise<{ credential: CredentialView }> {
     const { cli, token } = parseInput(ImportManualInputSchema, input, 'importManual');
-    const source = SOURCE_OF_CLI[cli];
-    const candidates = manualCandidates(cli, token).map((c) =>
-      makeCredential({ ...c, source, secret: token, origin: { type: 'manual', via: 'import-manual' } }),
-    );
+    const pasteable = ALL_ADAPTERS.filter((a) => a.recognizePasted);
+    const adapter = sourcesForName(cli)
+      .map((s) => adapterById(s))
+      .find((a) => a?.recognizePasted);
+    if (!adapter?.recognizePasted) {
+      throw new CtdError(
+        'BAD_USAGE',
+        `importManual: invalid params (cli: "${cli}" is not a CLI that takes pasted keys; one of: ${pasteable.map((a) => a.id).join(', ')})`,
+        { details: { cli } },
+      );
+    }
+    const source = adapter.id;
+    const candidates = adapter
+      .recognizePasted(token)
+      .map((c) =>
+        makeCredential({ ...c, source, secret: token, origin: { type: 'manual', via: 'import-manual' } }),
+      );
+    if (candidates.length === 0) {
+      throw new CtdError(
+        'BAD_USAGE',
+        `importManual: this does not look like a key or token for ${adapter.displayName}`,
+      );
+    }
     const validations = await (await this.#validator())(candidates, {
       env: this.#env,
       ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}),
     });
-    // Kimi keys may be Kimi Code or Moonshot keys: take the first candidate its provider accepts.
+    // A key may fit several providers (e.g. two of one vendor): take the first candidate its provider accepts.
     let index = validations.findIndex((v) => v.status === 'valid');
     if (index < 0) index = 0;
     const credential = candidates[index] as DiscoveredCredential;
     const validation = validations[index];
     const now = this.#now();
-    await recordScan(
-      await this.history(),
-      [toCredentialInfo(credential)],
-      validation ? [validation] : [],
-      now,
-    );
+    const store = await this.history();
+    if (store) await recordScan(store, [toCredentialInfo(credential)], validation ? [validation] : [], now);
     // Pasting a token by hand is the explicit opt-in the policy asks for; validation is always required.
     const manualConfig: ServiceConfig = {
       ...this.config,
       validateTokens: true,
       cliSources: {
         ...this.config.cliSources,
-        [cli]: { ...this.config.cliSources[cli], enabled: true, importLogins: true },
+        [source]: { ...sourceConfig(this.config, source), enabled: true, importLogins: true },
       },
     };
     const outcome: ImportOutcome = this.#importer
@@ -444,40 +555,70 @@ export class TokenDiscoveryService {
   }
 }
 
-type ManualCandidate = Pick<Parameters<typeof makeCredential>[0], 'provider' | 'kind' | 'label' | 'baseUrl'>;
+function offImport(importer: CredentialImporter | undefined): ImportOutcome {
+  return {
+    status: 'off',
+    reason: importer ? 'no scan has run in this process' : 'no gateway to import into',
+  };
+}
 
-function manualCandidates(cli: keyof typeof SOURCE_OF_CLI, token: string): ManualCandidate[] {
-  switch (cli) {
-    case 'codex':
-      return [{ provider: 'openai', kind: 'api_key', label: 'OpenAI API key (pasted)' }];
-    case 'gemini':
-      return [{ provider: 'google', kind: 'api_key', label: 'Gemini API key (pasted)' }];
-    case 'qwen':
-      return token.startsWith('sk-sp-')
-        ? [
-            {
-              provider: 'qwen',
-              kind: 'api_key',
-              label: 'Coding Plan key (pasted)',
-              baseUrl: 'https://coding.dashscope.aliyuncs.com/v1',
-            },
-          ]
-        : [{ provider: 'qwen', kind: 'api_key', label: 'Model Studio key (pasted)' }];
-    case 'kimi':
-      return [
-        {
-          provider: 'kimi',
-          kind: 'api_key',
-          label: 'Kimi Code key (pasted)',
-          baseUrl: 'https://api.kimi.com/coding/v1',
-        },
-        { provider: 'moonshot', kind: 'api_key', label: 'Moonshot key (pasted)' },
-      ];
-    case 'claude':
-      return token.startsWith('sk-ant-oat')
-        ? [{ provider: 'anthropic', kind: 'token', label: 'Claude token (pasted)' }]
-        : [{ provider: 'anthropic', kind: 'api_key', label: 'Anthropic API key (pasted)' }];
-  }
+function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
+
+/** One row of `status`: the credential's facts, merged with its history entry. */
+function statusRow(
+  info:
+    | Omit<CredentialView, 'validation' | 'import'>
+    | Pick<CredentialView, 'id' | 'source' | 'provider' | 'hash'>,
+  entry: HistoryEntry | undefined,
+  validation: ValidationResult | undefined,
+  outcome: ImportOutcome,
+  inLastScan: boolean,
+  now: number,
+): CredentialStatus {
+  const lastCheck = validation
+    ? {
+        status: validation.status,
+        reason: validation.reason,
+        checkedAt: validation.checkedAt,
+        ...(validation.httpStatus !== undefined ? { httpStatus: validation.httpStatus } : {}),
+      }
+    : entry?.lastValidation
+      ? {
+          status: entry.lastValidation.status,
+          reason: entry.lastValidation.reason,
+          checkedAt: entry.lastValidation.checkedAt,
+          ...(entry.lastValidation.httpStatus !== undefined
+            ? { httpStatus: entry.lastValidation.httpStatus }
+            : {}),
+        }
+      : null;
+  const expiresAt = 'expiresAt' in info ? info.expiresAt : iso(entry?.expiresAt);
+  const expired = expiresAt !== null && expiresAt !== undefined && Date.parse(expiresAt) <= now;
+  let status: CredentialStatus['status'] = lastCheck?.status ?? 'unchecked';
+  if (status === 'valid' && expired)
+    status = 'hasRefreshToken' in info && info.hasRefreshToken ? 'refreshable' : 'expired';
+  const cooling = entry?.cooldownUntil && entry.cooldownUntil > now ? entry.cooldownUntil : null;
+  return {
+    ...info,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    inLastScan,
+    status,
+    lastCheck,
+    import: outcome,
+    usage: {
+      count: entry?.usageCount ?? 0,
+      lastUsed: iso(entry?.lastUsed),
+      successes: entry?.successes ?? 0,
+      failures: entry?.failures ?? 0,
+      consecutiveFailures: entry?.consecutiveFailures ?? 0,
+    },
+    firstSeen: iso(entry?.firstSeen),
+    lastSeen: iso(entry?.lastSeen),
+    cooldownUntil: iso(cooling),
+    cooldownCause: cooling ? (entry?.cooldownCause ?? null) : null,
+  };
 }
 
 /**
