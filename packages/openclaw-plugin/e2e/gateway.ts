@@ -59,32 +59,38 @@ export function ensureOpenClaw(): OpenClawInstall {
   return JSON.parse(line) as OpenClawInstall;
 }
 
-/** What `npm pack` produced. */
+/** What `pnpm pack` produced. */
 export interface PackedPlugin {
   readonly tarball: string;
   /** Paths inside the package, e.g. `dist/index.js`. */
   readonly files: readonly string[];
 }
 
+/** The repository's pnpm (provisioned by the setup), else the one on PATH. */
+function pnpmBin(): string {
+  const local = join(REPO_ROOT, '.cache', 'bin', 'pnpm');
+  return existsSync(local) ? local : 'pnpm';
+}
+
 /**
- * Packs the plugin with `npm pack`, as a user would get it, into `destDir`.
+ * Packs the plugin with `pnpm pack`, as it is published (the packed package.json has no
+ * devDependencies, no `workspace:` ranges and no `@ctd/source` condition), into `destDir`.
  * The package must have been built (`turbo run build`) first.
  */
 export function packPlugin(destDir: string, pluginDir: string = PLUGIN_DIR): PackedPlugin {
   if (!existsSync(join(pluginDir, 'dist', 'index.js'))) {
     throw new Error(`${pluginDir}/dist/index.js is missing: run \`pnpm exec turbo run build\` first`);
   }
-  const r = spawnSync('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', destDir], {
+  const r = spawnSync(pnpmBin(), ['pack', '--json', '--pack-destination', destDir], {
     cwd: pluginDir,
     encoding: 'utf8',
     timeout: 120_000,
   });
   if (r.error || r.status !== 0) {
-    throw new Error(`npm pack failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
+    throw new Error(`pnpm pack failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}${r.stdout}`);
   }
-  const [info] = JSON.parse(r.stdout) as { filename: string; files: { path: string }[] }[];
-  if (!info) throw new Error(`npm pack printed nothing: ${r.stderr}`);
-  return { tarball: join(destDir, info.filename), files: info.files.map((f) => f.path) };
+  const info = JSON.parse(r.stdout) as { filename: string; files: { path: string }[] };
+  return { tarball: resolve(destDir, info.filename), files: info.files.map((f) => f.path) };
 }
 
 /** A free TCP port on 127.0.0.1 (free when asked; the gateway takes it moments later). */
