@@ -6,33 +6,15 @@ import { ValidationResultSchema } from './validation.ts';
  * Schema of a source id: one adapter each (`@ctd/scanners` lists them). The contracts stay open so
  * that adding a CLI touches only its adapter folder and the adapter list.
  */
-export const SourceIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a source id (lowercase letters, digits, -)');
+export const SourceIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,63}$/, 'a source id (lowercase letters, digits, -)');
 /** A credential source: one AI CLI's store, or the process environment. */
 export type SourceId = z.infer<typeof SourceIdSchema>;
 
-/**
- * Well-known provider ids. They follow OpenClaw 2026.9.6 where OpenClaw has a provider
- * (`openai`, `google`, `qwen`, `kimi`, `moonshot`, `anthropic`, `openrouter`, …). Two logins
- * have no OpenClaw provider and get ids of their own: `google-gemini-cli` (Gemini CLI's Google
- * OAuth for Code Assist) and `qwen-portal` (the retired Qwen portal OAuth). opencode entries keep
- * their own provider id, so the type stays open.
- */
-export const KnownProvider = {
-  openai: 'openai',
-  google: 'google',
-  googleGeminiCli: 'google-gemini-cli',
-  qwen: 'qwen',
-  qwenPortal: 'qwen-portal',
-  kimi: 'kimi',
-  moonshot: 'moonshot',
-  anthropic: 'anthropic',
-  openrouter: 'openrouter',
-  deepseek: 'deepseek',
-} as const;
-
 /** Schema of a provider id. */
 export const ProviderIdSchema = z.string().min(1);
-/** A provider id (see {@link KnownProvider}). */
+/** A provider id: OpenClaw's id where OpenClaw has the provider (`openai`, `kimi`, …), else the source's own. */
 export type ProviderId = z.infer<typeof ProviderIdSchema>;
 
 /** Schema of a credential kind. */

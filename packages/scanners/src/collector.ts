@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { CheckedLocation, CtdErrorCode, DiscoveredCredential, ScanIssue, SourceId } from '@ctd/core';
 import type { z } from 'zod';
-import { type CredentialDraft, makeCredential } from './credential.ts';
+import { buildCredential, type CredentialDraft } from './draft.ts';
 import {
   checkShape,
   parseDotEnv,
@@ -10,7 +10,7 @@ import {
   type ReadResult,
   readTextFile,
 } from './read.ts';
-import type { ScanContext, SourceScanResult } from './types.ts';
+import type { ScanContext, SourceFacts, SourceScanResult } from './types.ts';
 
 /**
  * Gathers what one adapter finds: credentials, issues and every location looked at. Its read
@@ -23,15 +23,26 @@ export class SourceCollector {
 
   readonly source: SourceId;
   readonly ctx: ScanContext;
+  readonly #adapter: SourceFacts | undefined;
 
-  constructor(source: SourceId, ctx: ScanContext) {
-    this.source = source;
+  /**
+   * @param adapter - the adapter whose findings these are (its facts give each credential its
+   *   policy, key page and login command), or just its source id (then looked up in the adapter list)
+   * @param ctx - the scan's context
+   */
+  constructor(adapter: SourceFacts | SourceId, ctx: ScanContext) {
+    this.source = typeof adapter === 'string' ? adapter : adapter.id;
+    this.#adapter = typeof adapter === 'string' ? ctx.adapters?.find((a) => a.id === adapter) : adapter;
     this.ctx = ctx;
   }
 
   /** Records a credential. */
   found(draft: Omit<CredentialDraft, 'source'>): DiscoveredCredential {
-    const credential = makeCredential({ ...draft, source: this.source });
+    const credential = buildCredential(
+      { ...draft, source: this.source },
+      this.#adapter,
+      this.ctx.adapters ?? [],
+    );
     this.credentials.push(credential);
     return credential;
   }

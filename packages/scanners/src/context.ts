@@ -1,5 +1,6 @@
 import { homedir, hostname, userInfo } from 'node:os';
-import type { ScanContext } from './types.ts';
+import { ALL_ADAPTERS } from './adapters/index.ts';
+import type { ScanContext, SourceAdapter } from './types.ts';
 
 /** Options for {@link createScanContext}; every field has a default from the running process. */
 export interface ScanContextOptions {
@@ -15,6 +16,8 @@ export interface ScanContextOptions {
   maxFileBytes?: number;
   /** @default new Date() */
   now?: Date;
+  /** The adapter list whose facts fill in what an adapter does not state. @default every built-in adapter */
+  adapters?: readonly SourceAdapter[];
 }
 
 /** Default size cap for a credential file: real ones are a few KiB. */
@@ -43,5 +46,6 @@ export function createScanContext(options: ScanContextOptions = {}): ScanContext
     username,
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     now: options.now ?? new Date(),
+    adapters: options.adapters ?? ALL_ADAPTERS,
   });
 }

@@ -13,7 +13,10 @@ import type { ScanContext, SourceAdapter } from './types.ts';
 
 /** Options for {@link scan}. */
 export interface ScanOptions extends ScanContextOptions {
-  /** Which adapters to run. @default every built-in adapter */
+  /**
+   * Which adapters to run (their facts come first, before the built-in adapters'). @default every
+   * built-in adapter
+   */
   adapters?: readonly SourceAdapter[];
   /** Only run these sources. @default all */
   sources?: readonly SourceId[];
@@ -60,8 +63,10 @@ function mergeDuplicates(credentials: DiscoveredCredential[]): DiscoveredCredent
  * const { credentials, issues } = await scan({ env: { HOME: '/tmp/home' } });
  */
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
-  const ctx = options.context ?? createScanContext(options);
   let adapters = options.adapters ?? ALL_ADAPTERS;
+  // Facts an adapter does not state come from the adapters it runs with, then the built-in ones.
+  const factSources = [...adapters, ...ALL_ADAPTERS.filter((a) => !adapters.includes(a))];
+  const ctx = options.context ?? createScanContext({ ...options, adapters: factSources });
   if (options.sources) adapters = adapters.filter((a) => options.sources?.includes(a.id));
   const results = await Promise.all(
     adapters.map(async (adapter) => {

@@ -15,14 +15,19 @@ export interface ScanContext {
   readonly home: string;
   /** The environment to read variables and path overrides from. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Host name, used where a CLI derives an encryption key from it (Gemini CLI). */
+  /** Host name, used where a CLI derives an encryption key from it. */
   readonly hostname: string;
-  /** Login name, used where a CLI derives an encryption key from it (Gemini CLI). */
+  /** Login name, used where a CLI derives an encryption key from it. */
   readonly username: string;
   /** Credential files larger than this are reported, not read. */
   readonly maxFileBytes: number;
   /** The scan's clock. */
   readonly now: Date;
+  /**
+   * The adapter list of the scan: facts about a provider that an adapter does not state itself
+   * (a key page, a login policy) come from the adapter that does. @default the built-in list
+   */
+  readonly adapters?: readonly SourceAdapter[];
 }
 
 /** The format of a store file, as far as the contract tests and `--explain` care. */
@@ -48,8 +53,9 @@ export interface SourceScanResult {
 
 /**
  * How a CLI serializes concurrent refreshes of its store, so the refresher can take the same lock.
- * `o-excl`: a lock file created with O_EXCL (Qwen); `flock`: an advisory lock on a file (kimi-cli);
- * `reload-compare`: no lock, re-read and compare before writing (Codex); `none`: no protocol known.
+ * `o-excl`: a lock file created with O_EXCL; `flock`: an advisory lock on a file; `reload-compare`:
+ * no lock, re-read and compare before writing; `in-process`: the CLI serializes refreshes inside
+ * its own process only; `none`: no protocol known.
  */
 export interface LockProtocol {
   readonly kind: 'o-excl' | 'flock' | 'reload-compare' | 'in-process' | 'none';
@@ -81,6 +87,11 @@ export interface ProviderFacts {
   readonly noGatewayProvider?: { readonly reason: string; readonly whatToDo: string };
   /** The provider is served by a gateway plugin that may not be installed (OpenClaw's external plugins). */
   readonly externalGatewayPlugin?: boolean;
+  /**
+   * False when a stored refresh token can no longer be spent (the provider retired its OAuth
+   * service): no `oauth-refresh` method is offered. @default true
+   */
+  readonly oauthRefresh?: boolean;
 }
 
 /** One reading of a pasted key or token, as a credential of this source would carry it. */
@@ -93,14 +104,17 @@ export interface PastedCandidate {
 
 /** How a user logs in to a CLI again. */
 export interface LoginCommands {
-  /** The CLI's interactive login command, e.g. `codex login`. */
+  /** The CLI's interactive login command, e.g. `<cli> login`. */
   readonly command: string;
   /**
    * A login the CLI runs through the browser or a device code, printing a URL (and code) to relay,
-   * e.g. `codex login --device-auth`. Absent when the CLI has none that runs headless.
+   * e.g. `<cli> login --device-auth`. Absent when the CLI has none that runs headless.
    */
   readonly browserCommand?: string;
 }
+
+/** The facts of a source that {@link SourceAdapter} carries for building credentials. */
+export type SourceFacts = Pick<SourceAdapter, 'id' | 'login' | 'providers'>;
 
 /**
  * One credential source: a CLI's store (or the environment). Each lives in its own folder under
@@ -115,8 +129,8 @@ export interface SourceAdapter {
   /** Human name of the CLI. */
   readonly displayName: string;
   /**
-   * Older short names a user may type for this CLI (`codex`); several sources may share one (the
-   * two Kimi CLIs share `kimi`). The source id is always accepted.
+   * Older short names a user may type for this CLI; several sources may share one (two CLIs of
+   * one vendor may share the vendor's name). The source id is always accepted.
    */
   readonly aliases: readonly string[];
   /** Default rotation priority of its credentials among the sources (lower first). */
@@ -139,8 +153,9 @@ export interface SourceAdapter {
   /** Reads the store. Never throws for bad input: problems become issues. */
   scan(ctx: ScanContext): Promise<SourceScanResult>;
   /**
-   * The readings of a key or token pasted for this CLI, best first (e.g. a Kimi key may be a Kimi
-   * Code or a Moonshot key). Empty when the CLI takes no pasted keys. Never keeps the token.
+   * The readings of a key or token pasted for this CLI, best first (a key of one vendor may be
+   * meant for either of two of its APIs). Empty when the CLI takes no pasted keys. Never keeps
+   * the token.
    */
   recognizePasted?(token: string): PastedCandidate[];
   /** The CLI's lock protocol for its OAuth store, as data (for `--explain` and the docs). */

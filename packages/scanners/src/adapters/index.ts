@@ -1,12 +1,15 @@
+// The adapter list: the one place outside the adapter folders that names the CLIs. Adding a CLI is
+// one folder under adapters/ and one line here; every per-CLI table is derived from this list.
+import type { SourceId } from '@ctd/core';
 import type { SourceAdapter } from '../types.ts';
-import { claudeCodeAdapter } from './claude-code.ts';
-import { codexCliAdapter } from './codex-cli.ts';
-import { environmentAdapter } from './environment.ts';
-import { geminiCliAdapter } from './gemini-cli.ts';
-import { kimiCliAdapter } from './kimi-cli.ts';
-import { kimiCodeAdapter } from './kimi-code.ts';
-import { opencodeAdapter } from './opencode.ts';
-import { qwenCliAdapter } from './qwen-cli.ts';
+import { claudeCodeAdapter } from './claude-code/index.ts';
+import { codexCliAdapter } from './codex-cli/index.ts';
+import { environmentAdapter } from './environment/index.ts';
+import { geminiCliAdapter } from './gemini-cli/index.ts';
+import { kimiCliAdapter } from './kimi-cli/index.ts';
+import { kimiCodeAdapter } from './kimi-code/index.ts';
+import { opencodeAdapter } from './opencode/index.ts';
+import { qwenCliAdapter } from './qwen-cli/index.ts';
 
 export {
   claudeCodeAdapter,
@@ -19,7 +22,10 @@ export {
   qwenCliAdapter,
 };
 
-/** Every built-in adapter, in display order. */
+/**
+ * Every built-in adapter, in display order. Where two adapters state a fact about the same
+ * provider (a key page, a policy), the first one in this list wins.
+ */
 export const ALL_ADAPTERS: readonly SourceAdapter[] = [
   codexCliAdapter,
   geminiCliAdapter,
@@ -29,4 +35,13 @@ export const ALL_ADAPTERS: readonly SourceAdapter[] = [
   claudeCodeAdapter,
   opencodeAdapter,
   environmentAdapter,
+];
+
+/**
+ * The source ids of the built-in adapters, in list order (a non-empty tuple, so it can feed
+ * `z.enum`).
+ */
+export const SOURCE_IDS: readonly [SourceId, ...SourceId[]] = ALL_ADAPTERS.map((a) => a.id) as [
+  SourceId,
+  ...SourceId[],
 ];

@@ -1,4 +1,5 @@
-import { type DiscoveredCredential, KnownProvider } from '@ctd/core';
+import type { DiscoveredCredential } from '@ctd/core';
+import { KnownProvider } from '../adapters/providers.ts';
 import { chooseBase } from './base.ts';
 import { classifyModelList, errorMatches, quotaExhausted } from './classify.ts';
 import type { Validator } from './types.ts';

@@ -1,4 +1,4 @@
-import { KnownProvider } from '@ctd/core';
+import { KnownProvider } from '../adapters/providers.ts';
 import { isAnthropicApiKey } from './anthropic.ts';
 import { bearer, chooseBase } from './base.ts';
 import {

@@ -1,4 +1,5 @@
-import { type DiscoveredCredential, KnownProvider } from '@ctd/core';
+import type { DiscoveredCredential } from '@ctd/core';
+import { KnownProvider } from '../adapters/providers.ts';
 import { bearer, refusedHost, regionCandidates } from './base.ts';
 import { classifyModelList, errorMatches, outcome } from './classify.ts';
 import { type EndpointId, hostUnder, trimBase } from './endpoints.ts';

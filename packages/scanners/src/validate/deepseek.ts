@@ -1,4 +1,4 @@
-import { KnownProvider } from '@ctd/core';
+import { KnownProvider } from '../adapters/providers.ts';
 import { bearer, chooseBase } from './base.ts';
 import { classifyModelList, isObject, num, str } from './classify.ts';
 import type { CheckOutcome, HttpOutcome, Validator } from './types.ts';

@@ -1,4 +1,4 @@
-import { KnownProvider } from '@ctd/core';
+import { KnownProvider } from '../adapters/providers.ts';
 import { chooseBase } from './base.ts';
 import {
   clip,

@@ -1,4 +1,4 @@
-import { KnownProvider } from '@ctd/core';
+import { KnownProvider } from '../adapters/providers.ts';
 import { bearer, refusedHost, regionCandidates } from './base.ts';
 import { classifyModelList, errorMatches, isObject, num } from './classify.ts';
 import { type EndpointId, hostUnder, trimBase } from './endpoints.ts';

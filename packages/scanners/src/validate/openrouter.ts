@@ -1,4 +1,4 @@
-import { KnownProvider } from '@ctd/core';
+import { KnownProvider } from '../adapters/providers.ts';
 import { bearer, chooseBase } from './base.ts';
 import { classifyFailure, isObject, noEvidence, num, outcome, providerError } from './classify.ts';
 import type { CheckOutcome, Validator } from './types.ts';

@@ -1,4 +1,4 @@
-import { KnownProvider } from '@ctd/core';
+import { KnownProvider } from '../adapters/providers.ts';
 import { bearer, refusedHost } from './base.ts';
 import { classifyModelList, errorMatches, rejected } from './classify.ts';
 import { hostUnder } from './endpoints.ts';

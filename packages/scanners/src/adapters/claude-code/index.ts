@@ -1,11 +1,15 @@
 import { join } from 'node:path';
-import { type Account, KnownProvider } from '@ctd/core';
+import type { Account } from '@ctd/core';
 import { z } from 'zod';
-import { SourceCollector } from '../collector.ts';
-import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
+import { SourceCollector } from '../../collector.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Claude Code adapter. */
 export const CLAUDE_SOURCE = 'claude-code' as const;
+
+/** The prefix of the long-lived OAuth tokens `claude setup-token` prints. */
+const SETUP_TOKEN_PREFIX = 'sk-ant-oat';
 
 const optString = z.string().nullish();
 
@@ -80,6 +84,32 @@ const ENV_CREDENTIALS = [
 export const claudeCodeAdapter: SourceAdapter = {
   id: CLAUDE_SOURCE,
   displayName: 'Claude Code',
+  aliases: ['claude'],
+  defaultPriority: 5,
+  login: { command: 'claude  (then /login)', browserCommand: 'claude auth login --claudeai' },
+  loginProvider: KnownProvider.anthropic,
+  providers: {
+    [KnownProvider.anthropic]: {
+      keyPage: 'https://console.anthropic.com/settings/keys',
+      loginPolicy: {
+        stance: 'warn',
+        requiresOptIn: true,
+        note: 'Anthropic blocked consumer OAuth tokens in third-party tools from January to April 2026 and has since said reuse is allowed again: the rule is in flux.',
+        asOf: '2026-09-06',
+      },
+    },
+  },
+  loginReusedByGateway: {
+    reason: 'OpenClaw reuses the Claude CLI login itself',
+    whatToDo: 'Nothing to do: OpenClaw reads it from Claude Code directly.',
+  },
+
+  recognizePasted(token) {
+    // `claude setup-token` prints an OAuth token (`sk-ant-oat…`); console keys are `sk-ant-api…`.
+    return token.trim().startsWith(SETUP_TOKEN_PREFIX)
+      ? [{ provider: KnownProvider.anthropic, kind: 'token', label: 'Claude token (pasted)' }]
+      : [{ provider: KnownProvider.anthropic, kind: 'api_key', label: 'Anthropic API key (pasted)' }];
+  },
   loginHint: 'run `claude` and log in with /login (or `claude setup-token` for a long-lived token)',
 
   files(ctx): StoreFile[] {
@@ -91,7 +121,7 @@ export const claudeCodeAdapter: SourceAdapter = {
   },
 
   async scan(ctx) {
-    const out = new SourceCollector(CLAUDE_SOURCE, ctx);
+    const out = new SourceCollector(claudeCodeAdapter, ctx);
     const credentialsPath = join(configDir(ctx), '.credentials.json');
     const globalPath = globalConfigPath(ctx);
 

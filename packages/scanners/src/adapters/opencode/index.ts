@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { KnownProvider, type Origin, type ProviderId } from '@ctd/core';
+import type { Origin, ProviderId } from '@ctd/core';
 import { z } from 'zod';
-import { SourceCollector } from '../collector.ts';
-import { checkShape, parseJsonText } from '../read.ts';
-import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
+import { SourceCollector } from '../../collector.ts';
+import { checkShape, parseJsonText } from '../../read.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { KnownProvider } from '../providers.ts';
 
 /** Source id of the opencode adapter. */
 export const OPENCODE_SOURCE = 'opencode' as const;
@@ -139,6 +140,22 @@ function recordEntry(
 export const opencodeAdapter: SourceAdapter = {
   id: OPENCODE_SOURCE,
   displayName: 'opencode',
+  aliases: ['opencode'],
+  defaultPriority: 6,
+  login: { command: 'opencode auth login' },
+  // opencode logs in to many providers; a re-login hint points at the most common one.
+  loginProvider: KnownProvider.openai,
+  providers: {
+    'github-copilot': {
+      loginPolicy: {
+        stance: 'warn',
+        requiresOptIn: true,
+        note: 'GitHub Copilot tokens are meant for Copilot clients; use by other tools may breach its terms.',
+        asOf: '2026-09-06',
+      },
+    },
+    ...Object.fromEntries(Object.values(PROVIDER_MAP).map((m) => [m.provider, {}])),
+  },
   loginHint: 'run `opencode auth login`',
 
   files(ctx): StoreFile[] {
@@ -146,7 +163,7 @@ export const opencodeAdapter: SourceAdapter = {
   },
 
   async scan(ctx) {
-    const out = new SourceCollector(OPENCODE_SOURCE, ctx);
+    const out = new SourceCollector(opencodeAdapter, ctx);
     const path = authPath(ctx);
     const content = out.env(CONTENT_VAR);
     let store: Record<string, unknown> | undefined;

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { KnownProvider, type Origin, type ProviderId } from '@ctd/core';
+import type { Origin, ProviderId } from '@ctd/core';
 import { z } from 'zod';
-import { SourceCollector } from '../collector.ts';
-import { checkShape } from '../read.ts';
-import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
+import { SourceCollector } from '../../collector.ts';
+import { checkShape } from '../../read.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Qwen Code adapter. */
 export const QWEN_SOURCE = 'qwen-cli' as const;
@@ -13,6 +14,12 @@ export const QWEN_DEFAULT_BASE_URL = 'https://dashscope.aliyuncs.com/compatible-
 
 /** The Coding Plan endpoint (China region), used when the settings name no other. */
 export const QWEN_CODING_PLAN_BASE_URL = 'https://coding.dashscope.aliyuncs.com/v1';
+
+/** Where Alibaba Cloud Model Studio issues API keys (Model Studio and Coding Plan). */
+const QWEN_KEY_PAGE = 'https://bailian.console.aliyun.com/?apiKey=1#/api-key';
+
+/** The prefix of Coding Plan keys (`sk-sp-…`); other Model Studio keys start with `sk-`. */
+const CODING_PLAN_KEY_PREFIX = 'sk-sp-';
 
 const CODING_PLAN_VAR = 'BAILIAN_CODING_PLAN_API_KEY';
 
@@ -152,7 +159,7 @@ function describeRefs(refs: readonly string[]): string {
 }
 
 function isCodingPlan(variable: string | undefined, key: string): boolean {
-  return variable === CODING_PLAN_VAR || key.startsWith('sk-sp-');
+  return variable === CODING_PLAN_VAR || key.startsWith(CODING_PLAN_KEY_PREFIX);
 }
 
 /** Where a key was found, as a location name: `$VAR` or `path#field`. */
@@ -349,8 +356,46 @@ function recordKeys(out: SourceCollector, candidates: readonly KeyCandidate[], c
 export const qwenCliAdapter: SourceAdapter = {
   id: QWEN_SOURCE,
   displayName: 'Qwen Code',
+  aliases: ['qwen'],
+  defaultPriority: 3,
+  login: { command: 'qwen  (then choose a login in /auth)' },
+  loginProvider: KnownProvider.qwen,
+  providers: {
+    [KnownProvider.qwen]: { keyPage: QWEN_KEY_PAGE, externalGatewayPlugin: true },
+    [KnownProvider.qwenPortal]: {
+      keyPage: QWEN_KEY_PAGE,
+      loginPolicy: {
+        stance: 'warn',
+        requiresOptIn: true,
+        note: 'The Qwen OAuth free tier was discontinued on 2026-04-15; cached tokens are expected to be rejected. Use a Model Studio or Coding Plan key.',
+        asOf: '2026-09-06',
+      },
+      noGatewayProvider: {
+        reason: 'the Qwen portal OAuth was retired on 2026-04-15 and OpenClaw removed its provider',
+        whatToDo: `Create a Model Studio or Coding Plan key at ${QWEN_KEY_PAGE} and run \`openclaw token-discovery import-manual qwen -\`.`,
+      },
+      // The portal no longer refreshes logins: spending the refresh token gains nothing.
+      oauthRefresh: false,
+    },
+    // OpenClaw files Token Plan keys under a provider of their own.
+    'qwen-token-plan': {},
+  },
   loginHint:
     'run `qwen`, then choose Alibaba Model Studio (Coding Plan or API key) in /auth; the Qwen OAuth free tier has ended',
+
+  recognizePasted(token) {
+    // A Coding Plan key only works against the Coding Plan endpoint.
+    return isCodingPlan(undefined, token.trim())
+      ? [
+          {
+            provider: KnownProvider.qwen,
+            kind: 'api_key',
+            label: 'Coding Plan key (pasted)',
+            baseUrl: QWEN_CODING_PLAN_BASE_URL,
+          },
+        ]
+      : [{ provider: KnownProvider.qwen, kind: 'api_key', label: 'Model Studio key (pasted)' }];
+  },
 
   files(ctx): StoreFile[] {
     const home = qwenHome(ctx);
@@ -366,7 +411,7 @@ export const qwenCliAdapter: SourceAdapter = {
   },
 
   async scan(ctx) {
-    const out = new SourceCollector(QWEN_SOURCE, ctx);
+    const out = new SourceCollector(qwenCliAdapter, ctx);
     const home = qwenHome(ctx);
     await scanOAuth(out, join(home, 'oauth_creds.json'));
     const settingsPath = join(home, 'settings.json');

@@ -1,6 +1,7 @@
-import { KnownProvider, type ProviderId } from '@ctd/core';
-import { SourceCollector } from '../collector.ts';
-import type { SourceAdapter, StoreFile } from '../types.ts';
+import type { ProviderId } from '@ctd/core';
+import { SourceCollector } from '../../collector.ts';
+import type { SourceAdapter, StoreFile } from '../../types.ts';
+import { KnownProvider } from '../providers.ts';
 
 /** Source id of the environment adapter. */
 export const ENVIRONMENT_SOURCE = 'environment' as const;
@@ -54,6 +55,16 @@ export const ENVIRONMENT_KEYS: readonly EnvironmentKey[] = [
 export const environmentAdapter: SourceAdapter = {
   id: ENVIRONMENT_SOURCE,
   displayName: 'Environment variables',
+  aliases: ['env'],
+  defaultPriority: 7,
+  login: null,
+  // Not a CLI: a re-login hint offers the most common provider's key page.
+  loginProvider: KnownProvider.openai,
+  providers: {
+    ...Object.fromEntries(ENVIRONMENT_KEYS.map((k) => [k.provider, {}])),
+    [KnownProvider.openrouter]: { keyPage: 'https://openrouter.ai/settings/keys' },
+    [KnownProvider.deepseek]: { keyPage: 'https://platform.deepseek.com/api_keys' },
+  },
   loginHint:
     'export a provider key such as OPENAI_API_KEY, MOONSHOT_API_KEY or OPENROUTER_API_KEY in your shell',
 
@@ -62,7 +73,7 @@ export const environmentAdapter: SourceAdapter = {
   },
 
   async scan(ctx) {
-    const out = new SourceCollector(ENVIRONMENT_SOURCE, ctx);
+    const out = new SourceCollector(environmentAdapter, ctx);
     for (const { variable, provider, label, baseUrlVariable } of ENVIRONMENT_KEYS) {
       const key = out.env(variable);
       if (!key) continue;

@@ -1,7 +1,7 @@
 import { createTempHome, fixtures, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scan } from '../scan.ts';
-import { codexCliAdapter } from './codex-cli.ts';
+import { scan } from '../../scan.ts';
+import { codexCliAdapter } from './index.ts';
 
 const { CODEX } = fixtures.codex;
 let home: TempHome;

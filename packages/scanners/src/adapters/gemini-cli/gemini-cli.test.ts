@@ -1,7 +1,7 @@
 import { createTempHome, fixtures, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scan, toScanReport } from '../scan.ts';
-import { geminiCliAdapter } from './gemini-cli.ts';
+import { scan, toScanReport } from '../../scan.ts';
+import { geminiCliAdapter } from './index.ts';
 
 const g = fixtures.gemini;
 const { GEMINI } = g;

@@ -1,14 +1,18 @@
 import { createDecipheriv, scrypt } from 'node:crypto';
 import { join } from 'node:path';
-import { type Account, CtdErrorCode, KnownProvider, type Origin } from '@ctd/core';
+import { type Account, CtdErrorCode, type Origin } from '@ctd/core';
 import { z } from 'zod';
-import { SourceCollector } from '../collector.ts';
-import { decodeJwtPayload } from '../jwt.ts';
-import { checkShape, parseJsonText } from '../read.ts';
-import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
+import { SourceCollector } from '../../collector.ts';
+import { decodeJwtPayload } from '../../jwt.ts';
+import { checkShape, parseJsonText } from '../../read.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Gemini CLI adapter. */
 export const GEMINI_SOURCE = 'gemini-cli' as const;
+
+/** Where Google issues Gemini API keys (AI Studio). */
+const GEMINI_KEY_PAGE = 'https://aistudio.google.com/app/apikey';
 
 /**
  * The fixed password Gemini CLI's file keychain feeds to scrypt (reference §2.1). The key is
@@ -296,6 +300,32 @@ function record(value: unknown): Record<string, unknown> | undefined {
 export const geminiCliAdapter: SourceAdapter = {
   id: GEMINI_SOURCE,
   displayName: 'Gemini CLI',
+  aliases: ['gemini'],
+  defaultPriority: 4,
+  login: { command: 'gemini  (then choose a login in /auth)' },
+  // Re-login hints offer an AI Studio key: the Google login may not be used by other tools.
+  loginProvider: KnownProvider.google,
+  providers: {
+    [KnownProvider.google]: { keyPage: GEMINI_KEY_PAGE },
+    [KnownProvider.googleGeminiCli]: {
+      keyPage: GEMINI_KEY_PAGE,
+      loginPolicy: {
+        stance: 'forbidden',
+        requiresOptIn: true,
+        note: "Google's terms forbid using Gemini CLI's OAuth login from other tools; accounts were banned for it in 2026. Use a Gemini API key instead.",
+        asOf: '2026-09-06',
+      },
+      noGatewayProvider: {
+        reason:
+          "OpenClaw has no provider for Gemini CLI's Google login, and Google's terms forbid its use by other tools",
+        whatToDo: `Create a Gemini API key at ${GEMINI_KEY_PAGE} and run \`openclaw token-discovery import-manual gemini -\`.`,
+      },
+    },
+  },
+
+  recognizePasted() {
+    return [{ provider: KnownProvider.google, kind: 'api_key', label: 'Gemini API key (pasted)' }];
+  },
   loginHint:
     'run `gemini` and choose "Login with Google" or "Use Gemini API key" in /auth, or set GEMINI_API_KEY in ~/.gemini/.env',
 
@@ -319,7 +349,7 @@ export const geminiCliAdapter: SourceAdapter = {
   },
 
   async scan(ctx) {
-    const out = new SourceCollector(GEMINI_SOURCE, ctx);
+    const out = new SourceCollector(geminiCliAdapter, ctx);
     const p = geminiPaths(ctx);
     const errored = (path: string) => out.issues.some((i) => i.path === path && i.severity === 'error');
     let apiKeys = 0;

@@ -1,8 +1,8 @@
 import { createTempHome, fixtures, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createScanContext } from '../context.ts';
-import { scan, toScanReport } from '../scan.ts';
-import { kimiCliAdapter } from './kimi-cli.ts';
+import { createScanContext } from '../../context.ts';
+import { scan, toScanReport } from '../../scan.ts';
+import { kimiCliAdapter } from './index.ts';
 
 const { KIMI_CLI } = fixtures.kimiCli;
 let home: TempHome;

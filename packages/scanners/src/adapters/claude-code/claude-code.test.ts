@@ -1,7 +1,7 @@
 import { createTempHome, fixtures, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scan, toScanReport } from '../scan.ts';
-import { claudeCodeAdapter } from './claude-code.ts';
+import { scan, toScanReport } from '../../scan.ts';
+import { claudeCodeAdapter } from './index.ts';
 
 const { CLAUDE } = fixtures.claude;
 let home: TempHome;

@@ -1,7 +1,7 @@
 import { createTempHome, fixtures, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scan, toScanReport } from '../scan.ts';
-import { opencodeAdapter } from './opencode.ts';
+import { scan, toScanReport } from '../../scan.ts';
+import { opencodeAdapter } from './index.ts';
 
 const { OPENCODE } = fixtures.opencode;
 let home: TempHome;

@@ -1,16 +1,54 @@
 // Parsing shared by the two Moonshot CLIs (kimi-cli and kimi-code): they write the same OAuth
 // token wire format and the same `[providers.<name>]` tables in config.toml.
 import { join } from 'node:path';
-import { CtdErrorCode, KnownProvider, type ProviderId } from '@ctd/core';
+import { CtdErrorCode, type ProviderId } from '@ctd/core';
 import { z } from 'zod';
-import type { SourceCollector } from '../collector.ts';
-import { checkShape, describeShapeError, parseJsonText, parseTomlText, readTextFile } from '../read.ts';
+import type { SourceCollector } from '../../collector.ts';
+import { checkShape, describeShapeError, parseJsonText, parseTomlText, readTextFile } from '../../read.ts';
+import type { PastedCandidate, ProviderFacts } from '../../types.ts';
+import { KnownProvider } from '../providers.ts';
 
 /** The Kimi Code API base (kimi-cli `platforms.py`, kimi-code `managed-usage`). */
 export const KIMI_CODE_BASE_URL = 'https://api.kimi.com/coding/v1';
 
 /** The OAuth storage key both CLIs use for the Kimi Code login. */
 export const KIMI_CODE_OAUTH_KEY = 'oauth/kimi-code';
+
+/** What both Kimi CLIs know about the providers of their logins and keys. */
+export const KIMI_PROVIDERS: Readonly<Record<ProviderId, ProviderFacts>> = {
+  [KnownProvider.kimi]: {
+    keyPage: 'https://www.kimi.com/code/console',
+    loginPolicy: {
+      stance: 'warn',
+      requiresOptIn: false,
+      note: 'Kimi For Coding serves coding agents only; Moonshot publishes no rule on other tools using the login.',
+      asOf: '2026-09-06',
+    },
+    externalGatewayPlugin: true,
+  },
+  [KnownProvider.moonshot]: {
+    keyPage: 'https://platform.moonshot.cn/console/api-keys',
+    externalGatewayPlugin: true,
+  },
+};
+
+/**
+ * The readings of a key pasted for a Kimi CLI, best first: a Kimi Code key (for the coding API),
+ * else a Moonshot platform key. The two look alike, so validation picks the one that works.
+ *
+ * @param _token - the pasted key (its shape does not tell the two apart)
+ */
+export function kimiPastedCandidates(_token: string): PastedCandidate[] {
+  return [
+    {
+      provider: KnownProvider.kimi,
+      kind: 'api_key',
+      label: 'Kimi Code key (pasted)',
+      baseUrl: KIMI_CODE_BASE_URL,
+    },
+    { provider: KnownProvider.moonshot, kind: 'api_key', label: 'Moonshot key (pasted)' },
+  ];
+}
 
 /** Schema of `credentials/<name>.json` (`TokenInfoWire`): `expires_at` is unix seconds, a float. */
 export const KimiTokenFileSchema = z

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { SourceCollector } from '../collector.ts';
-import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
-import { scanKimiStore } from './kimi-shared.ts';
+import { SourceCollector } from '../../collector.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { KIMI_PROVIDERS, kimiPastedCandidates, scanKimiStore } from '../_shared/kimi-store.ts';
+import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Kimi Code CLI adapter. */
 export const KIMI_CODE_SOURCE = 'kimi-code' as const;
@@ -20,6 +21,15 @@ function kimiCodeHome(ctx: ScanContext): string {
 export const kimiCodeAdapter: SourceAdapter = {
   id: KIMI_CODE_SOURCE,
   displayName: 'Kimi Code CLI',
+  aliases: ['kimi'],
+  defaultPriority: 1,
+  login: {
+    command: 'kimi login  (the Kimi Code CLI; its command is also `kimi`)',
+    browserCommand: 'kimi login',
+  },
+  loginProvider: KnownProvider.kimi,
+  providers: KIMI_PROVIDERS,
+  recognizePasted: kimiPastedCandidates,
   loginHint:
     'run `kimi login` (the Kimi Code CLI installs its command as `kimi`), or add an API key to a [providers.<name>] table in ~/.kimi-code/config.toml',
 
@@ -37,7 +47,7 @@ export const kimiCodeAdapter: SourceAdapter = {
   },
 
   async scan(ctx) {
-    const out = new SourceCollector(KIMI_CODE_SOURCE, ctx);
+    const out = new SourceCollector(kimiCodeAdapter, ctx);
     await scanKimiStore(out, {
       home: kimiCodeHome(ctx),
       legacyJsonConfig: false,

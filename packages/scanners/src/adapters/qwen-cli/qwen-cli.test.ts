@@ -1,7 +1,7 @@
 import { createTempHome, fixtures, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scan, toScanReport } from '../scan.ts';
-import { QWEN_CODING_PLAN_BASE_URL, QWEN_DEFAULT_BASE_URL, qwenBaseUrl, qwenCliAdapter } from './qwen-cli.ts';
+import { scan, toScanReport } from '../../scan.ts';
+import { QWEN_CODING_PLAN_BASE_URL, QWEN_DEFAULT_BASE_URL, qwenBaseUrl, qwenCliAdapter } from './index.ts';
 
 const { QWEN } = fixtures.qwen;
 let home: TempHome;

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { createTempHome, fixtures, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createScanContext } from '../context.ts';
-import { scan, toScanReport } from '../scan.ts';
-import { kimiCodeAdapter } from './kimi-code.ts';
+import { createScanContext } from '../../context.ts';
+import { scan, toScanReport } from '../../scan.ts';
+import { kimiCodeAdapter } from './index.ts';
 
 const { KIMI_CODE } = fixtures.kimiCode;
 let home: TempHome;

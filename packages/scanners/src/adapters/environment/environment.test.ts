@@ -1,9 +1,9 @@
 import { sha256Hex } from '@ctd/core/node';
 import { createTempHome, fixtures, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createScanContext } from '../context.ts';
-import { scan, toScanReport } from '../scan.ts';
-import { environmentAdapter } from './environment.ts';
+import { createScanContext } from '../../context.ts';
+import { scan, toScanReport } from '../../scan.ts';
+import { environmentAdapter } from './index.ts';
 
 const { ENVIRONMENT, ENVIRONMENT_PROVIDERS } = fixtures.environment;
 let home: TempHome;

@@ -1,8 +1,13 @@
 import { join } from 'node:path';
-import { KnownProvider } from '@ctd/core';
-import { SourceCollector } from '../collector.ts';
-import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
-import { kimiProviderFor, scanKimiStore } from './kimi-shared.ts';
+import { SourceCollector } from '../../collector.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import {
+  KIMI_PROVIDERS,
+  kimiPastedCandidates,
+  kimiProviderFor,
+  scanKimiStore,
+} from '../_shared/kimi-store.ts';
+import { KnownProvider } from '../providers.ts';
 
 /** Source id of the kimi-cli adapter. */
 export const KIMI_CLI_SOURCE = 'kimi-cli' as const;
@@ -20,6 +25,12 @@ function kimiShareDir(ctx: ScanContext): string {
 export const kimiCliAdapter: SourceAdapter = {
   id: KIMI_CLI_SOURCE,
   displayName: 'Kimi CLI',
+  aliases: ['kimi'],
+  defaultPriority: 1,
+  login: { command: 'kimi login', browserCommand: 'kimi login' },
+  loginProvider: KnownProvider.kimi,
+  providers: KIMI_PROVIDERS,
+  recognizePasted: kimiPastedCandidates,
   loginHint:
     'run `kimi login` (Kimi Code), or add an API key to a [providers.<name>] table in ~/.kimi/config.toml',
 
@@ -39,7 +50,7 @@ export const kimiCliAdapter: SourceAdapter = {
   },
 
   async scan(ctx) {
-    const out = new SourceCollector(KIMI_CLI_SOURCE, ctx);
+    const out = new SourceCollector(kimiCliAdapter, ctx);
     await scanKimiStore(out, {
       home: kimiShareDir(ctx),
       legacyJsonConfig: true,

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { CtdErrorCode, KnownProvider } from '@ctd/core';
+import { CtdErrorCode } from '@ctd/core';
 import { z } from 'zod';
-import { SourceCollector } from '../collector.ts';
-import { decodeJwtPayload, jwtExpiryMs } from '../jwt.ts';
-import type { ScanContext, SourceAdapter, StoreFile } from '../types.ts';
+import { SourceCollector } from '../../collector.ts';
+import { decodeJwtPayload, jwtExpiryMs } from '../../jwt.ts';
+import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Codex CLI adapter. */
 export const CODEX_SOURCE = 'codex-cli' as const;
@@ -60,7 +61,26 @@ function claimsOf(idToken: string | null | undefined): {
 export const codexCliAdapter: SourceAdapter = {
   id: CODEX_SOURCE,
   displayName: 'Codex CLI',
+  aliases: ['codex'],
+  defaultPriority: 2,
   loginHint: 'run `codex login` (ChatGPT) or `printenv OPENAI_API_KEY | codex login --with-api-key`',
+  login: { command: 'codex login', browserCommand: 'codex login --device-auth' },
+  loginProvider: KnownProvider.openai,
+  providers: {
+    [KnownProvider.openai]: {
+      keyPage: 'https://platform.openai.com/api-keys',
+      loginPolicy: {
+        stance: 'allowed',
+        requiresOptIn: false,
+        note: 'OpenAI supports ChatGPT/Codex subscription logins in external tools (per OpenClaw docs).',
+        asOf: '2026-09-06',
+      },
+    },
+  },
+
+  recognizePasted() {
+    return [{ provider: KnownProvider.openai, kind: 'api_key', label: 'OpenAI API key (pasted)' }];
+  },
 
   files(ctx): StoreFile[] {
     const home = codexHome(ctx);
@@ -76,7 +96,7 @@ export const codexCliAdapter: SourceAdapter = {
   },
 
   async scan(ctx) {
-    const out = new SourceCollector(CODEX_SOURCE, ctx);
+    const out = new SourceCollector(codexCliAdapter, ctx);
     const home = codexHome(ctx);
     const configPath = join(home, 'config.toml');
     const authPath = join(home, 'auth.json');
