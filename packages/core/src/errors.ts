@@ -30,6 +30,12 @@ export const CtdErrorCode = {
   UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
   /** A cross-process lock could not be taken in time. */
   LOCK_TIMEOUT: 'LOCK_TIMEOUT',
+  /** A lock path is not a regular file (a dangling link, a FIFO, a directory): it can be neither taken nor broken. */
+  LOCK_UNUSABLE: 'LOCK_UNUSABLE',
+  /** A file that is not ours stands where ours should be; it was left untouched. */
+  FOREIGN_FILE: 'FOREIGN_FILE',
+  /** A write would have gone through a symbolic link into a file that is not ours; refused. */
+  SYMLINK_REFUSED: 'SYMLINK_REFUSED',
   /** A file or directory had looser permissions than it should (reported, then tightened). */
   INSECURE_PERMISSIONS: 'INSECURE_PERMISSIONS',
   /** A named item (e.g. a credential id) does not exist. */
@@ -120,6 +126,9 @@ export const EXIT_CODE_OF_ERROR: Readonly<Record<CtdErrorCode, ExitCode>> = {
   ADAPTER_FAILED: ExitCode.FAILURE,
   UNSUPPORTED_VERSION: ExitCode.FAILURE,
   LOCK_TIMEOUT: ExitCode.FAILURE,
+  LOCK_UNUSABLE: ExitCode.FAILURE,
+  FOREIGN_FILE: ExitCode.FAILURE,
+  SYMLINK_REFUSED: ExitCode.FAILURE,
   INSECURE_PERMISSIONS: ExitCode.FAILURE,
   NOT_FOUND: ExitCode.USAGE,
   BAD_USAGE: ExitCode.USAGE,
