@@ -6,7 +6,8 @@
 // creates the state database, which made a gateway *with* the plugin start faster.) Runs
 // alternate so machine noise hits both sides alike, after one untimed warm-up start.
 // Goal: the plugin costs under 5%.
-// Also prints when the plugin's background startup scan became visible after /readyz.
+// Also prints when the plugin's background startup scan became visible after /readyz; goal under
+// 5 s. (The e2e suite only bounds it at 30 s, so that a loaded machine does not fail it.)
 // Skips (exit 0, says why) when the OpenClaw e2e install is absent and cannot be made.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ import { type E2eFakes, startE2eFakes, writeE2eHome } from '../e2e/world.ts';
 // so set CTD_BENCH_RUNS=5 (or more) for a steadier reading.
 const RUNS = Math.max(1, Number(process.env.CTD_BENCH_RUNS) || 3);
 const GOAL_PCT = 5;
+const SCAN_GOAL_MS = 5_000;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Sample {
@@ -126,6 +128,10 @@ async function main(): Promise<void> {
     say('');
     say(
       `slowdown with the plugin: ${slowdown >= 0 ? '+' : ''}${slowdown.toFixed(1)}% (median), ${pct(mean(a), mean(b)).toFixed(1)}% (mean); goal under ${GOAL_PCT}%: ${slowdown < GOAL_PCT ? 'met' : 'NOT met'}`,
+    );
+    const scans = withPlugin.map((s) => s.scanAfterReadyMs ?? 0);
+    say(
+      `startup scan visible after /readyz: ${sec(median(scans)).trim()} (median), ${sec(Math.max(...scans)).trim()} (slowest); goal under ${SCAN_GOAL_MS / 1000} s: ${Math.max(...scans) < SCAN_GOAL_MS ? 'met' : 'NOT met'}`,
     );
     // A difference smaller than the spread between identical runs says nothing either way.
     const noise = ((Math.max(...a) - Math.min(...a)) / median(a)) * 50;

@@ -1,11 +1,16 @@
 // End to end: the packed plugin, installed with `openclaw plugins install` into a real OpenClaw
-// 2026.9.6 gateway on loopback, scanning a fixture home whose credentials are checked by fake
-// providers. Run with `npm run test:e2e` (installs OpenClaw into .cache/openclaw-e2e first).
+// 2026.9.6 gateway on loopback, configured with the spec's config block as written, scanning a
+// fixture home whose credentials are checked by fake providers. Run with `npm run test:e2e`
+// (installs OpenClaw into .cache/openclaw-e2e first).
+// Time bounds here are generous (a busy shared 2-core machine must not trip them; only a real
+// defect should): the timing goals themselves are measured by `npm run bench`. When a check
+// fails, the sandbox (gateway output, OpenClaw's log, RPC transcript, CLI runs) is kept and its
+// path printed; `CTD_E2E_KEEP=1` keeps it after a passing run too.
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CliResult,
   createSandbox,
@@ -24,7 +29,28 @@ import { type E2eFakes, type E2eHome, type ExpectedFinding, startE2eFakes, write
 /** Keys pasted through `importManual` (RPC) and `import-manual` (CLI); the fakes accept both. */
 const MANUAL_RPC_GEMINI_KEY = 'AIzaSy-test-PLACEHOLDER-e2e-manual-rpc-000';
 const MANUAL_CLI_OPENAI_KEY = 'sk-test-PLACEHOLDER-e2e-manual-cli-000000000000';
-const STARTUP_SCAN_BUDGET_MS = 5_000;
+/**
+ * The startup scan must be visible this soon after /readyz. Its goal is 5 s, checked by the
+ * readyz bench; this bound only catches a scan that hangs or never runs (on a loaded 2-core
+ * machine it was once seen after 4.3 s).
+ */
+const STARTUP_SCAN_BOUND_MS = 30_000;
+/**
+ * The plugin config block of the project's spec, verbatim: `cliSources` keyed by source id. The
+ * sources it does not list (claude-code, kimi-code, opencode, environment) stay enabled.
+ */
+const SPEC_PLUGIN_CONFIG = {
+  scanOnStartup: true,
+  autoImport: true,
+  validateTokens: true,
+  rotationStrategy: 'round-robin', // or "least-used", "priority", "health-based"
+  cliSources: {
+    'kimi-cli': { enabled: true, priority: 1 },
+    'codex-cli': { enabled: true, priority: 2 },
+    'qwen-cli': { enabled: true, priority: 3 },
+    'gemini-cli': { enabled: true, priority: 4 },
+  },
+};
 const METHODS = [
   'tokenDiscovery.scan',
   'tokenDiscovery.status',
@@ -60,6 +86,7 @@ interface StatusOutput {
   lastScan: { scannedAt: string; found: number; imported: number } | null;
   scanning: boolean;
   historyFile: string;
+  rotationStrategy: string;
   sources: { source: string; provider: string; credentials: number }[];
 }
 interface AuthProfile {
@@ -76,6 +103,18 @@ let installOutput: CliResult;
 let gateway: Gateway | undefined;
 let client: GatewayClient;
 let startupScan: Promise<{ afterReadyMs: number; status: StatusOutput }>;
+/** The checks that failed (name and first line of the error), for the closing note. */
+const failures: string[] = [];
+let setupFailed = false;
+
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(({ task }) => {
+    const first = task.result?.errors?.[0]?.message?.split('\n')[0] ?? '';
+    failures.push(
+      `${task.suite?.name ? `${task.suite.name} > ` : ''}${task.name}${first ? `: ${first}` : ''}`,
+    );
+  });
+});
 
 /** Payload of a call that must succeed (fails the test with the gateway's error otherwise). */
 async function ok<T>(method: string, params: unknown = {}): Promise<T> {
@@ -117,6 +156,15 @@ function find(credentials: readonly CredentialView[], e: ExpectedFinding): Crede
 }
 
 beforeAll(async () => {
+  try {
+    await setUp();
+  } catch (error) {
+    setupFailed = true;
+    throw error;
+  }
+}, 600_000);
+
+async function setUp(): Promise<void> {
   const install = ensureOpenClaw();
   sandbox = await createSandbox(install);
   world = await writeE2eHome(sandbox.home);
@@ -124,12 +172,7 @@ beforeAll(async () => {
   Object.assign(sandbox.env, fakes.env);
   packed = packPlugin(sandbox.harnessDir);
   installOutput = await sandbox.installPlugin(packed.tarball);
-  await sandbox.configurePlugin({
-    scanOnStartup: true,
-    autoImport: true,
-    validateTokens: true,
-    rotationStrategy: 'round-robin',
-  });
+  await sandbox.configurePlugin(SPEC_PLUGIN_CONFIG);
   gateway = sandbox.startGateway();
   await gateway.waitReady();
   const readyAt = gateway.readyAt as number;
@@ -147,21 +190,44 @@ beforeAll(async () => {
     return { afterReadyMs: performance.now() - readyAt, status };
   })();
   await startupScan.catch(() => {});
-}, 600_000);
+}
 
 afterAll(async () => {
   client?.close();
-  const exit = await gateway?.stop();
+  const exit = await gateway?.stop().catch((error: unknown) => ({ error: String(error) }));
   await fakes?.close();
-  if (process.env.CTD_E2E_KEEP && sandbox) {
-    // For debugging: the RPC transcript and CLI runs next to the gateway's own output.
+  const failed = setupFailed || failures.length > 0;
+  if (sandbox && (failed || process.env.CTD_E2E_KEEP)) {
+    // The RPC transcript and CLI runs next to the gateway's own output and OpenClaw's log.
     await writeFile(join(sandbox.harnessDir, 'rpc-frames.jsonl'), `${client?.frames.join('\n') ?? ''}\n`);
     await writeFile(join(sandbox.harnessDir, 'cli-runs.json'), JSON.stringify(sandbox.cliResults, null, 2));
-    console.log(`[e2e] kept ${sandbox.home.path} (gateway exit ${JSON.stringify(exit)})`);
+    const note = {
+      kept: sandbox.home.path,
+      logs: [
+        join(sandbox.harnessDir, 'gateway.stdout.log'),
+        join(sandbox.harnessDir, 'gateway.stderr.log'),
+        sandbox.logFile,
+        join(sandbox.harnessDir, 'rpc-frames.jsonl'),
+        join(sandbox.harnessDir, 'cli-runs.json'),
+      ],
+      failed: setupFailed ? ['setting up the gateway (beforeAll)', ...failures] : failures,
+      gatewayExit: exit ?? null,
+    };
+    // scripts/run-e2e.mjs prints this after vitest's own report, so it is the last thing shown.
+    if (process.env.CTD_E2E_RESULT_FILE) {
+      await writeFile(process.env.CTD_E2E_RESULT_FILE, `${JSON.stringify(note, null, 2)}\n`);
+    }
+    console.error(
+      [
+        failed ? `[e2e] failed: ${note.failed.join('\n[e2e] failed: ')}` : '[e2e] CTD_E2E_KEEP is set',
+        `[e2e] kept ${note.kept} (gateway exit ${JSON.stringify(exit)}); logs:`,
+        ...note.logs.map((l) => `[e2e]   ${l}`),
+      ].join('\n'),
+    );
   } else {
     await sandbox?.cleanup();
   }
-}, 60_000);
+}, 120_000);
 
 describe('the packed plugin in a real OpenClaw gateway', () => {
   it('packs into a self-contained tarball that installs without the unsafe-install flag', async () => {
@@ -186,12 +252,27 @@ describe('the packed plugin in a real OpenClaw gateway', () => {
     expect(manifest.cliCommands?.map((c) => c.name)).toContain('token-discovery');
   });
 
-  it(`has the startup scan's result within ${STARTUP_SCAN_BUDGET_MS / 1000} s of /readyz`, async () => {
+  it(`has the startup scan's result within ${STARTUP_SCAN_BOUND_MS / 1000} s of /readyz`, async () => {
     const { afterReadyMs, status } = await startupScan;
-    console.log(`[e2e] startup scan visible ${Math.round(afterReadyMs)} ms after /readyz`);
-    expect(afterReadyMs).toBeLessThan(STARTUP_SCAN_BUDGET_MS);
+    console.log(
+      `[e2e] startup scan visible ${Math.round(afterReadyMs)} ms after /readyz (goal 5 s: npm run bench)`,
+    );
+    expect(afterReadyMs, 'startup scan after /readyz (ms)').toBeLessThan(STARTUP_SCAN_BOUND_MS);
+    // Every source is scanned: the four the spec's block lists and the ones it leaves out.
     expect(status.lastScan?.found).toBe(world.expected.length);
     expect(status.lastScan?.imported).toBe(world.expected.filter((e) => e.import === 'imported').length);
+  });
+
+  it("accepts the spec's config block as written (cliSources keyed by source id)", async () => {
+    const config = (await sandbox!.readConfig()) as {
+      plugins?: { entries?: Record<string, { enabled?: boolean; config?: unknown }> };
+    };
+    expect(config.plugins?.entries?.[PLUGIN_ID]).toMatchObject({ enabled: true, config: SPEC_PLUGIN_CONFIG });
+    const status = await ok<StatusOutput>('tokenDiscovery.status');
+    expect(status.rotationStrategy).toBe('round-robin');
+    // Neither rejected nor taken for the deprecated short keys of 0.1.
+    const logs = (await sandbox!.logText()).map((l) => l.text).join('\n');
+    expect(logs).not.toMatch(/Unrecognized key|cliSources\.\S+ is deprecated/);
   });
 
   it('is loaded: plugins list, health and the hello method list', async () => {
@@ -282,8 +363,8 @@ describe('gateway methods over WebSocket', () => {
       credentials: { id: string }[];
       methods: unknown[];
       note: string;
-    }>('tokenDiscovery.refreshToken', { target: 'codex' });
-    expect(codex.target).toBe('codex');
+    }>('tokenDiscovery.refreshToken', { target: 'codex-cli' });
+    expect(codex.target).toBe('codex-cli');
     expect(codex.methods.length).toBeGreaterThan(0);
     const codexIds = secondScan.credentials.filter((c) => c.source === 'codex-cli').map((c) => c.id);
     expect(codex.credentials.map((c) => c.id).sort()).toEqual(codexIds.sort());
@@ -431,8 +512,9 @@ describe('`openclaw token-discovery` commands', () => {
 describe('at the end', () => {
   it('stops the gateway by PID', async () => {
     const g = gateway as Gateway;
-    const exit = await g.stop();
-    expect(exit.killed).toBe(false);
+    // A generous grace period: a loaded machine slows the shutdown, only a hang should fail it.
+    const exit = await g.stop(60_000);
+    expect(exit.killed, 'the gateway needed SIGKILL').toBe(false);
     expect(g.running).toBe(false);
     expect(() => process.kill(g.pid, 0)).toThrow();
     await expect(fetch(`${sandbox!.httpUrl}/healthz`)).rejects.toThrow();
