@@ -54,7 +54,7 @@ export interface CtdErrorOptions {
   /** The underlying error, kept for debugging. Never a secret. */
   cause?: unknown;
   /** Structured, secret-free facts about the failure (a path, a field name). */
-  details?: Record<string, unknown>;
+  details?: Record<string, unknown> | undefined;
 }
 
 /**

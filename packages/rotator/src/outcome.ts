@@ -146,7 +146,11 @@ export function rateLimitHint(
 export function classifyResponse(
   status: number,
   headers: HeaderSource = {},
-  options: { providerCode?: string | undefined; latencyMs?: number | undefined; now?: number } = {},
+  options: {
+    providerCode?: string | undefined;
+    latencyMs?: number | undefined;
+    now?: number | undefined;
+  } = {},
 ): Outcome {
   const now = options.now ?? Date.now();
   if (status >= 200 && status < 300) return { type: 'success', latencyMs: options.latencyMs };

@@ -71,22 +71,22 @@ export interface RotatorOptions {
   /** Where usage, results and cooldowns are kept (and shared with other processes). */
   store: HistoryStore;
   /** @default 'round-robin' */
-  strategy?: Strategy;
+  strategy?: Strategy | undefined;
   /** Priorities for the `priority` strategy. */
-  priorities?: PriorityConfig;
+  priorities?: PriorityConfig | undefined;
   /** Cooldown lengths (merged over {@link DEFAULT_COOLDOWNS}). */
-  cooldowns?: Partial<CooldownPolicy>;
+  cooldowns?: Partial<CooldownPolicy> | undefined;
   /**
    * The clock, in epoch ms (tests inject one).
    * @default Date.now
    */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
   /**
    * Identifies this rotator among processes; it decides the starting point of round-robin and
    * how ties are broken, so that two gateways starting from the same state pick different
    * credentials. @default host, pid and a random part
    */
-  instanceId?: string;
+  instanceId?: string | undefined;
 }
 
 /** What an agent asks for. */

@@ -5,19 +5,19 @@ import type { ScanContext, SourceAdapter } from './types.ts';
 /** Options for {@link createScanContext}; every field has a default from the running process. */
 export interface ScanContextOptions {
   /** @default process.env */
-  env?: Readonly<Record<string, string | undefined>>;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
   /** @default env.HOME, else os.homedir() */
-  home?: string;
+  home?: string | undefined;
   /** @default os.hostname() */
-  hostname?: string;
+  hostname?: string | undefined;
   /** @default os.userInfo().username */
-  username?: string;
+  username?: string | undefined;
   /** @default 1 MiB */
-  maxFileBytes?: number;
+  maxFileBytes?: number | undefined;
   /** @default new Date() */
-  now?: Date;
+  now?: Date | undefined;
   /** The adapter list whose facts fill in what an adapter does not state. @default every built-in adapter */
-  adapters?: readonly SourceAdapter[];
+  adapters?: readonly SourceAdapter[] | undefined;
 }
 
 /** Default size cap for a credential file: real ones are a few KiB. */

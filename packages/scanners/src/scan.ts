@@ -17,11 +17,11 @@ export interface ScanOptions extends ScanContextOptions {
    * Which adapters to run (their facts come first, before the built-in adapters'). @default every
    * built-in adapter
    */
-  adapters?: readonly SourceAdapter[];
+  adapters?: readonly SourceAdapter[] | undefined;
   /** Only run these sources. @default all */
-  sources?: readonly SourceId[];
+  sources?: readonly SourceId[] | undefined;
   /** A ready context; when given, the context options are ignored. */
-  context?: ScanContext;
+  context?: ScanContext | undefined;
 }
 
 /** The result of a scan: credentials with their secrets in memory, and what went wrong where. */

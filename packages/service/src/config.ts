@@ -124,12 +124,12 @@ export const ServiceConfigSchema = z.preprocess(
 export type ServiceConfig = z.output<typeof ServiceConfigSchema>;
 /** The service configuration as written by a user (everything optional). */
 export interface ServiceConfigInput {
-  scanOnStartup?: boolean;
-  autoImport?: boolean;
-  validateTokens?: boolean;
-  rotationStrategy?: (typeof STRATEGIES)[number];
+  scanOnStartup?: boolean | undefined;
+  autoImport?: boolean | undefined;
+  validateTokens?: boolean | undefined;
+  rotationStrategy?: (typeof STRATEGIES)[number] | undefined;
   /** Keyed by source id (`"codex-cli"`); the deprecated short keys (`codex`) are accepted too. */
-  cliSources?: Record<string, Partial<CliSourceConfig>>;
+  cliSources?: Record<string, { [K in keyof CliSourceConfig]?: CliSourceConfig[K] | undefined }> | undefined;
 }
 
 /** The result of {@link parseServiceConfig}. */

@@ -74,22 +74,22 @@ export interface TokenDiscoveryServiceOptions {
   /** The configuration (defaults applied by the service). */
   config?: unknown;
   /** Environment for scanning (HOME, CLI overrides) and validation (`CTD_*_BASE_URL`, proxies). */
-  env?: Env;
+  env?: Env | undefined;
   /**
    * The history store, or `false` to record nothing (status then reads no history).
    * @default the file store at {@link TokenDiscoveryServiceOptions.historyFile} or its default path, opened on first use
    */
-  history?: HistoryStore | false;
+  history?: HistoryStore | false | undefined;
   /** Where the file history lives when no store is given. @default `$CTD_HISTORY_FILE`, else `$OPENCLAW_STATE_DIR/cli-token-history.json`, else `~/.openclaw/cli-token-history.json` */
-  historyFile?: string;
+  historyFile?: string | undefined;
   /** Where to import. Without one, nothing is imported. */
-  importer?: CredentialImporter;
+  importer?: CredentialImporter | undefined;
   /** The live check. @default `validateCredentials` from `@ctd/scanners/validate`, loaded on first use */
-  validate?: ValidateFn;
+  validate?: ValidateFn | undefined;
   /** Per-request timeout of live checks (ms). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** The clock. */
-  now?: () => Date;
+  now?: (() => Date) | undefined;
 }
 
 interface LastScan {
