@@ -1,3 +1,17 @@
+export type {
+  AdapterContractContext,
+  AdapterContractFixtures,
+  AdapterContractNeighbours,
+  AdapterContractOptions,
+  ContractAdapter,
+  ContractProviderFacts,
+  ContractRefreshedTokens,
+  ContractScanContext,
+  ContractScanResult,
+  ContractStoreFile,
+  WriteBackFixture,
+} from './contract/index.ts';
+export { runAdapterContract } from './contract/index.ts';
 export * from './fake-providers/index.ts';
 export * as fixtures from './fixtures.ts';
 export { type FullHomeExpectation, writeFullHome } from './full-home.ts';

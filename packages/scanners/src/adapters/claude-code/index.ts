@@ -3,6 +3,7 @@ import type { Account } from '@ctd/core';
 import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Claude Code adapter. */
@@ -111,6 +112,15 @@ export const claudeCodeAdapter: SourceAdapter = {
       : [{ provider: KnownProvider.anthropic, kind: 'api_key', label: 'Anthropic API key (pasted)' }];
   },
   loginHint: 'run `claude` and log in with /login (or `claude setup-token` for a long-lived token)',
+
+  lockProtocol() {
+    // [U] Claude Code's refresh lock, if any, is not documented; treat it as having none.
+    return { kind: 'none' };
+  },
+
+  async withLock(_ctx, credential, fn) {
+    return withInProcessLock(storePathOf(credential) ?? CLAUDE_SOURCE, fn);
+  },
 
   files(ctx): StoreFile[] {
     return [

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { CtdErrorCode } from '@ctd/core';
+import { withFlock } from '@ctd/core/node';
 import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
 import { decodeJwtPayload, jwtExpiryMs } from '../../jwt.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Codex CLI adapter. */
@@ -24,6 +26,9 @@ const AuthFileSchema = z
     last_refresh: z.string().nullish(),
   })
   .loose();
+
+/** How long to wait for Codex's lock before giving up. */
+const CODEX_LOCK_TIMEOUT_MS = 10_000;
 
 function codexHome(ctx: ScanContext): string {
   const override = ctx.env.CODEX_HOME?.trim();
@@ -91,8 +96,21 @@ export const codexCliAdapter: SourceAdapter = {
   },
 
   lockProtocol(ctx) {
-    // Codex has no cross-process lock: it reloads auth.json and compares account_id before refreshing.
-    return { kind: 'reload-compare', lockPath: join(codexHome(ctx), 'auth.json') };
+    // Codex reloads auth.json and compares account_id before refreshing. Since 0.171 it also leaves
+    // `auth.json.lock` beside the file; a lock file that outlives its holder is a flock file.
+    return { kind: 'flock', lockPath: join(codexHome(ctx), 'auth.json.lock') };
+  },
+
+  async withLock(ctx, credential, fn) {
+    const authPath = join(codexHome(ctx), 'auth.json');
+    if (storePathOf(credential) !== authPath) return withInProcessLock(CODEX_SOURCE, fn);
+    // [U] How Codex takes `auth.json.lock` is not documented. A flock on it excludes a Codex that
+    // flocks the same file, and costs nothing if Codex does not; the caller still re-reads
+    // auth.json inside the lock and compares the account before spending a refresh token, as
+    // Codex does.
+    return withInProcessLock(authPath, () =>
+      withFlock(join(codexHome(ctx), 'auth.json.lock'), { timeoutMs: CODEX_LOCK_TIMEOUT_MS }, fn),
+    );
   },
 
   async scan(ctx) {

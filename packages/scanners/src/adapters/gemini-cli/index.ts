@@ -6,6 +6,7 @@ import { SourceCollector } from '../../collector.ts';
 import { decodeJwtPayload } from '../../jwt.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Gemini CLI adapter. */
@@ -346,6 +347,11 @@ export const geminiCliAdapter: SourceAdapter = {
     // Gemini CLI takes no lock on its token store; Google does not rotate refresh tokens, so a
     // concurrent refresh costs an extra access token, never the login.
     return { kind: 'none' };
+  },
+
+  async withLock(_ctx, credential, fn) {
+    // No lock to share with Gemini CLI: serialize our own writes of the store.
+    return withInProcessLock(storePathOf(credential) ?? GEMINI_SOURCE, fn);
   },
 
   async scan(ctx) {

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { withFlock } from '@ctd/core/node';
 import { SourceCollector } from '../../collector.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
 import {
@@ -7,10 +8,14 @@ import {
   kimiProviderFor,
   scanKimiStore,
 } from '../_shared/kimi-store.ts';
+import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the kimi-cli adapter. */
 export const KIMI_CLI_SOURCE = 'kimi-cli' as const;
+
+/** How long kimi-cli itself waits for its flock (5 tries 1–2 s apart, then one more). */
+const KIMI_LOCK_TIMEOUT_MS = 10_000;
 
 function kimiShareDir(ctx: ScanContext): string {
   const override = ctx.env.KIMI_SHARE_DIR?.trim();
@@ -47,6 +52,22 @@ export const kimiCliAdapter: SourceAdapter = {
     // kimi-cli refreshes under fcntl.flock(LOCK_EX|LOCK_NB) on this file; the kernel drops the
     // lock when its holder dies, so it never goes stale.
     return { kind: 'flock', lockPath: join(kimiShareDir(ctx), 'credentials', 'kimi-code.lock') };
+  },
+
+  async withLock(ctx, credential, fn) {
+    const store = storePathOf(credential);
+    const credentials = join(kimiShareDir(ctx), 'credentials');
+    if (!store || dirname(store) !== credentials || !store.endsWith('.json')) {
+      // Only the OAuth token files have a lock; config.toml is written without one.
+      return withInProcessLock(store ?? KIMI_CLI_SOURCE, fn);
+    }
+    // `credentials/<name>.json` is refreshed under flock on `credentials/<name>.lock`. kimi-cli
+    // tries for about 10 s (5 tries, 1–2 s apart) before giving up; so do we.
+    return withFlock(
+      join(credentials, `${basename(store, '.json')}.lock`),
+      { timeoutMs: KIMI_LOCK_TIMEOUT_MS },
+      fn,
+    );
   },
 
   async scan(ctx) {

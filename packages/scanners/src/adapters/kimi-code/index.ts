@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { SourceCollector } from '../../collector.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
 import { KIMI_PROVIDERS, kimiPastedCandidates, scanKimiStore } from '../_shared/kimi-store.ts';
+import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Kimi Code CLI adapter. */
@@ -44,6 +45,12 @@ export const kimiCodeAdapter: SourceAdapter = {
   lockProtocol() {
     // kimi-code serializes refreshes with an in-process promise queue only: no lock file to share.
     return { kind: 'in-process' };
+  },
+
+  async withLock(_ctx, credential, fn) {
+    // Nothing to share with kimi-code across processes: serialize our own refreshes of the file,
+    // and write back atomically (a concurrent kimi-code then reads either version whole).
+    return withInProcessLock(storePathOf(credential) ?? KIMI_CODE_SOURCE, fn);
   },
 
   async scan(ctx) {

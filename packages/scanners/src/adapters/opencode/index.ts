@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the opencode adapter. */
@@ -160,6 +161,15 @@ export const opencodeAdapter: SourceAdapter = {
 
   files(ctx): StoreFile[] {
     return [{ path: authPath(ctx), format: 'json', holdsSecrets: true }];
+  },
+
+  lockProtocol() {
+    // opencode writes auth.json atomically under a lock of its own process only.
+    return { kind: 'in-process' };
+  },
+
+  async withLock(ctx, credential, fn) {
+    return withInProcessLock(storePathOf(credential) ?? authPath(ctx), fn);
   },
 
   async scan(ctx) {

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { Origin, ProviderId } from '@ctd/core';
+import { withExclusiveLockFile } from '@ctd/core/node';
 import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
 import { checkShape } from '../../read.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Qwen Code adapter. */
@@ -22,6 +24,11 @@ const QWEN_KEY_PAGE = 'https://bailian.console.aliyun.com/?apiKey=1#/api-key';
 const CODING_PLAN_KEY_PREFIX = 'sk-sp-';
 
 const CODING_PLAN_VAR = 'BAILIAN_CODING_PLAN_API_KEY';
+
+/** Qwen Code breaks an `oauth_creds.lock` whose mtime is older than this (`DEFAULT_LOCK_CONFIG`). */
+const QWEN_LOCK_STALE_MS = 10_000;
+/** About Qwen Code's own wait: 20 attempts, 100 ms growing ×1.5 up to 2 s. */
+const QWEN_LOCK_TIMEOUT_MS = 30_000;
 
 const OAuthCredsSchema = z
   .object({
@@ -407,7 +414,27 @@ export const qwenCliAdapter: SourceAdapter = {
 
   lockProtocol(ctx) {
     // sharedTokenManager.ts: O_EXCL lock file, broken when older than 10 s.
-    return { kind: 'o-excl', lockPath: join(qwenHome(ctx), 'oauth_creds.lock'), staleAfterMs: 10_000 };
+    return {
+      kind: 'o-excl',
+      lockPath: join(qwenHome(ctx), 'oauth_creds.lock'),
+      staleAfterMs: QWEN_LOCK_STALE_MS,
+    };
+  },
+
+  async withLock(ctx, credential, fn) {
+    const oauthPath = join(qwenHome(ctx), 'oauth_creds.json');
+    const store = storePathOf(credential);
+    if (store !== oauthPath) {
+      // Qwen Code locks only its OAuth file; settings are written without a lock.
+      return withInProcessLock(store ?? QWEN_SOURCE, fn);
+    }
+    // Qwen Code's own protocol: O_EXCL lock file holding a UUID, stale after 10 s by mtime,
+    // broken by renaming it aside. Qwen gives up after about 29 s of backoff; so do we.
+    return withExclusiveLockFile(
+      join(qwenHome(ctx), 'oauth_creds.lock'),
+      { timeoutMs: QWEN_LOCK_TIMEOUT_MS, staleAfterMs: QWEN_LOCK_STALE_MS, stale: 'mtime' },
+      fn,
+    );
   },
 
   async scan(ctx) {

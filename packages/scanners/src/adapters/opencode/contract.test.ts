@@ -1,0 +1,9 @@
+import { fixtures, runAdapterContract, writeFullHome } from '@ctd/test-utils';
+import { ALL_ADAPTERS } from '../index.ts';
+import { opencodeAdapter } from './index.ts';
+
+runAdapterContract({
+  adapter: opencodeAdapter,
+  fixtures: fixtures.opencode,
+  neighbours: { adapters: ALL_ADAPTERS, writeHome: writeFullHome },
+});

@@ -1,0 +1,9 @@
+import { fixtures, runAdapterContract, writeFullHome } from '@ctd/test-utils';
+import { ALL_ADAPTERS } from '../index.ts';
+import { qwenCliAdapter } from './index.ts';
+
+runAdapterContract({
+  adapter: qwenCliAdapter,
+  fixtures: fixtures.qwen,
+  neighbours: { adapters: ALL_ADAPTERS, writeHome: writeFullHome },
+});
