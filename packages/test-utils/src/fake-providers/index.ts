@@ -4,6 +4,7 @@ export { startFakeDashScope } from './dashscope.ts';
 export { startFakeDeepSeek } from './deepseek.ts';
 export { startFakeGemini, startFakeGoogleOAuth } from './google.ts';
 export { startFakeKimi } from './kimi.ts';
+export { type FakeLeakyProvider, type LeakStyle, startFakeLeakyProvider } from './leaky.ts';
 export { startFakeMoonshot } from './moonshot.ts';
 export { startFakeOpenAI } from './openai.ts';
 export { startFakeOpenRouter } from './openrouter.ts';
@@ -19,7 +20,7 @@ export {
   type RouteHandler,
   startFakeProvider,
 } from './provider.ts';
-export { type FakeProxy, startFakeProxy } from './proxy.ts';
+export { type FakeProxy, type FakeProxyOptions, startFakeProxy } from './proxy.ts';
 export {
   type FakeAction,
   type FakeReply,

@@ -10,7 +10,7 @@ import {
  * How a fake provider treats a token. The common ones every fake knows: `valid`, `revoked`,
  * `expired`, `rate_limited` (with `Retry-After`), `quota_exhausted`, `no_access`, `html` (a
  * captive-portal page with 200), `hang` (never answers), `malformed` (200 with broken JSON),
- * `reset` (connection reset), `server_error`. The others are provider-specific; each fake's doc
+ * `reset` (connection reset), `endless` (200 with a JSON body that never ends), `server_error`. The others are provider-specific; each fake's doc
  * lists the ones it knows.
  */
 export type FakeBehavior =
@@ -24,6 +24,7 @@ export type FakeBehavior =
   | 'hang'
   | 'malformed'
   | 'reset'
+  | 'endless'
   | 'server_error'
   | 'weekly_only'
   | 'usage_limit_reached'
@@ -120,6 +121,7 @@ export async function startFakeProvider(
           };
         case 'hang':
         case 'reset':
+        case 'endless':
           return behavior;
         case 'malformed':
           return {

@@ -10,10 +10,27 @@ export interface FakeProxy {
   close(): Promise<void>;
 }
 
+/** Options of {@link startFakeProxy}. */
+export interface FakeProxyOptions {
+  /**
+   * Host names (or `host:port`) → a loopback origin (`http://127.0.0.1:<port>`): requests for such a
+   * host are delivered there instead, so a test can "reach" `http://api.openai.com` without a
+   * network. `targets` still records the host asked for.
+   */
+  hosts?: Record<string, string>;
+}
+
 /**
  * Starts an HTTP forward proxy (CONNECT tunnels and absolute-form requests) on 127.0.0.1.
+ *
+ * @param options - hosts to deliver to local servers instead
  */
-export async function startFakeProxy(): Promise<FakeProxy> {
+export async function startFakeProxy(options: FakeProxyOptions = {}): Promise<FakeProxy> {
+  const hosts = options.hosts ?? {};
+  const deliverTo = (host: string, hostname: string): URL | undefined => {
+    const origin = hosts[host] ?? hosts[hostname];
+    return origin ? new URL(origin) : undefined;
+  };
   const sockets = new Set<Socket>();
   const targets: string[] = [];
   const server = createServer((req, res) => {
@@ -26,10 +43,11 @@ export async function startFakeProxy(): Promise<FakeProxy> {
       return;
     }
     targets.push(target.host);
+    const local = deliverTo(target.host, target.hostname);
     const upstream = request(
       {
-        host: target.hostname,
-        port: target.port,
+        host: local?.hostname ?? target.hostname,
+        port: local?.port ?? target.port,
         path: `${target.pathname}${target.search}`,
         method: req.method,
         headers: req.headers,
@@ -46,7 +64,9 @@ export async function startFakeProxy(): Promise<FakeProxy> {
     const hostPort = req.url ?? '';
     targets.push(hostPort);
     const i = hostPort.lastIndexOf(':');
-    const upstream = connect(Number(hostPort.slice(i + 1)), hostPort.slice(0, i), () => {
+    const local = deliverTo(hostPort, hostPort.slice(0, i));
+    const port = Number(local?.port || hostPort.slice(i + 1));
+    const upstream = connect(port, local?.hostname ?? hostPort.slice(0, i), () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
       upstream.pipe(client);

@@ -11,8 +11,11 @@ export interface FakeReply {
   body?: string;
 }
 
-/** What the server does with a request: answer, never answer (`hang`), or reset the connection. */
-export type FakeAction = FakeReply | 'hang' | 'reset';
+/**
+ * What the server does with a request: answer, never answer (`hang`), reset the connection, or
+ * send a 200 JSON body that never ends (`endless`: as fast as the client reads, until it hangs up).
+ */
+export type FakeAction = FakeReply | 'hang' | 'reset' | 'endless';
 
 /** A request the fake server received. Tests use placeholder tokens, so they are kept as sent. */
 export interface RecordedRequest {
@@ -36,8 +39,11 @@ export interface FakeServer {
   readonly origin: string;
   /** Every request received, in order. */
   readonly requests: RecordedRequest[];
-  /** Requests being answered right now, and the most there ever were at once. */
-  readonly stats: { inFlight: number; maxInFlight: number };
+  /**
+   * Requests being answered right now, the most there ever were at once, and the body bytes
+   * written so far (including those of `endless` answers).
+   */
+  readonly stats: { inFlight: number; maxInFlight: number; bytesSent: number };
   /** Answer delay in ms; may be changed between requests. */
   delayMs: number;
   /** Holds every answer until {@link FakeServer.release} (for concurrency tests, without timers). */
@@ -70,6 +76,23 @@ function send(res: ServerResponse, reply: FakeReply): void {
   res.end(body);
 }
 
+/** Writes a JSON-looking body forever, as fast as the client reads; stops when it hangs up. */
+function sendEndless(res: ServerResponse, count: (bytes: number) => void): void {
+  const chunk = Buffer.from(`${'{"id":"endless-model-test","object":"model"},'.repeat(1024)}`);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write('{"object":"list","data":[');
+  const pump = () => {
+    while (!res.destroyed && !res.writableEnded) {
+      count(chunk.length);
+      if (!res.write(chunk)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
+}
+
 /**
  * Starts a fake HTTP server that answers each request with what `handler` scripts.
  *
@@ -82,7 +105,7 @@ export async function startFakeServer(
 ): Promise<FakeServer> {
   const sockets = new Set<Socket>();
   const requests: RecordedRequest[] = [];
-  const stats = { inFlight: 0, maxInFlight: 0 };
+  const stats = { inFlight: 0, maxInFlight: 0, bytesSent: 0 };
   let held: Array<() => void> | undefined;
   const watchers: Array<{ count: number; resolve: () => void }> = [];
 
@@ -111,6 +134,15 @@ export async function startFakeServer(
           req.socket.resetAndDestroy();
           return;
         }
+        if (action === 'endless') {
+          sendEndless(res, (bytes) => {
+            stats.bytesSent += bytes;
+          });
+          return;
+        }
+        stats.bytesSent += Buffer.byteLength(
+          action.json !== undefined ? JSON.stringify(action.json) : (action.body ?? ''),
+        );
         send(res, action);
       };
       const afterDelay = () => (fake.delayMs > 0 ? setTimeout(answer, fake.delayMs) : answer());
