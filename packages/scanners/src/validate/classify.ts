@@ -54,23 +54,52 @@ export function providerError(json: unknown): ProviderError | undefined {
   return undefined;
 }
 
-/** A short, single-line rendering of a provider message. */
+/**
+ * Control characters (C0, DEL, C1), line separators and the bidirectional marks and overrides
+ * that reorder what a terminal shows: none belongs in a one-line reason or code.
+ */
+const CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** The longest provider error code kept; real ones are a few words. */
+export const MAX_CODE_CHARS = 64;
+
+/**
+ * A short, single-line rendering of a provider's text: control characters and whitespace runs
+ * become one space, then it is clipped. Provider text reaches here already redacted (the HTTP
+ * client redacts every string of a JSON answer first), so clipping cannot expose part of a key.
+ *
+ * @param text - redacted text
+ * @param max - the most characters kept (an ellipsis marks a cut)
+ */
 export function clip(text: string, max = 200): string {
-  const one = text.replace(/\s+/g, ' ').trim();
+  const one = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/**
+ * A provider's error code as reported: one line, no control characters, at most
+ * {@link MAX_CODE_CHARS} characters; undefined when nothing is left.
+ *
+ * @param code - the code from the provider's answer (already redacted)
+ */
+export function cleanCode(code: string | undefined): string | undefined {
+  if (code === undefined) return undefined;
+  return clip(code, MAX_CODE_CHARS) || undefined;
 }
 
 /** `code: message` for a reason, as far as the provider gave them. */
 export function describeError(err: ProviderError | undefined): string {
   if (!err) return '';
-  const label = err.code ?? err.type;
+  const label = cleanCode(err.code ?? err.type);
   if (label && err.message) return `${label}: ${clip(err.message)}`;
   return label ?? (err.message ? clip(err.message) : '');
 }
 
-/** The code to report as `providerCode`. */
+/** The code to report as `providerCode`, cleaned and clipped. */
 export function codeOf(err: ProviderError | undefined): string | undefined {
-  return err?.code ?? err?.type;
+  return cleanCode(err?.code ?? err?.type);
 }
 
 /**

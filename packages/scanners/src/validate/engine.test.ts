@@ -239,7 +239,13 @@ describe('proxy support', () => {
   it('picks the proxy by scheme and honours NO_PROXY entries', () => {
     const env = { HTTPS_PROXY: 'http://secure-proxy:8443', HTTP_PROXY: 'http://plain-proxy:8080' };
     expect(proxyFor('https://api.openai.com/v1/models', env)).toBe('http://secure-proxy:8443');
-    expect(proxyFor('http://127.0.0.1:9/v1', env)).toBe('http://plain-proxy:8080');
+    expect(proxyFor('http://api.example.test/v1', env)).toBe('http://plain-proxy:8080');
+    // Plain http to loopback never goes through a proxy elsewhere (it would read the key), only
+    // through one on loopback.
+    expect(proxyFor('http://127.0.0.1:9/v1', env)).toBeUndefined();
+    expect(proxyFor('http://localhost:9/v1', { HTTP_PROXY: 'http://127.0.0.1:3128' })).toBe(
+      'http://127.0.0.1:3128',
+    );
     expect(proxyFor('https://api.openai.com/v1', { HTTP_PROXY: 'http://plain-proxy:8080' })).toBe(
       'http://plain-proxy:8080',
     );

@@ -1,11 +1,12 @@
 import {
+  createRedactor,
   DEFAULT_VALIDATION_TIMEOUT_MS,
   type DiscoveredCredential,
-  redact,
   type ValidationResult,
 } from '@ctd/core';
 import { anthropicApiKeyValidator } from './anthropic.ts';
 import { chatgptLoginValidator } from './chatgpt.ts';
+import { cleanCode, clip } from './classify.ts';
 import { claudeOAuthValidator } from './claude-oauth.ts';
 import { dashscopeValidator } from './dashscope.ts';
 import { deepseekValidator } from './deepseek.ts';
@@ -20,7 +21,8 @@ import { openaiApiKeyValidator } from './openai.ts';
 import { openrouterValidator } from './openrouter.ts';
 import { ProxyDispatchers } from './proxy.ts';
 import { qwenPortalValidator } from './qwen-portal.ts';
-import type { CheckContext, CheckOutcome, ValidateOptions, Validator } from './types.ts';
+import { ALLOW_INSECURE_ENV } from './transport.ts';
+import type { CheckContext, CheckOutcome, ValidateOptions, ValidationWarning, Validator } from './types.ts';
 
 /** Default timeout of one HTTP request, in ms. */
 export const DEFAULT_TIMEOUT_MS: number = DEFAULT_VALIDATION_TIMEOUT_MS;
@@ -75,37 +77,53 @@ function locallyExpired(credential: DiscoveredCredential, now: Date): CheckOutco
       };
 }
 
-function scrub(value: unknown, secrets: string[]): unknown {
-  if (typeof value === 'string') return redact(value, secrets);
-  if (Array.isArray(value)) return value.map((v) => scrub(v, secrets));
+/** The longest reason kept; a reason quotes at most a clipped provider message. */
+const MAX_REASON_CHARS = 600;
+
+function scrub(value: unknown, clean: (text: string) => string): unknown {
+  if (typeof value === 'string') return clean(value);
+  if (Array.isArray(value)) return value.map((v) => scrub(v, clean));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, scrub(v, secrets)]),
+        .map(([k, v]) => [k, scrub(v, clean)]),
     );
   }
   return value;
 }
 
+/** What one check needs from the engine: a context for the validator, and what it noticed. */
+interface CheckRun {
+  readonly context: CheckContext;
+  /** Hosts the credential was sent to over plain http (allowed by the caller). */
+  readonly insecureHosts: ReadonlySet<string>;
+}
+
 async function checkOne(
   credential: DiscoveredCredential,
   options: ValidateOptions,
-  makeContext: (now: Date) => CheckContext,
+  startRun: (now: Date, credential: DiscoveredCredential) => CheckRun,
+  clean: (text: string) => string,
 ): Promise<ValidationResult> {
   const started = (options.now ?? (() => new Date()))();
   const t0 = performance.now();
   let result: CheckOutcome;
+  let insecureHosts: ReadonlySet<string> = new Set();
   try {
     const validator = validatorFor(credential, options.validators ?? VALIDATORS);
-    result =
-      locallyExpired(credential, started) ??
-      (validator
-        ? await validator.check(credential, makeContext(started))
-        : {
-            status: 'unknown',
-            reason: `no live check for provider "${credential.provider}" (${credential.kind})`,
-          });
+    const expired = locallyExpired(credential, started);
+    if (expired) result = expired;
+    else if (validator) {
+      const run = startRun(started, credential);
+      insecureHosts = run.insecureHosts;
+      result = await validator.check(credential, run.context);
+    } else {
+      result = {
+        status: 'unknown',
+        reason: `no live check for provider "${credential.provider}" (${credential.kind})`,
+      };
+    }
   } catch (error) {
     // A validator bug must not sink the other checks; its message could hold anything, so only the name.
     result = {
@@ -113,27 +131,39 @@ async function checkOne(
       reason: `the check failed unexpectedly (${error instanceof Error ? error.name : 'error'})`,
     };
   }
-  const secrets = [credential.secret.reveal(), credential.refreshSecret?.reveal() ?? ''];
-  // Belt and braces: a provider may echo the key in an error message.
-  return scrub(
-    {
-      credentialId: credential.id,
-      ...result,
-      checkedAt: started.toISOString(),
-      latencyMs: Math.round(performance.now() - t0),
-    },
-    secrets,
-  ) as ValidationResult;
+  // Provider text was redacted as it arrived; this pass catches anything a validator added since.
+  // Redact first, then normalise and clip: a clipped copy of a key could no longer be recognised.
+  // `status` is one of ours (an enum), never provider text: it is not touched.
+  const { status, ...said } = result;
+  const { reason, providerCode, ...rest } = scrub(said, clean) as Omit<CheckOutcome, 'status'>;
+  const insecure = [...insecureHosts];
+  const note = insecure.length
+    ? ` [sent without TLS to ${insecure.join(', ')}: ${ALLOW_INSECURE_ENV} is set]`
+    : '';
+  const code = cleanCode(providerCode);
+  return {
+    credentialId: credential.id,
+    status,
+    reason: `${clip(reason, MAX_REASON_CHARS)}${note}`,
+    ...rest,
+    ...(code ? { providerCode: code } : {}),
+    checkedAt: started.toISOString(),
+    latencyMs: Math.round(performance.now() - t0),
+  } as ValidationResult;
 }
 
 /**
  * Checks every credential with a live, read-only call to its provider, all at once (at most
  * `perHostConcurrency` requests per host, each with a timeout). Never spends a refresh token, never
  * returns a secret, and sends each secret only to its provider (or the endpoint the caller
- * overrode). Never throws for a provider's answer or a network failure: those are results.
+ * overrode), and only over TLS or to this machine (plain http elsewhere only with
+ * `CTD_ALLOW_INSECURE_BASE_URL=1`, and then with a warning through `onWarning` and in the reason).
+ * Never throws for a provider's answer or a network failure: those are results. No part of any
+ * secret of the batch (8 characters or more) appears in a result.
  *
  * @param credentials - credentials from {@link scan}
- * @param options - environment (overrides, proxy), timeout, concurrency, progress callback
+ * @param options - environment (overrides, proxy; `process.env` by default, as for `scan`),
+ *   timeout, concurrency, progress and warning callbacks
  * @returns one result per credential, in input order
  * @example
  * // `env`: the environment the application chose to pass (overrides and proxy settings).
@@ -144,20 +174,53 @@ export async function validateCredentials(
   credentials: readonly DiscoveredCredential[],
   options: ValidateOptions = {},
 ): Promise<ValidationResult[]> {
-  const env = options.env ?? {};
+  const env = options.env ?? process.env;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const limiter = new HostLimiter(options.perHostConcurrency ?? DEFAULT_PER_HOST_CONCURRENCY);
   const dispatchers = new ProxyDispatchers();
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const override = (id: EndpointId) => endpointOverride(id, options.baseUrls, env);
-  const makeContext = (now: Date): CheckContext => ({
-    now,
-    userAgent,
-    override,
-    baseUrl: (id) => override(id) ?? ENDPOINTS[id].defaultUrl,
-    request: (req) =>
-      httpRequest(req, { env, timeoutMs, limiter, dispatchers, userAgent, signal: options.signal }),
-  });
+  // Every secret of the batch, not only the one checked: a provider may quote any key it has seen.
+  const clean = createRedactor(
+    credentials.flatMap((c) => [c.secret.reveal(), c.refreshSecret?.reveal() ?? '']),
+  );
+  const warn = (warning: ValidationWarning) => {
+    try {
+      options.onWarning?.(warning);
+    } catch {
+      // Showing a warning must never break validation; the result's reason still says it.
+    }
+  };
+  const startRun = (now: Date, credential: DiscoveredCredential): CheckRun => {
+    const insecureHosts = new Set<string>();
+    const onInsecure = (endpoint: string, host: string) => {
+      insecureHosts.add(host);
+      warn({
+        code: 'INSECURE_BASE_URL',
+        credentialId: credential.id,
+        endpoint,
+        message: `${credential.provider} credential ${credential.id} was sent without TLS to ${endpoint} (${ALLOW_INSECURE_ENV} is set); anyone on the path can read it`,
+      });
+    };
+    const context: CheckContext = {
+      now,
+      userAgent,
+      override,
+      baseUrl: (id) => override(id) ?? ENDPOINTS[id].defaultUrl,
+      request: (req) =>
+        httpRequest(req, {
+          env,
+          timeoutMs,
+          limiter,
+          dispatchers,
+          userAgent,
+          signal: options.signal,
+          redact: clean,
+          onInsecure,
+        }),
+    };
+    return { context, insecureHosts };
+  };
 
   const running = credentials.map(() => true);
   let done = 0;
@@ -173,7 +236,7 @@ export async function validateCredentials(
     return await Promise.all(
       credentials.map(async (credential, i) => {
         emit({ type: 'start', credential, pending: pending(), done, total: credentials.length });
-        const result = await checkOne(credential, options, makeContext);
+        const result = await checkOne(credential, options, startRun, clean);
         running[i] = false;
         done++;
         emit({ type: 'done', credential, result, pending: pending(), done, total: credentials.length });

@@ -1,5 +1,6 @@
 import type { HostLimiter } from './limiter.ts';
 import { type ProxyDispatchers, proxyFor, proxyHost } from './proxy.ts';
+import { transportFor } from './transport.ts';
 import type { HttpAnswer, HttpOutcome, HttpRequest } from './types.ts';
 
 /** What the HTTP client needs from the engine. */
@@ -10,10 +11,19 @@ export interface HttpClientOptions {
   readonly dispatchers: ProxyDispatchers;
   readonly userAgent: string;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Removes secrets from the provider's text. Applied to every string of a JSON answer as it
+   * arrives, before any validator reads, normalises or clips it. @default no change
+   */
+  readonly redact?: ((text: string) => string) | undefined;
+  /** Called for each request sent over plain http to a host that is not loopback (allowed by the caller). */
+  readonly onInsecure?: ((endpoint: string, host: string) => void) | undefined;
+  /** The largest body read, in bytes; a longer one is cut off. @default 4 MiB */
+  readonly maxBodyBytes?: number | undefined;
 }
 
 /** Bodies larger than this are not evidence of anything we check (model lists are well below). */
-const MAX_BODY_CHARS = 8 * 1024 * 1024;
+export const MAX_BODY_BYTES: number = 4 * 1024 * 1024;
 
 /** A URL without its query string or fragment: the query may carry a token (Google tokeninfo). */
 export function endpointOf(url: string): string {
@@ -63,23 +73,68 @@ function failureReason(error: unknown, timedOut: boolean, cancelled: boolean, ti
   return code ? `network error (${code})` : 'network error';
 }
 
-function classifyBody(text: string, contentType: string): Pick<HttpAnswer, 'body' | 'json'> {
+/** Every string value in a parsed JSON value passed through `clean` (keys are the provider's schema). */
+function scrubJson(value: unknown, clean: (text: string) => string): unknown {
+  if (typeof value === 'string') return clean(value);
+  if (Array.isArray(value)) return value.map((v) => scrubJson(v, clean));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubJson(v, clean)]));
+  }
+  return value;
+}
+
+function classifyBody(
+  text: string,
+  contentType: string,
+  clean: ((text: string) => string) | undefined,
+): Pick<HttpAnswer, 'body' | 'json'> {
   const trimmed = text.trim();
   if (trimmed === '') return { body: 'empty', json: undefined };
   if (/html/i.test(contentType) || /^<(!doctype|html|head|body|\?xml)/i.test(trimmed)) {
     return { body: 'html', json: undefined };
   }
+  let json: unknown;
   try {
-    return { body: 'json', json: JSON.parse(trimmed) };
+    json = JSON.parse(trimmed);
   } catch {
     const looksJson = /json/i.test(contentType) || trimmed.startsWith('{') || trimmed.startsWith('[');
     return { body: looksJson ? 'malformed' : 'text', json: undefined };
   }
+  // Redacted here, on the raw strings: a provider may quote the key, whole or cut, anywhere.
+  return { body: 'json', json: clean ? scrubJson(json, clean) : json };
+}
+
+/**
+ * Reads a response body up to a cap, as it streams: a body that never ends, or a huge one, stops
+ * at the cap instead of filling memory.
+ *
+ * @returns the text, or undefined when the body was longer than the cap
+ */
+async function readCappedBody(res: Response, maxBytes: number): Promise<string | undefined> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      // Cancelling closes the connection: the rest is never downloaded.
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
 }
 
 /**
  * Makes one request under the per-host cap and the timeout, never following redirects (a
  * redirect could carry a key header to another host), through the proxy the environment names.
+ * Refuses plain http to a host that is not loopback unless `CTD_ALLOW_INSECURE_BASE_URL=1` (then
+ * `onInsecure` hears of each such request). Reads at most `maxBodyBytes` of the answer, and
+ * redacts every string of a JSON answer with `redact` before anything else sees it.
  * Never throws: a network failure becomes a `failure` outcome.
  *
  * @param req - the request
@@ -87,13 +142,16 @@ function classifyBody(text: string, contentType: string): Pick<HttpAnswer, 'body
  */
 export async function httpRequest(req: HttpRequest, opts: HttpClientOptions): Promise<HttpOutcome> {
   const endpoint = endpointOf(req.url);
-  let host: string;
+  let url: URL;
   try {
-    host = new URL(req.url).host;
+    url = new URL(req.url);
   } catch {
     return { kind: 'failure', endpoint, reason: 'the endpoint URL is not valid' };
   }
-  return opts.limiter.run(host, async () => {
+  // Every request carries a credential: TLS, or this machine, or the caller's explicit leave.
+  const transport = transportFor(url, opts.env);
+  if (transport.kind === 'refused') return { kind: 'failure', endpoint, reason: transport.reason };
+  return opts.limiter.run(url.host, async () => {
     if (opts.signal?.aborted) return { kind: 'failure', endpoint, reason: 'the check was cancelled' };
     const timeout = AbortSignal.timeout(opts.timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
@@ -106,13 +164,14 @@ export async function httpRequest(req: HttpRequest, opts: HttpClientOptions): Pr
         signal,
       };
       if (proxy) init.dispatcher = await opts.dispatchers.get(proxy);
+      if (transport.kind === 'insecure') opts.onInsecure?.(endpoint, transport.host);
       const res = await fetch(req.url, init);
-      const text = await res.text();
-      if (text.length > MAX_BODY_CHARS) {
+      const text = await readCappedBody(res, opts.maxBodyBytes ?? MAX_BODY_BYTES);
+      if (text === undefined) {
         return {
           kind: 'failure',
           endpoint,
-          reason: 'the answer was larger than any provider answer we expect',
+          reason: 'the answer was larger than any provider answer we expect (not read to the end)',
         };
       }
       return {
@@ -120,7 +179,7 @@ export async function httpRequest(req: HttpRequest, opts: HttpClientOptions): Pr
         endpoint,
         status: res.status,
         headers: res.headers,
-        ...classifyBody(text, res.headers.get('content-type') ?? ''),
+        ...classifyBody(text, res.headers.get('content-type') ?? '', opts.redact),
       };
     } catch (error) {
       const reason = failureReason(error, timeout.aborted, opts.signal?.aborted ?? false, opts.timeoutMs);

@@ -22,6 +22,7 @@ export { openaiApiKeyValidator } from './openai.ts';
 export { openrouterValidator } from './openrouter.ts';
 export { noProxyMatches, proxyFor } from './proxy.ts';
 export { qwenPortalBase, qwenPortalValidator } from './qwen-portal.ts';
+export { ALLOW_INSECURE_ENV, isLoopbackHost } from './transport.ts';
 export type {
   CheckContext,
   CheckOutcome,
@@ -31,5 +32,6 @@ export type {
   HttpRequest,
   ValidateOptions,
   ValidationProgress,
+  ValidationWarning,
   Validator,
 } from './types.ts';

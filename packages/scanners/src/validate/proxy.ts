@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { isLoopbackHost } from './transport.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -51,7 +52,9 @@ export function noProxyMatches(url: URL, noProxy: string | undefined): boolean {
 /**
  * The proxy to use for a URL, from the caller's environment: `https_proxy` / `HTTPS_PROXY` for
  * https URLs (falling back to the http proxy, as curl and undici do), `http_proxy` / `HTTP_PROXY`
- * for http URLs, unless `NO_PROXY` / `no_proxy` excludes the host.
+ * for http URLs, unless `NO_PROXY` / `no_proxy` excludes the host. A plain-http URL on loopback
+ * goes through a proxy only when the proxy is on loopback too: a proxy elsewhere would read the
+ * credential in plain text, and could not reach this machine's loopback anyway.
  *
  * @param url - the request URL
  * @param env - the environment given by the caller
@@ -69,7 +72,16 @@ export function proxyFor(url: string, env: Env): string | undefined {
     parsed.protocol === 'https:' ? (first(env, 'https_proxy', 'HTTPS_PROXY') ?? httpProxy) : httpProxy;
   if (!proxy) return undefined;
   if (noProxyMatches(parsed, first(env, 'no_proxy', 'NO_PROXY'))) return undefined;
+  if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname) && !onLoopback(proxy)) return undefined;
   return proxy;
+}
+
+function onLoopback(proxy: string): boolean {
+  try {
+    return isLoopbackHost(new URL(proxy).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -17,6 +17,14 @@ export function testCredential(
   });
 }
 
+/**
+ * A behavior name as it goes into a test key: in hex, so that no piece of a key is a word the fake
+ * provider answers with (the client redacts every piece of 8 characters or more of a key it reads).
+ */
+export function keyTag(behavior: string): string {
+  return Buffer.from(behavior, 'utf8').toString('hex');
+}
+
 /** `TEST_NOW` plus some seconds, as ISO 8601. */
 export function secondsAfterNow(seconds: number): string {
   return new Date(TEST_NOW.getTime() + seconds * 1000).toISOString();

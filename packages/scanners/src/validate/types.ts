@@ -96,27 +96,50 @@ export interface ValidationProgress {
   readonly total: number;
 }
 
+/**
+ * Something the caller should tell the user about a check that went ahead. Validation never
+ * prints: the CLI prints these, a library user shows them as it likes.
+ */
+export interface ValidationWarning {
+  /**
+   * `INSECURE_BASE_URL`: the credential was sent over plain http to a host that is not this
+   * machine, because `CTD_ALLOW_INSECURE_BASE_URL=1` allowed it. Given for every such request.
+   */
+  readonly code: 'INSECURE_BASE_URL';
+  /** The credential concerned. */
+  readonly credentialId: string;
+  /** The URL the credential was sent to, without its query string. */
+  readonly endpoint: string;
+  /** One line for people; never holds a secret. */
+  readonly message: string;
+}
+
 /** Options for {@link validateCredentials}. Every field is optional. */
 export interface ValidateOptions {
   /**
-   * Where to read `CTD_<ID>_BASE_URL` overrides and `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`
-   * from. Pass the process environment to honour them; @default {} (no overrides, no proxy)
+   * Where to read `CTD_<ID>_BASE_URL` overrides, `CTD_ALLOW_INSECURE_BASE_URL` and
+   * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from; as for `scan`. @default process.env
    */
-  env?: Readonly<Record<string, string | undefined>>;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Base URL overrides by endpoint id; they win over the environment. */
-  baseUrls?: Partial<Record<EndpointId, string>>;
+  baseUrls?: Partial<Record<EndpointId, string>> | undefined;
   /** Timeout of each HTTP request, in ms. @default 5000 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** How many requests may run at once to one host. @default 16 */
-  perHostConcurrency?: number;
+  perHostConcurrency?: number | undefined;
   /** Aborts every pending check (they end as `unknown`). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called when a check starts and when it ends. Must not throw. */
-  onProgress?: (event: ValidationProgress) => void;
+  onProgress?: ((event: ValidationProgress) => void) | undefined;
+  /**
+   * Called with each warning (a credential sent without TLS, when the caller allowed it). The same
+   * fact is also noted in that result's `reason`. Must not throw.
+   */
+  onWarning?: ((warning: ValidationWarning) => void) | undefined;
   /** The clock. @default () => new Date() */
-  now?: () => Date;
+  now?: (() => Date) | undefined;
   /** The validators to choose from, in order. @default every built-in validator */
-  validators?: readonly Validator[];
+  validators?: readonly Validator[] | undefined;
   /** User-Agent header. @default `ctd/<version> (cli-token-discovery)` */
-  userAgent?: string;
+  userAgent?: string | undefined;
 }

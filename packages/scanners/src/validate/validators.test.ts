@@ -22,7 +22,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { scan } from '../scan.ts';
 import { validateCredentials, validatorFor } from './engine.ts';
 import { qwenPortalBase } from './qwen-portal.ts';
-import { type Expected, pick, secondsAfterNow, TEST_NOW, testCredential } from './test-support.ts';
+import { type Expected, keyTag, pick, secondsAfterNow, TEST_NOW, testCredential } from './test-support.ts';
 
 interface Row {
   name: string;
@@ -88,7 +88,7 @@ function noEvidenceRows(make: (behavior: FakeBehavior) => DiscoveredCredential):
 }
 
 function keyFor(provider: string, behavior: string): string {
-  return `sk-test-${provider}-${behavior}-PLACEHOLDER-0000`;
+  return `sk-test-${provider}-${keyTag(behavior)}-PLACEHOLDER-0000`;
 }
 
 describe('OpenAI API key', () => {
@@ -186,7 +186,7 @@ describe('ChatGPT (Codex) login', () => {
       kind: withRefresh ? 'oauth' : 'token',
       label: 'ChatGPT login',
       secret: token(behavior, exp),
-      refreshToken: withRefresh ? `rt_test_${behavior}_PLACEHOLDER` : undefined,
+      refreshToken: withRefresh ? `rt_test_${keyTag(behavior)}_PLACEHOLDER` : undefined,
       account: { accountId: ACCOUNT },
     });
 
@@ -322,7 +322,7 @@ describe('Gemini API key', () => {
       'hang',
       'reset',
     ];
-    const key = (b: string) => `AIzaSy-test-${b}-PLACEHOLDER`;
+    const key = (b: string) => `AIzaSy-test-${keyTag(b)}-PLACEHOLDER`;
     const fake = await started(
       startFakeGemini({ keys: Object.fromEntries(behaviors.map((b) => [key(b), b])) }),
     );
@@ -384,7 +384,7 @@ describe('Gemini API key', () => {
 
 describe('Google OAuth (Gemini CLI)', () => {
   it('checks the access token at tokeninfo and never spends the refresh token', async () => {
-    const tok = (b: string) => `ya29.test-${b}-PLACEHOLDER`;
+    const tok = (b: string) => `ya29.test-${keyTag(b)}-PLACEHOLDER`;
     const behaviors: FakeBehavior[] = [
       'valid',
       'revoked',
@@ -404,7 +404,7 @@ describe('Google OAuth (Gemini CLI)', () => {
         provider: 'google-gemini-cli',
         kind: refresh ? 'oauth' : 'token',
         secret: tok(b),
-        refreshToken: refresh ? `1//0g-test-${b}-PLACEHOLDER` : undefined,
+        refreshToken: refresh ? `1//0g-test-${keyTag(b)}-PLACEHOLDER` : undefined,
         expiresAt: TEST_NOW.getTime() + 3_600_000,
       });
     const rows: Row[] = [
@@ -570,7 +570,7 @@ describe('Model Studio (DashScope) and Coding Plan keys', () => {
 
 describe('Qwen OAuth login', () => {
   it('checks GET {resource_url}/v1/models', async () => {
-    const tok = (b: string) => `test-qwen-oauth-${b}-PLACEHOLDER`;
+    const tok = (b: string) => `test-qwen-oauth-${keyTag(b)}-PLACEHOLDER`;
     const behaviors: FakeBehavior[] = [
       'valid',
       'revoked',
@@ -592,7 +592,7 @@ describe('Qwen OAuth login', () => {
         provider: 'qwen-portal',
         kind: refresh ? 'oauth' : 'token',
         secret: tok(b),
-        refreshToken: refresh ? `test-qwen-refresh-${b}-PLACEHOLDER` : undefined,
+        refreshToken: refresh ? `test-qwen-refresh-${keyTag(b)}-PLACEHOLDER` : undefined,
         baseUrl: 'https://portal.qwen.ai/v1',
       });
     const rows: Row[] = [
@@ -811,7 +811,7 @@ describe('Anthropic API key', () => {
       'hang',
       'reset',
     ];
-    const key = (b: string) => `sk-ant-api03-test-${b}-PLACEHOLDER`;
+    const key = (b: string) => `sk-ant-api03-test-${keyTag(b)}-PLACEHOLDER`;
     const fake = await started(
       startFakeAnthropic({ keys: Object.fromEntries(behaviors.map((b) => [key(b), b])) }),
     );
@@ -859,7 +859,7 @@ describe('Anthropic API key', () => {
 
 describe('Claude OAuth login', () => {
   it('maps every answer of GET /api/oauth/usage and keeps the utilization windows', async () => {
-    const tok = (b: string) => `sk-ant-oat01-test-${b}-PLACEHOLDER`;
+    const tok = (b: string) => `sk-ant-oat01-test-${keyTag(b)}-PLACEHOLDER`;
     const behaviors: FakeBehavior[] = [
       'valid',
       'quota_exhausted',
@@ -883,7 +883,7 @@ describe('Claude OAuth login', () => {
         provider: 'anthropic',
         kind: refresh ? 'oauth' : 'token',
         secret: tok(b),
-        refreshToken: refresh ? `sk-ant-ort01-test-${b}-PLACEHOLDER` : undefined,
+        refreshToken: refresh ? `sk-ant-ort01-test-${keyTag(b)}-PLACEHOLDER` : undefined,
       });
     const rows: Row[] = [
       { name: 'valid', credential: make('valid'), expected: { status: 'valid', httpStatus: 200 } },
@@ -947,7 +947,7 @@ describe('OpenRouter key', () => {
       'hang',
       'reset',
     ];
-    const key = (b: string) => `sk-or-v1-test-${b}-PLACEHOLDER`;
+    const key = (b: string) => `sk-or-v1-test-${keyTag(b)}-PLACEHOLDER`;
     const fake = await started(
       startFakeOpenRouter({ keys: Object.fromEntries(behaviors.map((b) => [key(b), b])) }),
     );
