@@ -2,8 +2,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { chmod, readdir } from 'node:fs/promises';
 import { createTempHome, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { toHistoryFile } from './codec.ts';
 import { type FileHistoryStore, openHistoryStore, parseHistoryText } from './file-store.ts';
-import { HistoryState, toHistoryFile } from './state.ts';
+import { HistoryState } from './state.ts';
 import { ref } from './testing/helpers.ts';
 
 let home: TempHome;

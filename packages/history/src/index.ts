@@ -1,7 +1,14 @@
-export type { FileHistoryStoreOptions, ParsedHistory } from './file-store.ts';
-export { FileHistoryStore, openHistoryStore, parseHistoryText } from './file-store.ts';
-export type { FileLockOptions } from './lock.ts';
-export { FileLock, processAlive } from './lock.ts';
+export { processAlive } from '@ctd/core/node';
+export type { ParsedHistory } from './codec.ts';
+export { isRecognisablyHistory, parseHistoryText, toRecord as toHistoryRecord } from './codec.ts';
+export type { CooldownPolicy, CooldownTrigger } from './cooldown.ts';
+export { cooldownUntil, DEFAULT_COOLDOWNS, resolveCooldownPolicy } from './cooldown.ts';
+export type { ClearOutcome, HistoryDriver } from './driver.ts';
+export { MemoryDriver } from './driver.ts';
+export type { FileDriverOptions, FileLockOptions } from './file-driver.ts';
+export { DEFAULT_HISTORY_MAX_BYTES, FileDriver } from './file-driver.ts';
+export type { ClearHistoryFileResult, FileHistoryStoreOptions } from './file-store.ts';
+export { clearHistoryFile, FileHistoryStore, openHistoryStore } from './file-store.ts';
 export type { MemoryHistoryStoreOptions } from './memory-store.ts';
 export { createMemoryHistoryStore, MemoryHistoryStore } from './memory-store.ts';
 export type { HistoryPathOptions } from './paths.ts';
@@ -29,7 +36,8 @@ export {
   ModelCooldownSchema,
   ValidationSummarySchema,
 } from './schema.ts';
-export { toRecord as toHistoryRecord } from './state.ts';
+export type { HistoryStoreOptions } from './store.ts';
+export { createHistoryStore, DriverHistoryStore } from './store.ts';
 export type {
   CooldownChange,
   CredentialRef,

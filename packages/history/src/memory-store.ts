@@ -1,15 +1,7 @@
-import { CtdError } from '@ctd/core';
-import type { CredentialNeed, CredentialStatus, HistoryFile, ValidationSummary } from './schema.ts';
-import { fromHistoryFile, HistoryState, mergeBatch, toHistoryFile } from './state.ts';
-import type {
-  CooldownChange,
-  CredentialRef,
-  HistoryEntry,
-  HistoryNotice,
-  HistoryStore,
-  Sighting,
-  UsageResult,
-} from './types.ts';
+import { fromHistoryFile } from './codec.ts';
+import { MemoryDriver } from './driver.ts';
+import type { HistoryFile } from './schema.ts';
+import { DriverHistoryStore } from './store.ts';
 
 /** Options of {@link createMemoryHistoryStore}. */
 export interface MemoryHistoryStoreOptions {
@@ -24,116 +16,20 @@ export interface MemoryHistoryStoreOptions {
 
 /**
  * A history store held in memory only: for tests, benchmarks, and tools that keep no history.
- * It merges exactly like the file store, so code written against it behaves the same on a file.
+ * It is the same store as the file's over a memory driver, so code written against it behaves the
+ * same on a file.
  */
-export class MemoryHistoryStore implements HistoryStore {
-  readonly location = 'memory';
-  readonly notices: readonly HistoryNotice[] = [];
-  readonly #state = new HistoryState();
-  readonly #clock: () => number;
-  #closed = false;
-
+export class MemoryHistoryStore extends DriverHistoryStore {
   /** Use {@link createMemoryHistoryStore}. */
   constructor(options: MemoryHistoryStoreOptions = {}) {
-    this.#clock = options.clock ?? Date.now;
-    if (options.initial) this.#state.rebase(fromHistoryFile(options.initial));
-  }
-
-  /** Changes whenever entries are added or removed. */
-  get revision(): number {
-    return this.#state.revision;
-  }
-
-  /** Changes recorded since the last flush. */
-  get pendingEvents(): number {
-    return this.#state.pendingEvents;
-  }
-
-  get(id: string): HistoryEntry | undefined {
-    return this.#state.get(id);
-  }
-
-  list(): HistoryEntry[] {
-    return this.#state.list();
-  }
-
-  exportJson(): HistoryFile {
-    return toHistoryFile(this.#state.snapshot(), this.#clock());
-  }
-
-  ensure(ref: CredentialRef, at: number = this.#clock()): HistoryEntry {
-    this.#open();
-    return this.#state.ensure(ref, at);
-  }
-
-  recordUse(id: string, at: number): void {
-    this.#open();
-    this.#state.recordUse(id, at);
-  }
-
-  recordResult(id: string, result: UsageResult): void {
-    this.#open();
-    this.#state.recordResult(id, result);
-  }
-
-  setCooldown(id: string, change: CooldownChange): void {
-    this.#open();
-    this.#state.setCooldown(id, change);
-  }
-
-  setStatus(id: string, status: CredentialStatus, reason: string | null, at: number): void {
-    this.#open();
-    this.#state.setStatus(id, status, reason, at);
-  }
-
-  setNeeds(id: string, needs: CredentialNeed | null, reason: string | null, at: number): void {
-    this.#open();
-    this.#state.setNeeds(id, needs, reason, at);
-  }
-
-  recordValidation(id: string, validation: ValidationSummary): void {
-    this.#open();
-    this.#state.recordValidation(id, validation);
-  }
-
-  observe(ref: CredentialRef, sighting: Sighting): void {
-    this.#open();
-    this.#state.observe(ref, sighting);
-  }
-
-  async flush(): Promise<void> {
-    if (this.#state.dirty) this.#state.rebase(mergeBatch(this.#state.base, this.#state.takePending()));
-  }
-
-  async transaction<T>(fn: () => T): Promise<T> {
-    this.#open();
-    const result = fn();
-    await this.flush();
-    return result;
-  }
-
-  async clear(id?: string): Promise<number> {
-    this.#open();
-    await this.flush();
-    const next = new Map(this.#state.base);
-    let removed: number;
-    if (id === undefined) {
-      removed = next.size;
-      next.clear();
-    } else {
-      removed = next.delete(id) ? 1 : 0;
-    }
-    this.#state.rebase(next);
-    return removed;
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    this.#closed = true;
-  }
-
-  #open(): void {
-    if (this.#closed) throw new CtdError('BAD_USAGE', 'history store is closed');
+    const initial = options.initial ? fromHistoryFile(options.initial) : new Map();
+    super(new MemoryDriver(initial), {
+      ...(options.clock ? { clock: options.clock } : {}),
+      flushOnExit: false,
+      maxPendingEvents: Number.POSITIVE_INFINITY,
+    });
+    // Nothing to read first: the store is usable as soon as it is constructed.
+    this.startWith(initial);
   }
 }
 

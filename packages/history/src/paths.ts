@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { HISTORY_FILE_NAME } from './codec.ts';
 
-/** The history file's name inside OpenClaw's state directory. */
-export const HISTORY_FILE_NAME = 'cli-token-history.json';
+export { HISTORY_FILE_NAME };
 
 /** Where to find the history file. */
 export interface HistoryPathOptions {
@@ -30,4 +30,13 @@ export function resolveHistoryPath(options: HistoryPathOptions = {}): string {
   if (explicit) return isAbsolute(explicit) ? explicit : resolve(explicit);
   if (env.OPENCLAW_STATE_DIR) return join(resolve(env.OPENCLAW_STATE_DIR), HISTORY_FILE_NAME);
   return join(env.HOME || homedir(), '.openclaw', HISTORY_FILE_NAME);
+}
+
+/**
+ * Whether the history path is the default one in `~/.openclaw` (OpenClaw's own state directory,
+ * which it keeps 0700), as opposed to a path or directory the caller chose.
+ */
+export function isDefaultHistoryDir(options: HistoryPathOptions = {}): boolean {
+  const env = options.env ?? process.env;
+  return !options.file && !env.CTD_HISTORY_FILE && !env.OPENCLAW_STATE_DIR;
 }

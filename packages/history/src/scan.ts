@@ -1,4 +1,5 @@
 import type { CredentialInfo, ValidationResult } from '@ctd/core';
+import { type CooldownPolicy, cooldownUntil, DEFAULT_COOLDOWNS } from './cooldown.ts';
 import type { CredentialStatus, ValidationSummary } from './schema.ts';
 import type { HistoryStore } from './types.ts';
 
@@ -13,11 +14,6 @@ export interface RecordScanResult {
   /** Status changes, with the reason. */
   statusChanges: { id: string; from: CredentialStatus; to: CredentialStatus; reason: string }[];
 }
-
-/** Cooldown after a check said "rate limited" without saying until when. */
-const CHECK_RATE_LIMIT_MS = 60_000;
-/** Cooldown after a check said "quota exhausted" without saying until when. */
-const CHECK_QUOTA_MS = 3_600_000;
 
 const toMs = (t: number | Date | undefined): number =>
   t === undefined ? Date.now() : typeof t === 'number' ? t : t.getTime();
@@ -39,15 +35,18 @@ export function summarizeValidation(result: ValidationResult): ValidationSummary
  * active (and clears an auth cooldown and any re-validation mark); `invalid`, `no_access` make it
  * invalid (`revoked` when the provider says so); `expired` makes it expired; `refreshable` marks
  * it as needing a refresh; `rate_limited` / `quota_exhausted` start a cooldown until the
- * provider's retry time; `unknown` only records the check. The entry must exist (see `ensure`).
+ * provider's retry time, by the one cooldown policy the rotator uses too (`cooldownUntil`);
+ * `unknown` only records the check. The entry must exist (see `ensure`).
  *
  * @param store - the history store
  * @param result - the check's result (its `credentialId` names the entry)
+ * @param cooldowns - the cooldown policy (default `DEFAULT_COOLDOWNS`, the rotator's too)
  * @returns the status change it caused, if any
  */
 export function applyValidationResult(
   store: HistoryStore,
   result: ValidationResult,
+  cooldowns: Readonly<CooldownPolicy> = DEFAULT_COOLDOWNS,
 ): { from: CredentialStatus; to: CredentialStatus; reason: string } | null {
   const id = result.credentialId;
   const entry = store.get(id);
@@ -83,9 +82,12 @@ export function applyValidationResult(
       break;
     case 'rate_limited':
     case 'quota_exhausted': {
-      const fallback = result.status === 'rate_limited' ? CHECK_RATE_LIMIT_MS : CHECK_QUOTA_MS;
-      const until = Number.isFinite(retryAt) && retryAt > at ? retryAt : at + fallback;
-      store.setCooldown(id, { until, cause: result.status, at });
+      const trigger = {
+        cause: result.status,
+        consecutiveFailures: entry.consecutiveFailures,
+        ...(Number.isFinite(retryAt) && retryAt > at ? { resetAt: retryAt } : {}),
+      };
+      store.setCooldown(id, { until: cooldownUntil(trigger, at, cooldowns), cause: result.status, at });
       break;
     }
     case 'unknown':

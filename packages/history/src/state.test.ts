@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fromHistoryFile, toHistoryFile } from './codec.ts';
 import { HistoryFileSchema } from './schema.ts';
-import { fromHistoryFile, HistoryState, mergeBatch, toHistoryFile } from './state.ts';
+import { HistoryState, mergeBatch } from './state.ts';
 import { ref } from './testing/helpers.ts';
 
 const T = Date.parse('2026-05-01T00:00:00.000Z');

@@ -3,24 +3,13 @@
 // that readers see. Deltas are made of operations that merge without losing anything: counters add,
 // times take the max (or min), and settings (status, cooldown, needs, validation) go to the later
 // writer by their own timestamps. A backend applies the deltas to the freshest base under its lock.
+//
+// The merge rules are written once, in `applyDelta` and `foldDelta`: every recorded event is a
+// one-event delta, applied to the live entry and folded into the pending delta by the same code
+// that later merges the batch into the shared state.
 import { CtdError } from '@ctd/core';
-import type {
-  CooldownCause,
-  CredentialNeed,
-  CredentialStatus,
-  HistoryFile,
-  HistoryRecord,
-  ValidationSummary,
-} from './schema.ts';
-import { HISTORY_FORMAT, HISTORY_SCHEMA_VERSION } from './schema.ts';
-import type {
-  CooldownChange,
-  CredentialRef,
-  HistoryEntry,
-  ModelCooldown,
-  Sighting,
-  UsageResult,
-} from './types.ts';
+import type { CooldownCause, CredentialNeed, CredentialStatus, ValidationSummary } from './schema.ts';
+import type { CooldownChange, CredentialRef, HistoryEntry, Sighting, UsageResult } from './types.ts';
 
 /** The writable form of an entry, only inside this package. */
 export type MutableEntry = { -readonly [K in keyof HistoryEntry]: HistoryEntry[K] };
@@ -114,7 +103,8 @@ export function emptyEntry(ref: CredentialRef): MutableEntry {
   };
 }
 
-function emptyDelta(ref: CredentialRef): Delta {
+/** A delta holding one event of a credential (the caller fills in what happened). */
+function eventDelta(ref: CredentialRef): Delta {
   return {
     ref: { id: ref.id, hash: ref.hash, source: ref.source, provider: ref.provider },
     refAt: null,
@@ -136,13 +126,13 @@ function emptyDelta(ref: CredentialRef): Delta {
     models: null,
     needs: null,
     validation: null,
-    events: 0,
+    events: 1,
   };
 }
 
 // Entries share their nested objects (model cooldowns, validation) because those are replaced,
 // never changed in place; a shallow copy is a full copy.
-const cloneEntry = (e: MutableEntry): MutableEntry => ({ ...e });
+export const cloneEntry = (e: MutableEntry): MutableEntry => ({ ...e });
 
 function applyIdentity(e: MutableEntry, ref: CredentialRef, at: number, expiresAt: number | null): void {
   if (e.lastSeen === null || at >= e.lastSeen) {
@@ -222,9 +212,13 @@ export function applyDelta(target: MutableEntry | undefined, d: Delta): MutableE
 const later = <T extends { at: number }>(a: T | null, b: T | null): T | null =>
   a === null ? b : b === null ? a : b.at >= a.at ? b : a;
 
-/** Folds a newer delta into an older one (used to put back a batch whose flush failed). */
-export function combineDeltas(older: Delta, newer: Delta): Delta {
-  const out: Delta = { ...older };
+/**
+ * Folds a newer delta into an older one, in place, and returns it: the pending delta of a
+ * credential absorbs each one-event delta, and a batch whose flush failed absorbs what was recorded
+ * since. Counters add, times take the max (or min), settings go to the later one.
+ */
+export function foldDelta(older: Delta, newer: Delta): Delta {
+  const out = older;
   if (newer.refAt !== null && (older.refAt === null || newer.refAt >= older.refAt)) {
     out.ref = newer.ref;
     out.refAt = newer.refAt;
@@ -250,16 +244,23 @@ export function combineDeltas(older: Delta, newer: Delta): Delta {
   out.cooldown = later(older.cooldown, newer.cooldown);
   out.needs = later(older.needs, newer.needs);
   if (newer.models) {
-    out.models = new Map(older.models ?? []);
-    for (const [m, op] of newer.models) out.models.set(m, later(out.models.get(m) ?? null, op) ?? op);
+    const models = older.models ?? new Map<string, CooldownOp>();
+    for (const [m, op] of newer.models) models.set(m, later(models.get(m) ?? null, op) ?? op);
+    out.models = models;
   }
-  out.validation =
-    older.validation === null ||
-    (newer.validation && newer.validation.checkedAt >= older.validation.checkedAt)
-      ? newer.validation
-      : older.validation;
+  if (
+    newer.validation &&
+    (older.validation === null || newer.validation.checkedAt >= older.validation.checkedAt)
+  ) {
+    out.validation = newer.validation;
+  }
   out.events += newer.events;
   return out;
+}
+
+/** Folds a newer delta into a copy of an older one (neither is changed). */
+export function combineDeltas(older: Delta, newer: Delta): Delta {
+  return foldDelta({ ...older, models: older.models ? new Map(older.models) : null }, newer);
 }
 
 /** Returns a new map: `base` with every delta of `batch` applied (entries not touched are shared). */
@@ -272,120 +273,11 @@ export function mergeBatch(base: EntryMap, batch: Map<string, Delta>): EntryMap 
   return out;
 }
 
-// --- conversions between the in-memory form (epoch ms) and the file form (ISO 8601) ---
-
-const toIso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-const fromIso = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
-
-/** The file form of an entry. */
-export function toRecord(e: HistoryEntry): HistoryRecord {
-  const models: HistoryRecord['modelCooldowns'] = {};
-  for (const [m, c] of Object.entries(e.modelCooldowns)) {
-    models[m] = {
-      until: new Date(c.until).toISOString(),
-      cause: c.cause,
-      setAt: new Date(c.setAt).toISOString(),
-    };
-  }
-  return {
-    id: e.id,
-    hash: e.hash,
-    source: e.source,
-    provider: e.provider,
-    firstSeen: toIso(e.firstSeen),
-    lastSeen: toIso(e.lastSeen),
-    lastUsed: toIso(e.lastUsed),
-    usageCount: e.usageCount,
-    successes: e.successes,
-    failures: e.failures,
-    consecutiveFailures: e.consecutiveFailures,
-    lastSuccessAt: toIso(e.lastSuccessAt),
-    lastFailureAt: toIso(e.lastFailureAt),
-    latencyMs: e.latencyMs === null ? null : Math.round(e.latencyMs * 100) / 100,
-    status: e.status,
-    statusReason: e.statusReason,
-    statusSetAt: toIso(e.statusSetAt),
-    cooldownUntil: toIso(e.cooldownUntil),
-    cooldownCause: e.cooldownCause,
-    cooldownSetAt: toIso(e.cooldownSetAt),
-    modelCooldowns: models,
-    needs: e.needs,
-    needsReason: e.needsReason,
-    needsSetAt: toIso(e.needsSetAt),
-    lastValidation: e.lastValidation,
-    expiresAt: toIso(e.expiresAt),
-  };
-}
-
-/** The in-memory form of a file record. */
-export function fromRecord(r: HistoryRecord): MutableEntry {
-  const models: Record<string, ModelCooldown> = {};
-  for (const [m, c] of Object.entries(r.modelCooldowns)) {
-    models[m] = { until: Date.parse(c.until), cause: c.cause, setAt: Date.parse(c.setAt) };
-  }
-  return {
-    id: r.id,
-    hash: r.hash,
-    source: r.source,
-    provider: r.provider,
-    firstSeen: fromIso(r.firstSeen),
-    lastSeen: fromIso(r.lastSeen),
-    lastUsed: fromIso(r.lastUsed),
-    usageCount: r.usageCount,
-    successes: r.successes,
-    failures: r.failures,
-    consecutiveFailures: r.consecutiveFailures,
-    lastSuccessAt: fromIso(r.lastSuccessAt),
-    lastFailureAt: fromIso(r.lastFailureAt),
-    latencyMs: r.latencyMs,
-    status: r.status,
-    statusReason: r.statusReason,
-    statusSetAt: fromIso(r.statusSetAt),
-    cooldownUntil: fromIso(r.cooldownUntil),
-    cooldownCause: r.cooldownCause,
-    cooldownSetAt: fromIso(r.cooldownSetAt),
-    modelCooldowns: models,
-    needs: r.needs,
-    needsReason: r.needsReason,
-    needsSetAt: fromIso(r.needsSetAt),
-    lastValidation: r.lastValidation,
-    expiresAt: fromIso(r.expiresAt),
-  };
-}
-
-/** Model cooldowns that ended this long ago are dropped when writing, so the file does not grow. */
-const MODEL_COOLDOWN_RETENTION_MS = 86_400_000;
-
-/** The file form of a whole state. */
-export function toHistoryFile(state: EntryMap, now: number, writeId?: string): HistoryFile {
-  const records: Record<string, HistoryRecord> = {};
-  const keep = now - MODEL_COOLDOWN_RETENTION_MS;
-  for (const id of [...state.keys()].sort()) {
-    const r = toRecord(state.get(id) as MutableEntry);
-    for (const [m, c] of Object.entries(r.modelCooldowns)) {
-      if (Date.parse(c.until) < keep) delete r.modelCooldowns[m];
-    }
-    records[id] = r;
-  }
-  return {
-    format: HISTORY_FORMAT,
-    schemaVersion: HISTORY_SCHEMA_VERSION,
-    updatedAt: new Date(now).toISOString(),
-    ...(writeId ? { writeId } : {}),
-    records,
-  };
-}
-
-/** The in-memory form of a whole file. */
-export function fromHistoryFile(file: HistoryFile): EntryMap {
-  const out: EntryMap = new Map();
-  for (const [key, r] of Object.entries(file.records)) out.set(key, fromRecord({ ...r, id: key }));
-  return out;
-}
-
 /**
- * The base, the pending deltas and the view of one store. Backends own the I/O; this class owns
- * the bookkeeping, so every backend merges the same way.
+ * The base, the pending deltas and the view of one store. Drivers own the I/O; this class owns
+ * the bookkeeping, so every backend merges the same way. Each record method builds a one-event
+ * delta and hands it to {@link HistoryState.apply}: the live entry and the pending delta change by
+ * the very rules the shared merge uses.
  */
 export class HistoryState {
   /** The state last read from or written to the backend. */
@@ -431,115 +323,92 @@ export class HistoryState {
     return e;
   }
 
-  #delta(e: MutableEntry): Delta {
-    let d = this.#pending.get(e.id);
-    if (!d) {
-      d = emptyDelta(e);
-      this.#pending.set(e.id, d);
-    }
-    d.events++;
-    this.#pendingEvents++;
-    return d;
+  /** Applies a one-event delta to the live entry and folds it into the pending changes. */
+  apply(e: MutableEntry, d: Delta): void {
+    applyDelta(e, d);
+    const pending = this.#pending.get(e.id);
+    this.#pending.set(e.id, pending ? foldDelta(pending, d) : d);
+    this.#pendingEvents += d.events;
   }
 
   ensure(ref: CredentialRef, at: number): HistoryEntry {
     const existing = this.#view.get(ref.id);
     if (existing) return existing;
     const e = emptyEntry(ref);
-    e.firstSeen = at;
     this.#view.set(ref.id, e);
     this.#revision++;
-    const d = this.#delta(e);
+    const d = eventDelta(e);
     d.firstSeen = at;
+    this.apply(e, d);
     return e;
   }
 
   recordUse(id: string, at: number): void {
     const e = this.#entry(id);
-    e.usageCount++;
-    if (e.lastUsed === null || at > e.lastUsed) e.lastUsed = at;
-    const d = this.#delta(e);
-    d.uses++;
-    if (d.lastUsed === null || at > d.lastUsed) d.lastUsed = at;
+    const d = eventDelta(e);
+    d.uses = 1;
+    d.lastUsed = at;
+    this.apply(e, d);
   }
 
   recordResult(id: string, r: UsageResult): void {
     const e = this.#entry(id);
-    const d = this.#delta(e);
+    const d = eventDelta(e);
     if (r.ok) {
-      e.successes++;
-      e.consecutiveFailures = 0;
-      e.lastSuccessAt = max(e.lastSuccessAt, r.at);
-      d.successes++;
+      d.successes = 1;
       d.streakReset = true;
-      d.streakAdd = 0;
-      d.lastSuccessAt = max(d.lastSuccessAt, r.at);
+      d.lastSuccessAt = r.at;
     } else {
-      e.failures++;
-      e.consecutiveFailures++;
-      e.lastFailureAt = max(e.lastFailureAt, r.at);
-      d.failures++;
-      d.streakAdd++;
-      d.lastFailureAt = max(d.lastFailureAt, r.at);
+      d.failures = 1;
+      d.streakAdd = 1;
+      d.lastFailureAt = r.at;
     }
     if (r.latencyMs !== undefined && Number.isFinite(r.latencyMs) && r.latencyMs >= 0) {
-      e.latencyMs = blendLatency(e.latencyMs, r.latencyMs, 1);
-      d.latencySum += r.latencyMs;
-      d.latencyCount++;
+      d.latencySum = r.latencyMs;
+      d.latencyCount = 1;
     }
+    this.apply(e, d);
   }
 
   setCooldown(id: string, c: CooldownChange): void {
     const e = this.#entry(id);
-    const d = this.#delta(e);
+    const d = eventDelta(e);
     const op: CooldownOp = { until: c.until, cause: c.until === null ? null : c.cause, at: c.at };
-    if (c.model !== undefined) {
-      applyModelCooldown(e, c.model, op);
-      d.models ??= new Map();
-      const prev = d.models.get(c.model);
-      if (!prev || op.at >= prev.at) d.models.set(c.model, op);
-    } else {
-      applyCooldown(e, op);
-      if (!d.cooldown || op.at >= d.cooldown.at) d.cooldown = op;
-    }
+    if (c.model !== undefined) d.models = new Map([[c.model, op]]);
+    else d.cooldown = op;
+    this.apply(e, d);
   }
 
   setStatus(id: string, status: CredentialStatus, reason: string | null, at: number): void {
     const e = this.#entry(id);
-    const s = { value: status, reason, at };
-    applyStatus(e, s);
-    const d = this.#delta(e);
-    if (!d.status || at >= d.status.at) d.status = s;
+    const d = eventDelta(e);
+    d.status = { value: status, reason, at };
+    this.apply(e, d);
   }
 
   setNeeds(id: string, needs: CredentialNeed | null, reason: string | null, at: number): void {
     const e = this.#entry(id);
-    const s = { value: needs, reason, at };
-    applyNeeds(e, s);
-    const d = this.#delta(e);
-    if (!d.needs || at >= d.needs.at) d.needs = s;
+    const d = eventDelta(e);
+    d.needs = { value: needs, reason, at };
+    this.apply(e, d);
   }
 
   recordValidation(id: string, v: ValidationSummary): void {
     const e = this.#entry(id);
-    applyValidation(e, v);
-    const d = this.#delta(e);
-    if (!d.validation || v.checkedAt >= d.validation.checkedAt) d.validation = v;
+    const d = eventDelta(e);
+    d.validation = v;
+    this.apply(e, d);
   }
 
   observe(ref: CredentialRef, s: Sighting): void {
     const e = this.#entry(ref.id);
-    applyIdentity(e, ref, s.at, s.expiresAt);
-    e.firstSeen = min(e.firstSeen, s.at);
-    e.lastSeen = max(e.lastSeen, s.at);
-    const d = this.#delta(e);
-    if (d.refAt === null || s.at >= d.refAt) {
-      d.ref = { id: ref.id, hash: ref.hash, source: ref.source, provider: ref.provider };
-      d.refAt = s.at;
-      d.expiresAt = s.expiresAt;
-    }
-    d.firstSeen = min(d.firstSeen, s.at);
-    d.lastSeen = max(d.lastSeen, s.at);
+    const d = eventDelta(e);
+    d.ref = { id: ref.id, hash: ref.hash, source: ref.source, provider: ref.provider };
+    d.refAt = s.at;
+    d.expiresAt = s.expiresAt;
+    d.firstSeen = s.at;
+    d.lastSeen = s.at;
+    this.apply(e, d);
   }
 
   /** Takes every pending delta out, for a flush. */
@@ -558,7 +427,7 @@ export class HistoryState {
     for (const d of batch.values()) this.#pendingEvents += d.events;
     for (const [id, d] of newer) {
       const older = this.#pending.get(id);
-      this.#pending.set(id, older ? combineDeltas(older, d) : d);
+      this.#pending.set(id, older ? foldDelta(older, d) : d);
       this.#pendingEvents += d.events;
     }
   }

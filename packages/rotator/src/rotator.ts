@@ -1,8 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CtdError } from '@ctd/core';
-import type { CooldownCause, CredentialNeed, CredentialRef, HistoryEntry, HistoryStore } from '@ctd/history';
+import {
+  type CooldownCause,
+  type CooldownPolicy,
+  type CredentialNeed,
+  type CredentialRef,
+  cooldownUntil,
+  DEFAULT_COOLDOWNS,
+  type HistoryEntry,
+  type HistoryStore,
+} from '@ctd/history';
 import type { Outcome } from './outcome.ts';
+
+// One cooldown policy, shared with the history's live checks: re-exported as this package's own.
+export type { CooldownPolicy } from '@ctd/history';
+export { DEFAULT_COOLDOWNS } from '@ctd/history';
 
 /** Every rotation strategy. */
 export const STRATEGIES = ['round-robin', 'least-used', 'priority', 'health-based'] as const;
@@ -31,41 +44,6 @@ export interface PriorityConfig {
   readonly credentials?: Readonly<Record<string, number>> | undefined;
 }
 
-/** How long credentials cool down, by cause. All times in milliseconds. */
-export interface CooldownPolicy {
-  /** 429 without a hint: the first cooldown, doubled per consecutive failure. @default 30000 */
-  rateLimitBaseMs: number;
-  /** 429 without a hint: the longest cooldown. @default 300000 */
-  rateLimitMaxMs: number;
-  /** 429 with `Retry-After` or a reset hint: the hint is honoured up to this. @default 3600000 */
-  rateLimitHintCapMs: number;
-  /** Quota exhausted without a hint. @default 3600000 */
-  quotaDefaultMs: number;
-  /** Quota exhausted with a reset hint: honoured up to this (then a probe asks again). @default 86400000 */
-  quotaHintCapMs: number;
-  /** 5xx and network errors: the first cooldown, doubled per consecutive failure. @default 5000 */
-  serverErrorBaseMs: number;
-  /** 5xx and network errors: the longest cooldown. @default 60000 */
-  serverErrorMaxMs: number;
-  /** 401/403: cooldown while the credential waits for a re-validation or a refresh. @default 300000 */
-  authFailureMs: number;
-  /** A probe that is not reported within this time frees its credential for another probe. @default 60000 */
-  probeTimeoutMs: number;
-}
-
-/** The default {@link CooldownPolicy}. */
-export const DEFAULT_COOLDOWNS: Readonly<CooldownPolicy> = Object.freeze({
-  rateLimitBaseMs: 30_000,
-  rateLimitMaxMs: 300_000,
-  rateLimitHintCapMs: 3_600_000,
-  quotaDefaultMs: 3_600_000,
-  quotaHintCapMs: 86_400_000,
-  serverErrorBaseMs: 5_000,
-  serverErrorMaxMs: 60_000,
-  authFailureMs: 300_000,
-  probeTimeoutMs: 60_000,
-});
-
 /** Options of {@link createRotator}. */
 export interface RotatorOptions {
   /** Where usage, results and cooldowns are kept (and shared with other processes). */
@@ -74,7 +52,7 @@ export interface RotatorOptions {
   strategy?: Strategy | undefined;
   /** Priorities for the `priority` strategy. */
   priorities?: PriorityConfig | undefined;
-  /** Cooldown lengths (merged over {@link DEFAULT_COOLDOWNS}). */
+  /** Cooldown lengths (merged over `DEFAULT_COOLDOWNS`, the policy the history uses for live checks too). */
   cooldowns?: Partial<CooldownPolicy> | undefined;
   /**
    * The clock, in epoch ms (tests inject one).
@@ -497,16 +475,16 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
           at: now,
           latencyMs: outcome.type === 'rate_limited' ? outcome.latencyMs : undefined,
         });
-        const hint = hintUntil(outcome, now);
-        let until: number;
-        if (outcome.type === 'rate_limited') {
-          until =
-            hint !== null
-              ? Math.min(hint, now + c.rateLimitHintCapMs)
-              : now + escalate(c.rateLimitBaseMs, c.rateLimitMaxMs, e.consecutiveFailures);
-        } else {
-          until = hint !== null ? Math.min(hint, now + c.quotaHintCapMs) : now + c.quotaDefaultMs;
-        }
+        const until = cooldownUntil(
+          {
+            cause: outcome.type,
+            retryAfterMs: outcome.retryAfterMs,
+            resetAt: outcome.resetAt,
+            consecutiveFailures: e.consecutiveFailures,
+          },
+          now,
+          c,
+        );
         const scopeDefault = outcome.type === 'rate_limited' ? 'model' : 'credential';
         const scope =
           model !== undefined && (outcome.scope ?? scopeDefault) === 'model' ? 'model' : 'credential';
@@ -520,7 +498,7 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
       }
       case 'auth_failed': {
         store.recordResult(id, { ok: false, at: now });
-        const until = now + c.authFailureMs;
+        const until = cooldownUntil({ cause: 'auth_failed' }, now, c);
         const needs: CredentialNeed = lease.credential.hasRefreshToken ? 'refresh' : 'revalidation';
         store.setCooldown(id, { until, cause: 'auth_failed', at: now });
         const detail = [outcome.httpStatus, outcome.reason].filter((x) => x !== undefined).join(' ');
@@ -530,7 +508,11 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
       case 'server_error':
       case 'network_error': {
         store.recordResult(id, { ok: false, at: now });
-        const until = now + escalate(c.serverErrorBaseMs, c.serverErrorMaxMs, e.consecutiveFailures);
+        const until = cooldownUntil(
+          { cause: outcome.type, consecutiveFailures: e.consecutiveFailures },
+          now,
+          c,
+        );
         store.setCooldown(id, { until, cause: outcome.type, at: now });
         return { cooldownUntil: until, cooldownCause: outcome.type, scope: 'credential', needs: null };
       }
@@ -692,23 +674,6 @@ function weight(e: HistoryEntry, fastest: number): number {
   const speed =
     e.latencyMs === null || !Number.isFinite(fastest) ? 1 : fastest / Math.max(e.latencyMs, fastest, 1e-3);
   return Math.max(rate * speed, 1e-6);
-}
-
-function escalate(base: number, cap: number, consecutiveFailures: number): number {
-  const steps = Math.max(0, consecutiveFailures - 1);
-  return Math.min(cap, base * 2 ** Math.min(steps, 30));
-}
-
-function hintUntil(
-  outcome: { retryAfterMs?: number | undefined; resetAt?: number | undefined },
-  now: number,
-): number | null {
-  if (outcome.retryAfterMs !== undefined && Number.isFinite(outcome.retryAfterMs)) {
-    return now + Math.max(0, outcome.retryAfterMs);
-  }
-  if (outcome.resetAt !== undefined && Number.isFinite(outcome.resetAt))
-    return Math.max(now, outcome.resetAt);
-  return null;
 }
 
 /**

@@ -196,24 +196,30 @@ export class ExclusiveLockFile {
     return false;
   }
 
-  /** Waits for the lock. Rejects with `LOCK_TIMEOUT` after `timeoutMs`, `LOCK_UNUSABLE` at once. */
-  async acquire(): Promise<void> {
-    const deadline = Date.now() + this.#options.timeoutMs;
+  /**
+   * Waits for the lock. Rejects with `LOCK_TIMEOUT` after `timeoutMs`, `LOCK_UNUSABLE` at once.
+   *
+   * @param options - a `timeoutMs` for this call only (e.g. 0 after a timeout: wait once per command)
+   */
+  async acquire(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
+    const deadline = Date.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       if (this.tryAcquire()) return;
       const left = deadline - Date.now();
-      if (left <= 0) throw this.#timeout();
+      if (left <= 0) throw this.#timeout(timeoutMs);
       await delay(Math.min(backoff(attempt), left));
     }
   }
 
   /** Same as {@link acquire}, blocking the thread (only for a flush at process exit). */
-  acquireSync(): void {
-    const deadline = Date.now() + this.#options.timeoutMs;
+  acquireSync(options: { timeoutMs?: number } = {}): void {
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
+    const deadline = Date.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       if (this.tryAcquire()) return;
       const left = deadline - Date.now();
-      if (left <= 0) throw this.#timeout();
+      if (left <= 0) throw this.#timeout(timeoutMs);
       sleepSync(Math.min(backoff(attempt), left));
     }
   }
@@ -235,10 +241,10 @@ export class ExclusiveLockFile {
     }
   }
 
-  #timeout(): CtdError {
+  #timeout(waitedMs: number): CtdError {
     return new CtdError(
       'LOCK_TIMEOUT',
-      `could not lock ${this.path} within ${this.#options.timeoutMs} ms (another process holds it)`,
+      `could not lock ${this.path} within ${waitedMs} ms (another process holds it)`,
       { details: { path: this.path } },
     );
   }

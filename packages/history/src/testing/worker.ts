@@ -9,8 +9,8 @@
 //           process.exit() after `ticks` event-loop turns, while that flush may be in progress.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ExclusiveLockFile } from '@ctd/core/node';
 import { openHistoryStore } from '../file-store.ts';
-import { FileLock } from '../lock.ts';
 
 interface Args {
   mode: 'usage' | 'hammer' | 'exit' | 'hold' | 'exit-mid-flush';
@@ -36,7 +36,11 @@ async function waitForGo(): Promise<void> {
 
 if (args.mode === 'hold') {
   mkdirSync(dirname(args.file), { recursive: true, mode: 0o700 });
-  const lock = new FileLock(`${args.file}.lock`);
+  const lock = new ExclusiveLockFile(`${args.file}.lock`, {
+    timeoutMs: 15_000,
+    staleAfterMs: 30_000,
+    stale: 'pid',
+  });
   await lock.acquire();
   process.stdout.write('locked\n');
   setInterval(() => {}, 1000);
