@@ -4,9 +4,20 @@
 // Nothing outside the repository is changed. Keep this file free of syntax newer than Node 18.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ctdBundle, ctdBundleIsFresh } from './build-freshness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache');
@@ -25,8 +36,12 @@ function run(cmd, args, opts = {}) {
   return r.status ?? 1;
 }
 
+// Set-up steps write to stderr only (their stdout goes there too), so that a job's own standard
+// output is all that reaches stdout: `npm run -s ctd -- scan --json | jq` gets only the JSON.
+const SETUP_STDIO = ['inherit', 2, 2];
+
 function must(cmd, args, opts) {
-  const code = run(cmd, args, opts);
+  const code = run(cmd, args, { stdio: SETUP_STDIO, ...opts });
   if (code !== 0) {
     log(`failed (${code}): ${cmd} ${args.join(' ')}`);
     process.exit(code);
@@ -48,18 +63,30 @@ function ensureNode() {
     );
     mkdirSync(join(cache, 'node'), { recursive: true });
     writeFileSync(join(cache, 'node', 'package.json'), '{"private":true}\n');
-    must('npm', [
-      'install',
-      '--prefix',
-      join(cache, 'node'),
-      '--ignore-scripts',
-      '--no-audit',
-      '--no-fund',
-      '--no-save',
-      NODE_PKG,
-    ]);
+    must(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        join(cache, 'node'),
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--no-save',
+        NODE_PKG,
+      ],
+      { env: setupEnv(process.env) },
+    );
   }
   return local;
+}
+
+function readLink(path) {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function ensurePnpm(node) {
@@ -68,25 +95,36 @@ function ensurePnpm(node) {
     log(`installing ${PNPM_PKG} into .cache/pnpm`);
     mkdirSync(join(cache, 'pnpm'), { recursive: true });
     writeFileSync(join(cache, 'pnpm', 'package.json'), '{"private":true}\n');
-    must('npm', [
-      'install',
-      '--prefix',
-      join(cache, 'pnpm'),
-      '--ignore-scripts',
-      '--no-audit',
-      '--no-fund',
-      '--no-save',
-      PNPM_PKG,
-    ]);
+    must(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        join(cache, 'pnpm'),
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--no-save',
+        PNPM_PKG,
+      ],
+      { env: setupEnv(process.env) },
+    );
   }
   // Shims so that turbo, pnpm scripts and test child processes all find the right node and pnpm.
+  // Rewritten only when they differ: another job running at the same time may be starting
+  // through them (removing and recreating them on every call would make its exec fail).
   mkdirSync(binDir, { recursive: true });
   const nodeShim = join(binDir, 'node');
-  rmSync(nodeShim, { force: true });
-  symlinkSync(node, nodeShim);
+  if (readLink(nodeShim) !== node) {
+    rmSync(nodeShim, { force: true });
+    symlinkSync(node, nodeShim);
+  }
   const pnpmShim = join(binDir, 'pnpm');
-  writeFileSync(pnpmShim, `#!/bin/sh\nexec "${node}" "${pnpmCjs}" "$@"\n`);
-  chmodSync(pnpmShim, 0o755);
+  const shim = `#!/bin/sh\nexec "${node}" "${pnpmCjs}" "$@"\n`;
+  if (!existsSync(pnpmShim) || readFileSync(pnpmShim, 'utf8') !== shim) {
+    writeFileSync(pnpmShim, shim);
+    chmodSync(pnpmShim, 0o755);
+  }
   return pnpmShim;
 }
 
@@ -100,6 +138,21 @@ function toolEnv() {
   };
 }
 
+/**
+ * The environment of the set-up steps (install, build). `HOME` is the account's own home: a job
+ * may run with another HOME (`HOME=/tmp/h npm run ctd -- scan` scans that home), but pnpm keeps
+ * its store under the real one, and on another HOME it would want to reinstall node_modules.
+ */
+function setupEnv(env) {
+  let home;
+  try {
+    home = userInfo().homedir;
+  } catch {
+    home = undefined;
+  }
+  return home ? { ...env, HOME: home } : env;
+}
+
 function installStamp(node) {
   const h = createHash('sha256');
   h.update(node);
@@ -109,7 +162,8 @@ function installStamp(node) {
   return h.digest('hex');
 }
 
-function setup({ force = false } = {}) {
+/** Installs what is missing; then builds everything, or with `only: 'ctd'` just the CLI bundle when it is stale. */
+function setup({ force = false, only } = {}) {
   const node = ensureNode();
   const pnpm = ensurePnpm(node);
   const env = toolEnv();
@@ -121,10 +175,19 @@ function setup({ force = false } = {}) {
     existsSync(join(root, 'node_modules'));
   if (force || !installed) {
     log('installing dependencies (pnpm install --frozen-lockfile)');
-    must(pnpm, ['install', '--frozen-lockfile', '--prefer-offline'], { env });
+    must(pnpm, ['install', '--frozen-lockfile', '--prefer-offline'], { env: setupEnv(env) });
     writeFileSync(stampFile, stamp);
   }
-  must(pnpm, ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { env });
+  if (only === 'ctd') {
+    // The CLI bundles the libraries from their sources: it needs no other build, and none at all
+    // when the bundle is newer than every input.
+    if (force || !ctdBundleIsFresh(root)) {
+      log('building the ctd command (apps/ctd)');
+      must(pnpm, ['--filter', '@ctd/cli', 'run', 'build'], { env: setupEnv(env) });
+    }
+  } else {
+    must(pnpm, ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { env: setupEnv(env) });
+  }
   return { node, pnpm, env };
 }
 
@@ -136,12 +199,12 @@ const jobs = {
     return 0;
   },
   start: () => {
-    const { node, env } = setup();
-    return run(node, [join(root, 'apps/ctd/dist/cli.js'), 'scan', ...rest], { env });
+    const { node, env } = setup({ only: 'ctd' });
+    return run(node, [ctdBundle(root), 'scan', ...rest], { env });
   },
   ctd: () => {
-    const { node, env } = setup();
-    return run(node, [join(root, 'apps/ctd/dist/cli.js'), ...rest], { env });
+    const { node, env } = setup({ only: 'ctd' });
+    return run(node, [ctdBundle(root), ...rest], { env });
   },
   test: async () => {
     const { pnpm, env } = setup();

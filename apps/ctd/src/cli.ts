@@ -11,9 +11,22 @@ const { z } = await import('zod');
 z.config({ jitless: true });
 
 const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
+const { guardOutput } = await import('./output.ts');
+const { runInterruptHandlers } = await import('./lifecycle.ts');
+
+// Ctrl-C: put the terminal back (a progress line is cleared), then end as a shell expects (128 + 2).
+process.once('SIGINT', () => {
+  runInterruptHandlers();
+  process.exit(130);
+});
+
+const stdout = guardOutput(process.stdout, process.stderr, () => {
+  process.exitCode = 1;
+});
+const code = await main(process.argv.slice(2), {
+  stdout,
   stderr: process.stderr,
   stdin: process.stdin,
   env: process.env,
 });
+process.exitCode = stdout.failed() ? 1 : code;

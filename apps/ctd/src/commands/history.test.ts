@@ -30,7 +30,8 @@ async function run(
   const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
   if (options.answer !== undefined) stdin.end(options.answer);
   const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
+    // A wide terminal: these tests read whole rows (the 80-column layout is tested in table.test.ts).
+    stdout: { write: (s: string) => (stdout += s), isTTY: false, columns: 200 },
     stderr: { write: (s: string) => (stderr += s), isTTY: false },
     stdin,
     env: options.env ?? home.env,
@@ -87,7 +88,7 @@ describe('ctd history', () => {
     expect(existsSync(home.resolve('.openclaw'))).toBe(false);
     const s = await run(['status']);
     expect(s.code).toBe(0);
-    expect(s.stdout).toContain('No credentials in the history yet');
+    expect(s.stdout).toContain('No credentials on this machine, and none in the history');
     expect(existsSync(home.resolve('.openclaw'))).toBe(false);
   });
 
@@ -212,36 +213,56 @@ describe('ctd history clear', () => {
 });
 
 describe('ctd status', () => {
-  it('summarizes per source and provider', async () => {
-    await populate();
+  it('lists every known credential: last check, uses, success rate, last use, cooldown', async () => {
+    const { a, b } = await populate();
+    const store = await openHistoryStore({ env: home.env, flushIntervalMs: 0, flushOnExit: false });
+    const checkedAt = new Date(Date.now() - 600_000).toISOString();
+    await recordScan(
+      store,
+      [b],
+      [{ credentialId: b.id, status: 'invalid', reason: 'rejected (HTTP 401)', checkedAt, latencyMs: 5 }],
+    );
+    await store.close();
     const r = await run(['status']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/claude-code\s+anthropic\s+1\s+0\s+0\s+0\s+1\s+0\s+-\s+-/);
-    expect(r.stdout).toMatch(/environment\s+openai\s+1\s+1\s+1 \(free in 2m\)\s+0\s+0\s+7\s+83%\s+1m ago/);
+    expect(r.stdout).toContain('2 credentials known (0 on this machine now, 2 from the history only);');
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `claude-code\\s+anthropic\\s+-\\s+-\\s+${b.hash.slice(0, 12)}\\s+invalid\\s+10m ago\\s+\\S+ ago\\s+0\\s+-\\s+-\\s+-`,
+      ),
+    );
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `environment\\s+openai\\s+-\\s+-\\s+${a.hash.slice(0, 12)}\\s+unchecked\\s+-\\s+1h ago\\s+7\\s+83%\\s+1m ago\\s+2m \\(rate limited\\)`,
+      ),
+    );
   });
 
-  it('prints the summary as JSON', async () => {
-    await populate();
+  it('prints the status as JSON', async () => {
+    const { a, b } = await populate();
     const r = await run(['status', '--json']);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ version: 1, historyFile: home.resolve(HISTORY) });
-    expect(report.groups).toEqual([
+    expect(report).toMatchObject({ historyFile: home.resolve(HISTORY) });
+    expect(report.credentials).toEqual([
+      expect.objectContaining({ id: b.id, source: 'claude-code', provider: 'anthropic', inLastScan: false }),
       expect.objectContaining({
-        source: 'claude-code',
-        provider: 'anthropic',
-        credentials: 1,
-        invalid: 1,
-        uses: 0,
-      }),
-      expect.objectContaining({
+        id: a.id,
         source: 'environment',
         provider: 'openai',
-        active: 1,
-        coolingDown: 1,
-        uses: 7,
-        successes: 5,
-        failures: 1,
+        usage: expect.objectContaining({ count: 7, successes: 5, failures: 1 }),
+        cooldownCause: 'rate_limited',
       }),
     ]);
+    expect(r.stdout).not.toContain(SECRET_A);
+  });
+
+  it('shows what an offline scan finds now beside the history, making no network call', async () => {
+    const full = await writeFullHome(home);
+    const r = await run(['status', '--json'], { env: full.env });
+    const report = JSON.parse(r.stdout);
+    expect(report.credentials.length).toBeGreaterThanOrEqual(full.credentials.length - 2);
+    expect(report.credentials.every((c: { inLastScan: boolean }) => c.inLastScan)).toBe(true);
+    expect(existsSync(home.resolve('.openclaw'))).toBe(false);
+    for (const e of full.credentials) expect(r.stdout).not.toContain(e.secret);
   });
 });

@@ -1,15 +1,10 @@
-import { existsSync } from 'node:fs';
-import { CtdError, hashPrefix } from '@ctd/core';
-import {
-  type FileHistoryStore,
-  type HistoryEntry,
-  type HistoryNotice,
-  openHistoryStore,
-  resolveHistoryPath,
-} from '@ctd/history';
+import { ExitCode, escapeControlCharsDeep, hashPrefix } from '@ctd/core';
+import { HISTORY_FORMAT, HISTORY_SCHEMA_VERSION, type HistoryRecord } from '@ctd/history';
 import { parseCommandArgs } from '../args.ts';
-import { type CliIo, ExitCode, palette, UsageError, useColor } from '../io.ts';
-import { renderTable } from '../table.ts';
+import { type CliIo, outputWidth, type Palette, palette, toJson, usageError, useColor } from '../io.ts';
+import { openService } from '../service.ts';
+import { type Column, renderTable } from '../table.ts';
+import { wrap } from '../text.ts';
 import type { Command } from './types.ts';
 
 const HELP = `Usage: ctd history [options]
@@ -26,10 +21,11 @@ Options:
   --json            print the whole history as JSON (hashes, counts, statuses)
   --file <path>     the history file (default: $CTD_HISTORY_FILE, else
                     $OPENCLAW_STATE_DIR/cli-token-history.json, else ~/.openclaw/cli-token-history.json)
+  --wide            show every column in full (by default the table fits the terminal)
   -y, --yes         clear without asking
   -h, --help        show this help
 
-Exit codes: 0 ok, 2 bad usage (or an unknown id), 1 the history file could not be used.`;
+Exit codes: 0 ok, 1 the history file could not be used, 2 bad usage or an unknown id.`;
 
 /** A span of time in a short human form: `45s`, `12m`, `3h`, `2d`. */
 export function span(ms: number): string {
@@ -42,86 +38,81 @@ export function span(ms: number): string {
 
 /** `5m ago`, or `-` when never. */
 export function ago(at: number | null, now: number): string {
-  return at === null ? '-' : `${span(now - at)} ago`;
+  return at === null || Number.isNaN(at) ? '-' : `${span(now - at)} ago`;
 }
 
-/** Writes the store's notices (a corrupt file moved aside, permissions tightened) to stderr. */
-export function printNotices(io: CliIo, command: string, notices: readonly HistoryNotice[]): void {
-  const c = palette(useColor({ ...io, stdout: io.stderr }));
-  for (const n of notices) io.stderr.write(`${c.yellow(`ctd ${command}:`)} ${n.message} [${n.code}]\n`);
+const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+
+function statusText(
+  r: HistoryRecord,
+  now: number,
+  c: Palette,
+): { text: string; style?: (s: string) => string } {
+  const parts: string[] = [r.status];
+  const cooling = ms(r.cooldownUntil);
+  if (cooling !== null && cooling > now)
+    parts.push(`cooling ${span(cooling - now)} (${(r.cooldownCause ?? '').replace('_', ' ')})`);
+  const models = Object.values(r.modelCooldowns).filter((m) => Date.parse(m.until) > now);
+  if (models.length) parts.push(`${models.length} model${models.length === 1 ? '' : 's'} cooling`);
+  if (r.needs) parts.push(`needs ${r.needs}`);
+  const attention = r.status !== 'active' ? c.red : parts.length > 1 ? c.yellow : c.green;
+  return { text: parts.join(', '), style: attention };
 }
 
-/**
- * Opens the history file for a command, or returns null when there is none yet (so that reading
- * commands create nothing). Errors the user can act on (a newer file, an unreadable one) become
- * a message on stderr and exit code 1.
- */
-export async function openForCommand(
-  io: CliIo,
-  command: string,
-  file: string | undefined,
-): Promise<{ store: FileHistoryStore | null; path: string } | number> {
-  const path = resolveHistoryPath({ file, env: io.env });
-  if (!existsSync(path)) return { store: null, path };
-  try {
-    const store = await openHistoryStore({ file, env: io.env, flushIntervalMs: 0 });
-    printNotices(io, command, store.notices);
-    return { store, path };
-  } catch (error) {
-    if (!(error instanceof CtdError)) throw error;
-    io.stderr.write(`ctd ${command}: ${error.message} [${error.code}]\n`);
-    return ExitCode.internalError;
-  }
-}
+const COLUMNS: Column[] = [
+  { header: 'ID', min: 16, elide: 'middle' },
+  { header: 'HASH', dropOrder: 1 },
+  { header: 'USES' },
+  { header: 'OK' },
+  { header: 'FAIL' },
+  { header: 'STATUS', min: 8 },
+  { header: 'LAST USED', dropOrder: 3 },
+  { header: 'LAST SEEN', dropOrder: 2 },
+];
 
-function statusText(e: HistoryEntry, now: number, c: ReturnType<typeof palette>): string {
-  const parts: string[] = [];
-  parts.push(e.status === 'active' ? c.green('active') : c.red(e.status));
-  if (e.cooldownUntil !== null && e.cooldownUntil > now) {
-    parts.push(
-      c.yellow(`cooling ${span(e.cooldownUntil - now)} (${(e.cooldownCause ?? '').replace('_', ' ')})`),
-    );
-  }
-  const models = Object.entries(e.modelCooldowns).filter(([, m]) => m.until > now);
-  if (models.length) parts.push(c.yellow(`${models.length} model${models.length === 1 ? '' : 's'} cooling`));
-  if (e.needs) parts.push(c.yellow(`needs ${e.needs}`));
-  return parts.join(', ');
-}
-
-function renderHistory(entries: readonly HistoryEntry[], path: string, io: CliIo, now: number): string {
-  const c = palette(useColor(io));
-  const rows = entries.map((e) => [
-    e.id,
-    hashPrefix(e.hash),
-    String(e.usageCount),
-    String(e.successes),
-    String(e.failures),
-    statusText(e, now, c),
-    ago(e.lastUsed, now),
-    ago(e.lastSeen, now),
+/** Renders `ctd history` for a person. Every string of `records` must already be escaped. */
+export function renderHistory(
+  records: readonly HistoryRecord[],
+  path: string,
+  c: Palette,
+  width: number | undefined,
+  now: number,
+): string {
+  const rows = records.map((r) => [
+    r.id,
+    hashPrefix(r.hash),
+    String(r.usageCount),
+    String(r.successes),
+    String(r.failures),
+    statusText(r, now, c),
+    ago(ms(r.lastUsed), now),
+    ago(ms(r.lastSeen), now),
   ]);
+  const title = `History of ${records.length} credential${records.length === 1 ? '' : 's'} (${path}):`;
   const lines = [
-    c.bold(`History of ${entries.length} credential${entries.length === 1 ? '' : 's'}`) +
-      c.dim(` (${path}):`),
-    renderTable(['ID', 'HASH', 'USES', 'OK', 'FAIL', 'STATUS', 'LAST USED', 'LAST SEEN'], rows),
+    ...wrap(title, width ?? Number.POSITIVE_INFINITY).map(c.bold),
+    renderTable(COLUMNS, rows, width),
   ];
-  const reasons = entries.filter((e) => e.status !== 'active' && e.statusReason);
-  for (const e of reasons) lines.push(c.dim(`  ${e.id}: ${e.status}: ${e.statusReason}`));
+  for (const r of records.filter((r) => r.status !== 'active' && r.statusReason))
+    lines.push(
+      ...wrap(`${r.id}: ${r.status}: ${r.statusReason}`, width ?? Number.POSITIVE_INFINITY, '  ', '    ').map(
+        c.dim,
+      ),
+    );
   return `${lines.join('\n')}\n`;
 }
 
-/** Finds the entry a user named: an exact id, or a unique hash prefix (8+ hex characters). */
-function findEntry(entries: readonly HistoryEntry[], wanted: string): HistoryEntry {
-  const exact = entries.find((e) => e.id === wanted);
+/** Finds the record a user named: an exact id, or a unique hash prefix (8+ hex characters). */
+function findRecord(records: readonly HistoryRecord[], wanted: string): HistoryRecord {
+  const exact = records.find((r) => r.id === wanted);
   if (exact) return exact;
   const prefix = wanted.toLowerCase();
   if (/^[0-9a-f]{8,64}$/.test(prefix)) {
-    const matches = entries.filter((e) => e.hash.startsWith(prefix));
-    if (matches.length === 1) return matches[0] as HistoryEntry;
-    if (matches.length > 1)
-      throw new UsageError(`hash prefix "${wanted}" matches ${matches.length} credentials`);
+    const matches = records.filter((r) => r.hash.startsWith(prefix));
+    if (matches.length === 1) return matches[0] as HistoryRecord;
+    if (matches.length > 1) throw usageError(`hash prefix "${wanted}" matches ${matches.length} credentials`);
   }
-  throw new UsageError(`no history for "${wanted}"; run \`ctd history\` to list the ids`);
+  throw usageError(`no history for "${wanted}"; run \`ctd history\` to list the ids`);
 }
 
 /** Reads one line from stdin (the answer to a question). */
@@ -151,36 +142,35 @@ async function clear(
   file: string | undefined,
 ): Promise<number> {
   if (!yes && !io.stdin.isTTY) {
-    throw new UsageError('not on a terminal, so cannot ask for confirmation: pass --yes to clear');
+    throw usageError('not on a terminal, so cannot ask for confirmation: pass --yes to clear');
   }
-  const opened = await openForCommand(io, 'history', file);
-  if (typeof opened === 'number') return opened;
-  const { store, path } = opened;
-  if (!store) {
-    if (target !== undefined)
-      throw new UsageError(`no history for "${target}" (there is no history file yet)`);
-    io.stdout.write(`No history to clear (${path} does not exist).\n`);
-    return ExitCode.ok;
-  }
+  const opened = await openService(io, 'history', { history: 'read', file });
+  const path = escapeControlCharsDeep(opened.historyPath);
   try {
-    const entries = store.list();
-    const entry = target === undefined ? undefined : findEntry(entries, target);
-    const what = entry ? `the history of ${entry.id}` : `all history (${entries.length} credentials)`;
+    if (!opened.store) {
+      if (target !== undefined) throw usageError(`no history for "${target}" (there is no history file yet)`);
+      io.stdout.write(`No history to clear (${path} does not exist).\n`);
+      return ExitCode.OK;
+    }
+    const { records } = await opened.service.getHistory();
+    const record = target === undefined ? undefined : findRecord(records as HistoryRecord[], target);
+    const id = record ? escapeControlCharsDeep(record.id) : undefined;
+    const what = id ? `the history of ${id}` : `all history (${records.length} credentials)`;
     if (!yes) {
       io.stdout.write(`Clear ${what} from ${path}? [y/N] `);
       const answer = (await readAnswer(io.stdin)).trim().toLowerCase();
       if (answer !== 'y' && answer !== 'yes') {
         io.stdout.write('Nothing cleared.\n');
-        return ExitCode.ok;
+        return ExitCode.OK;
       }
     }
-    const removed = await store.clear(entry?.id);
+    const { removed } = await opened.service.clearHistory(record ? { id: record.id } : {});
     io.stdout.write(
-      `Cleared ${entry ? `the history of ${entry.id}` : `${removed} credential${removed === 1 ? '' : 's'}`}.\n`,
+      `Cleared ${id ? `the history of ${id}` : `${removed} credential${removed === 1 ? '' : 's'}`}.\n`,
     );
-    return ExitCode.ok;
+    return ExitCode.OK;
   } finally {
-    await store.close();
+    await opened.close();
   }
 }
 
@@ -190,48 +180,54 @@ export const historyCommand: Command = {
   summary: 'show (or clear) how each credential has been used: hashes, counts, statuses',
   help: HELP,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, {
-      json: { type: 'boolean' },
-      file: { type: 'string' },
-      yes: { type: 'boolean', short: 'y' },
-    });
-    const file = values.file as string | undefined;
-    const [sub, target, ...extra] = positionals;
-    if (sub === 'clear') {
-      if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-      return clear(io, target, Boolean(values.yes), file);
-    }
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        json: { type: 'boolean' },
+        file: { type: 'string' },
+        yes: { type: 'boolean', short: 'y' },
+        wide: { type: 'boolean' },
+      },
+      2,
+    );
+    const [sub, target] = positionals;
+    if (sub === 'clear') return clear(io, target, Boolean(values.yes), values.file);
     if (sub !== undefined)
-      throw new UsageError(`unknown subcommand "${sub}"; did you mean \`ctd history clear\`?`);
-    const opened = await openForCommand(io, 'history', file);
-    if (typeof opened === 'number') return opened;
-    const { store, path } = opened;
-    if (!store) {
-      if (values.json) {
-        io.stdout.write(
-          `${JSON.stringify({ format: 'ctd-cli-token-history', schemaVersion: 1, records: {} }, null, 2)}\n`,
-        );
-      } else {
-        io.stdout.write(
-          `No history yet (${path} does not exist). It is written as credentials are scanned and used.\n`,
-        );
-      }
-      return ExitCode.ok;
-    }
+      throw usageError(`unknown subcommand "${sub}"; did you mean \`ctd history clear\`?`);
+    if (values.yes) throw usageError('--yes goes with `ctd history clear`');
+    const opened = await openService(io, 'history', { history: 'read', file: values.file });
+    const path = escapeControlCharsDeep(opened.historyPath);
+    let records: HistoryRecord[] = [];
     try {
-      if (values.json) {
-        io.stdout.write(`${JSON.stringify(store.exportJson(), null, 2)}\n`);
-      } else {
-        const entries = store.list();
-        io.stdout.write(
-          entries.length
-            ? renderHistory(entries, path, io, Date.now())
-            : `The history in ${path} is empty.\n`,
-        );
-      }
-      return ExitCode.ok;
+      if (opened.store) records = (await opened.service.getHistory()).records as HistoryRecord[];
     } finally {
-      await store.close();
+      await opened.close();
     }
+    if (values.json) {
+      const file = {
+        format: HISTORY_FORMAT,
+        schemaVersion: HISTORY_SCHEMA_VERSION,
+        updatedAt: new Date().toISOString(),
+        records: Object.fromEntries(records.map((r) => [r.id, r])),
+      };
+      io.stdout.write(toJson(file));
+    } else if (!opened.store) {
+      io.stdout.write(
+        `No history yet (${path} does not exist). It is written as credentials are scanned and used.\n`,
+      );
+    } else {
+      io.stdout.write(
+        records.length
+          ? renderHistory(
+              escapeControlCharsDeep(records),
+              path,
+              palette(useColor(io)),
+              outputWidth(io, Boolean(values.wide)),
+              Date.now(),
+            )
+          : `The history in ${path} is empty.\n`,
+      );
+    }
+    return ExitCode.OK;
   },
 };

@@ -1,9 +1,6 @@
 // `ctd scan` with live checks: a temp HOME holding a Codex ChatGPT login and a key in
 // CODEX_API_KEY, checked against fake providers through the CTD_*_BASE_URL overrides.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { ScanReportSchema } from '@ctd/core';
 import {
   createTempHome,
@@ -11,7 +8,6 @@ import {
   fixtures,
   startFakeChatGpt,
   startFakeOpenAI,
-  startFakeProxy,
   type TempHome,
 } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -169,30 +165,4 @@ describe('ctd scan (validating)', () => {
   });
 });
 
-describe('the built ctd', () => {
-  const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-
-  // The bundle carries undici (for proxies) as CommonJS inside an ES module: check it really works.
-  it.skipIf(!existsSync(cli))('checks through HTTP_PROXY', async () => {
-    const proxy = await startFakeProxy();
-    try {
-      const child = spawn(process.execPath, [cli, 'scan', '--json'], {
-        env: { ...env, HTTP_PROXY: proxy.url },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      const code = await new Promise((resolve) => child.on('close', resolve));
-      expect(code).toBe(0);
-      const report = ScanReportSchema.parse(JSON.parse(out));
-      expect(report.credentials.map((c) => c.validation?.status).sort()).toEqual(['invalid', 'valid']);
-      expect(proxy.targets).toEqual(
-        expect.arrayContaining([new URL(chatgpt.origin).host, new URL(openai.origin).host]),
-      );
-    } finally {
-      await proxy.close();
-    }
-  });
-});
+// The check through HTTP_PROXY of the built bundle is in bundle.test.ts (one file for every use of dist/).

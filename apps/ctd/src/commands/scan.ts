@@ -1,20 +1,24 @@
 import {
-  type CredentialInfo,
+  type CheckedLocation,
   DEFAULT_VALIDATION_TIMEOUT_MS as DEFAULT_TIMEOUT_MS,
+  ExitCode,
+  escapeControlCharsDeep,
   hashPrefix,
-  SOURCE_IDS,
-  type SourceId,
-  toCredentialInfo,
-  type ValidationResult,
+  type ScanReport,
   type ValidationStatus,
 } from '@ctd/core';
-import { openHistoryStore, recordScan } from '@ctd/history';
-import { ALL_ADAPTERS, type ScanResult, scan, toScanReport } from '@ctd/scanners';
+import { ALL_ADAPTERS } from '@ctd/scanners';
 import type { ValidationProgress } from '@ctd/scanners/validate';
+import type { CredentialView, ScanOutput, ValidateFn } from '@ctd/service';
 import { parseCommandArgs } from '../args.ts';
-import { type CliIo, ExitCode, palette, UsageError, useColor } from '../io.ts';
-import { renderTable } from '../table.ts';
+import { type CliIo, outputWidth, type Palette, palette, toJson, usageError, useColor } from '../io.ts';
+import { onInterrupt } from '../lifecycle.ts';
+import { openService } from '../service.ts';
+import { type Column, renderTable } from '../table.ts';
+import { displayWidth, elide, wrap } from '../text.ts';
 import type { Command } from './types.ts';
+
+const SOURCE_IDS = ALL_ADAPTERS.map((a) => a.id);
 
 const HELP = `Usage: ctd scan [options]
 
@@ -29,10 +33,12 @@ Options:
                     each credential gains a "validation" object unless --offline
   --explain         also list every location checked, and why each was skipped
   --offline         make no network calls: find credentials without checking them
+  --check           exit with code 3 when any credential found is not valid
   --timeout <ms>    timeout of each check's request (default ${DEFAULT_TIMEOUT_MS})
   --source <id>     scan only this source (repeatable): ${SOURCE_IDS.join(', ')}
   --no-history      do not record what was found in the usage history
                     (~/.openclaw/cli-token-history.json, or $CTD_HISTORY_FILE)
+  --wide            show every column in full (by default the table fits the terminal)
   -h, --help        show this help
 
 Environment: HOME, CODEX_HOME, GEMINI_CLI_HOME, KIMI_SHARE_DIR, KIMI_CODE_HOME,
@@ -41,14 +47,16 @@ Checks go through HTTPS_PROXY / HTTP_PROXY (except NO_PROXY hosts). Each provide
 endpoint can be pointed elsewhere with CTD_<PROVIDER>_BASE_URL, e.g. CTD_OPENAI_BASE_URL
 (the full list is in docs/validation.md).
 
-Exit codes: 0 scanned (also when nothing was found), 2 bad usage, 1 internal error.`;
+Exit codes: 0 scanned (also when nothing was found), 1 failure, 2 bad usage,
+3 with --check: a credential is not valid (invalid, expired, refreshable, rate_limited,
+quota_exhausted, no_access or unknown).`;
 
-function account(c: CredentialInfo): string {
+function account(c: CredentialView): string {
   const parts = [c.account.email ?? c.account.accountId ?? c.account.userId, c.account.plan].filter(Boolean);
   return parts.join(' · ') || '-';
 }
 
-function expiry(c: CredentialInfo, now: Date): string {
+function expiry(c: CredentialView, now: Date): string {
   if (!c.expiresAt) return '-';
   const ms = Date.parse(c.expiresAt) - now.getTime();
   const abs = Math.abs(ms);
@@ -72,25 +80,44 @@ const STATUS_TONE: Readonly<Record<ValidationStatus, 'green' | 'yellow' | 'red' 
   unknown: 'dim',
 };
 
+// The columns of the scan table, and how each gives way on a narrow terminal: the free-text columns
+// are elided; the hash prefix and the expiry are left out when the rest cannot fit otherwise (as at
+// 80 columns; both are in --wide and --json), and on narrower terminals the preview, account and
+// label too. SOURCE, STATUS and POLICY are short words that are never cut.
+const SCAN_COLUMNS = (validated: boolean): Column[] => [
+  { header: 'SOURCE' },
+  { header: 'PROVIDER', min: 6 },
+  { header: 'WHAT', min: 6, dropOrder: 5 },
+  { header: 'ACCOUNT', min: 8, dropOrder: 4 },
+  { header: 'PREVIEW', min: 8, elide: 'middle', dropOrder: 3 },
+  { header: 'HASH', dropOrder: 1 },
+  { header: 'EXPIRES', dropOrder: 2 },
+  ...(validated ? [{ header: 'STATUS' }] : []),
+  { header: 'POLICY' },
+];
+
 /**
- * Renders the human-readable scan output; with `validations` (aligned with the credentials), a
- * STATUS column and a line per check saying why.
+ * Renders the human-readable scan output. Every string of `output` must already be escaped
+ * (escapeControlCharsDeep); `width` is the terminal's (undefined: no limit).
  */
 export function renderScan(
-  result: ScanResult,
-  io: CliIo,
-  explain: boolean,
-  validations?: readonly (ValidationResult | undefined)[],
+  output: ScanOutput,
+  c: Palette,
+  options: { explain: boolean; validated: boolean; width: number | undefined },
 ): string {
-  const c = palette(useColor(io));
-  const now = new Date(result.scannedAt);
+  const { explain, validated } = options;
+  const width = options.width ?? Number.POSITIVE_INFINITY;
+  const now = new Date(output.scannedAt);
   const lines: string[] = [];
-  const status = (i: number) => {
-    const v = validations?.[i];
-    return v ? c[STATUS_TONE[v.status]](v.status) : '-';
+  const para = (text: string, first: string, rest: string, style: (s: string) => string = (s) => s) => {
+    for (const l of wrap(text, width, first, rest)) lines.push(style(l));
   };
-  if (result.credentials.length > 0) {
-    const rows = result.credentials.map((cred, i) => [
+  const statusWord = (v: CredentialView) => (v.validation ? v.validation.status : '-');
+  const tone = (v: CredentialView) => (s: string) =>
+    v.validation ? c[STATUS_TONE[v.validation.status]](s) : s;
+  const creds = output.credentials;
+  if (creds.length > 0) {
+    const rows = creds.map((cred) => [
       cred.source,
       cred.provider,
       cred.label,
@@ -98,41 +125,33 @@ export function renderScan(
       cred.preview,
       hashPrefix(cred.hash),
       expiry(cred, now),
-      ...(validations ? [status(i)] : []),
+      ...(validated ? [{ text: statusWord(cred), style: tone(cred) }] : []),
       cred.policy.stance === 'allowed'
         ? ''
         : cred.policy.stance === 'forbidden'
-          ? c.red('forbidden')
-          : c.yellow('warn'),
+          ? { text: 'forbidden', style: c.red }
+          : { text: 'warn', style: c.yellow },
     ]);
     lines.push(
-      c.bold(`Found ${result.credentials.length} credential${result.credentials.length === 1 ? '' : 's'}:`),
-      renderTable(
-        [
-          'SOURCE',
-          'PROVIDER',
-          'WHAT',
-          'ACCOUNT',
-          'PREVIEW',
-          'HASH',
-          'EXPIRES',
-          ...(validations ? ['STATUS'] : []),
-          'POLICY',
-        ],
-        rows,
-      ),
+      c.bold(`Found ${creds.length} credential${creds.length === 1 ? '' : 's'}:`),
+      renderTable(SCAN_COLUMNS(validated), rows, options.width),
     );
-    if (validations) {
+    if (validated) {
       lines.push('', c.bold('Checks:'));
-      result.credentials.forEach((cred, i) => {
-        const v = validations[i];
-        if (v) lines.push(`  ${status(i)} ${cred.source}/${cred.provider} ${cred.label}: ${v.reason}`);
-      });
+      for (const cred of creds) {
+        if (!cred.validation) continue;
+        const word = statusWord(cred);
+        para(
+          `${cred.source}/${cred.provider} ${cred.label}: ${cred.validation.reason}`,
+          `  ${tone(cred)(word)} `,
+          '    ',
+        );
+      }
     }
     // One line per policy note, naming every source it applies to (the same provider's note
     // would otherwise repeat for each CLI that holds such a login).
     const notes = new Map<string, { who: string[]; asOf: string }>();
-    for (const cred of result.credentials) {
+    for (const cred of creds) {
       if (cred.policy.stance === 'allowed') continue;
       const entry = notes.get(cred.policy.note) ?? { who: [], asOf: cred.policy.asOf };
       const who = `${cred.source}/${cred.provider}`;
@@ -140,28 +159,32 @@ export function renderScan(
       notes.set(cred.policy.note, entry);
     }
     for (const [note, { who, asOf }] of notes)
-      lines.push(c.yellow(`  ! ${who.join(', ')}: ${note} (as of ${asOf})`));
+      para(`${who.join(', ')}: ${note} (as of ${asOf})`, '  ! ', '    ', c.yellow);
   } else {
     lines.push(c.bold('No AI-CLI logins or API keys found.'), '', 'Looked for:');
-    const bySource = new Map<SourceId, string[]>();
-    for (const loc of result.locations) {
-      if (loc.location.startsWith('$')) continue;
+    const bySource = new Map<string, string[]>();
+    for (const loc of output.locations ?? []) {
       const list = bySource.get(loc.source) ?? [];
-      list.push(loc.location);
+      if (!loc.location.startsWith('$')) list.push(loc.location);
       bySource.set(loc.source, list);
     }
-    for (const adapter of ALL_ADAPTERS.filter((a) => result.sources.includes(a.id))) {
+    for (const adapter of ALL_ADAPTERS.filter((a) => bySource.has(a.id))) {
       const where = bySource.get(adapter.id) ?? [];
-      lines.push(`  ${c.bold(adapter.displayName)}${where.length ? `: ${where.join(', ')}` : ''}`);
-      if (adapter.loginHint) lines.push(`    to log in: ${adapter.loginHint}`);
+      const name = adapter.displayName;
+      para(`${name}${where.length ? `: ${where.join(', ')}` : ''}`, '  ', '    ', (l) =>
+        l.startsWith(`  ${name}`) ? `  ${c.bold(name)}${l.slice(2 + name.length)}` : l,
+      );
+      if (adapter.loginHint) para(`to log in: ${adapter.loginHint}`, '    ', '      ');
     }
-    lines.push(
-      '',
+    lines.push('');
+    para(
       'Log in to one of these CLIs (or set a provider key such as OPENAI_API_KEY), then run `ctd scan` again.',
+      '',
+      '',
     );
   }
-  const errors = result.issues.filter((i) => i.severity === 'error');
-  const infos = result.issues.filter((i) => i.severity === 'info');
+  const errors = output.issues.filter((i) => i.severity === 'error');
+  const infos = output.issues.filter((i) => i.severity === 'info');
   if (errors.length) {
     lines.push(
       '',
@@ -172,132 +195,166 @@ export function renderScan(
       ),
     );
     for (const i of errors)
-      lines.push(`  ${c.red('✗')} [${i.source}] ${i.path ? `${i.path}: ` : ''}${i.message} (${i.code})`);
+      para(
+        `[${i.source}] ${i.path ? `${i.path}: ` : ''}${i.message} (${i.code})`,
+        `  ${c.red('✗')} `,
+        '    ',
+      );
   }
   if (infos.length) {
     lines.push('', c.bold('Notes:'));
-    for (const i of infos) lines.push(`  ${c.cyan('i')} [${i.source}] ${i.message}`);
+    for (const i of infos) para(`[${i.source}] ${i.message}`, `  ${c.cyan('i')} `, '    ');
   }
   if (explain) {
     lines.push('', c.bold('Locations checked:'));
-    for (const loc of result.locations) {
-      const mark =
-        loc.result === 'found'
-          ? c.green('found  ')
-          : loc.result === 'error'
-            ? c.red('error  ')
-            : c.dim(loc.result.padEnd(7));
-      lines.push(`  ${mark} [${loc.source}] ${loc.location}: ${loc.reason}`);
-    }
-  } else if (result.credentials.length > 0) {
-    lines.push('', c.dim('Run `ctd scan --explain` to see every location checked.'));
+    for (const loc of output.locations ?? [])
+      para(`[${loc.source}] ${loc.location}: ${loc.reason}`, `  ${mark(loc, c)} `, '    ');
+  } else if (creds.length > 0) {
+    lines.push('', c.dim(elide('Run `ctd scan --explain` to see every location checked.', width)));
   }
   return `${lines.join('\n')}\n`;
+}
+
+function mark(loc: CheckedLocation, c: Palette): string {
+  if (loc.result === 'found') return c.green('found  ');
+  if (loc.result === 'error') return c.red('error  ');
+  return c.dim(loc.result.padEnd(7));
+}
+
+/** The JSON report of `ctd scan --json`: the scan report format of 0.1 (no import outcome: ctd imports nothing). */
+export function toJsonReport(output: ScanOutput, explain: boolean): ScanReport {
+  return {
+    version: 1,
+    scannedAt: output.scannedAt,
+    credentials: output.credentials.map(({ import: _import, ...info }) => info),
+    issues: output.issues,
+    ...(explain ? { locations: output.locations ?? [] } : {}),
+  };
 }
 
 /** `ctd scan`. */
 export const scanCommand: Command = {
   name: 'scan',
-  summary: 'find AI-CLI logins and API keys on this machine',
+  summary: 'find AI-CLI logins and API keys on this machine, and check them',
   help: HELP,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
       json: { type: 'boolean' },
       explain: { type: 'boolean' },
       offline: { type: 'boolean' },
+      check: { type: 'boolean' },
       timeout: { type: 'string' },
       source: { type: 'string', multiple: true },
       'no-history': { type: 'boolean' },
+      wide: { type: 'boolean' },
     });
-    const timeoutMs = parseTimeout(values.timeout as string | undefined);
-    const sources = values.source as string[] | undefined;
+    const timeoutMs = parseTimeout(values.timeout);
+    if (values.check && values.offline)
+      throw usageError('--check needs the live checks, which --offline turns off');
+    const sources = values.source;
     for (const s of sources ?? []) {
-      if (!(SOURCE_IDS as readonly string[]).includes(s))
-        throw new UsageError(`unknown source "${s}"; one of: ${SOURCE_IDS.join(', ')}`);
+      if (!SOURCE_IDS.includes(s))
+        throw usageError(`unknown source "${s}"; one of: ${SOURCE_IDS.join(', ')}`);
     }
-    const result = await scan({ env: io.env, ...(sources ? { sources: sources as SourceId[] } : {}) });
-    let validations: ValidationResult[] | undefined;
-    if (!values.offline && result.credentials.length > 0) {
-      // Progress only where a person watches: a terminal, and not when the output is JSON.
-      const progress = !values.json && io.stderr.isTTY ? progressLine(io) : undefined;
-      // Loaded only when checking: an offline scan never loads the network code.
-      const { validateCredentials } = await import('@ctd/scanners/validate');
-      validations = await validateCredentials(result.credentials, {
-        env: io.env,
-        timeoutMs,
-        ...(progress ? { onProgress: progress.update } : {}),
+    // Progress only where a person watches: a terminal, and not when the output is JSON.
+    const progress = !values.json && io.stderr.isTTY ? progressLine(io) : undefined;
+    const service = await openService(io, 'scan', {
+      history: values['no-history'] ? 'none' : 'write',
+      timeoutMs,
+      validate: withProgress(progress, io),
+    });
+    let output: ScanOutput;
+    try {
+      output = await service.scan({
+        validate: !values.offline,
+        import: false,
+        explain: true,
+        ...(sources ? { sources } : {}),
       });
+    } finally {
       progress?.clear();
+      await service.close();
     }
-    if (!values['no-history']) await recordInHistory(result, validations ?? [], io);
+    const explain = Boolean(values.explain);
     if (values.json) {
-      const report = toScanReport(result, Boolean(values.explain));
-      if (validations) {
-        report.credentials = report.credentials.map((cred, i) => ({ ...cred, validation: validations[i] }));
-      }
-      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      io.stdout.write(toJson(toJsonReport(output, explain)));
     } else {
-      io.stdout.write(renderScan(result, io, Boolean(values.explain), validations));
+      io.stdout.write(
+        renderScan(escapeControlCharsDeep(output), palette(useColor(io)), {
+          explain,
+          validated: !values.offline,
+          width: outputWidth(io, Boolean(values.wide)),
+        }),
+      );
     }
-    return ExitCode.ok;
+    if (values.check && output.credentials.some((cred) => cred.validation?.status !== 'valid'))
+      return ExitCode.CHECK_FAILED;
+    return ExitCode.OK;
   },
 };
-
-/** Records the scan in the usage history; a history problem is reported but never fails the scan. */
-async function recordInHistory(
-  result: ScanResult,
-  validations: ValidationResult[],
-  io: CliIo,
-): Promise<void> {
-  try {
-    const store = await openHistoryStore({ env: io.env, flushIntervalMs: 0 });
-    try {
-      await recordScan(
-        store,
-        result.credentials.map(toCredentialInfo),
-        validations,
-        new Date(result.scannedAt),
-      );
-      for (const notice of store.notices) io.stderr.write(`ctd scan: history: ${notice.message}\n`);
-    } finally {
-      await store.close();
-    }
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`ctd scan: the usage history was not updated${code ? ` [${code}]` : ''}: ${message}\n`);
-  }
-}
 
 function parseTimeout(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_TIMEOUT_MS;
   const ms = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(ms) || ms <= 0) {
-    throw new UsageError(`--timeout wants a positive number of milliseconds, not "${raw}"`);
+    throw usageError(`--timeout wants a positive number of milliseconds, not "${raw}"`);
   }
   return ms;
 }
 
-/** A single self-overwriting stderr line: how many checks are done, and which are pending. */
-function progressLine(io: CliIo): { update: (e: ValidationProgress) => void; clear: () => void } {
+interface Progress {
+  update(e: ValidationProgress): void;
+  clear(): void;
+}
+
+/** The live check of `@ctd/scanners/validate` (loaded only when checking), reporting to `progress`. */
+function withProgress(progress: Progress | undefined, io: CliIo): ValidateFn {
+  return async (credentials, options) => {
+    const { validateCredentials } = await import('@ctd/scanners/validate');
+    return validateCredentials(credentials, {
+      ...options,
+      ...(progress ? { onProgress: progress.update } : {}),
+      // A key sent without TLS (CTD_ALLOW_INSECURE_BASE_URL=1): said on every use, over the progress line.
+      onWarning: (w) =>
+        io.stderr.write(
+          `${progress ? '\r\u001b[2K' : ''}ctd scan: warning: ${escapeControlCharsDeep(w.message)}\n`,
+        ),
+    });
+  };
+}
+
+/**
+ * A single self-overwriting stderr line: how many checks are done, and which are pending. It is
+ * cleared when the checks end, and on Ctrl-C (so the shell prompt does not land behind it).
+ */
+function progressLine(io: CliIo): Progress {
   const c = palette(!io.env.NO_COLOR && io.env.TERM !== 'dumb');
   const width = Math.max(40, (io.stdout.columns ?? 80) - 1);
   const labels = new Map<string, string>();
   let started = 0;
   let shown = false;
+  const clear = () => {
+    if (shown) io.stderr.write('\r\u001b[2K');
+    shown = false;
+  };
+  const unregister = onInterrupt(clear);
   return {
     update(e) {
-      labels.set(e.credential.id, `${e.credential.provider} (${e.credential.label})`);
+      const { provider, label } = escapeControlCharsDeep({
+        provider: e.credential.provider,
+        label: e.credential.label,
+      });
+      labels.set(e.credential.id, `${provider} (${label})`);
       // Every check starts at once: draw when the last has started, then on each result.
       if (e.type === 'start' && ++started < e.total) return;
-      const waiting = e.pending.map((id) => labels.get(id) ?? id).join(', ');
-      let line = `Checking ${e.total} credential${e.total === 1 ? '' : 's'}: ${e.done} done${waiting ? `; waiting for ${waiting}` : ''}`;
-      if (line.length > width) line = `${line.slice(0, width - 1)}…`;
-      io.stderr.write(`\r\u001b[2K${c.dim(line)}`);
+      const waiting = e.pending.map((id) => labels.get(id) ?? '…').join(', ');
+      const line = `Checking ${e.total} credential${e.total === 1 ? '' : 's'}: ${e.done} done${waiting ? `; waiting for ${waiting}` : ''}`;
+      io.stderr.write(`\r\u001b[2K${c.dim(displayWidth(line) > width ? elide(line, width) : line)}`);
       shown = true;
     },
     clear() {
-      if (shown) io.stderr.write('\r\u001b[2K');
+      clear();
+      unregister();
     },
   };
 }

@@ -1,152 +1,157 @@
-import type { HistoryEntry } from '@ctd/history';
+import { ExitCode, escapeControlCharsDeep, hashPrefix } from '@ctd/core';
+import type { StatusOutput } from '@ctd/service';
 import { parseCommandArgs } from '../args.ts';
-import { ExitCode, palette, useColor } from '../io.ts';
-import { renderTable } from '../table.ts';
-import { ago, openForCommand, span } from './history.ts';
+import { outputWidth, type Palette, palette, toJson, useColor } from '../io.ts';
+import { openService } from '../service.ts';
+import { type Column, renderTable } from '../table.ts';
+import { wrap } from '../text.ts';
+import { ago, span } from './history.ts';
 import type { Command } from './types.ts';
 
 const HELP = `Usage: ctd status [options]
 
-A summary of the usage history per source and provider: how many credentials, how many are
-active, cooling down, in need of a refresh or re-validation, or expired/invalid/revoked; total
-uses and success rate. Reads the history only (run \`ctd scan\` to record what is on this machine).
+Every credential known on this machine, without a network call: what an offline scan finds now,
+merged with the usage history (credentials seen before but gone now are listed too). For each:
+its last check and status, uses and success rate, last use and any cooldown. Run \`ctd scan\` to
+check the credentials with their providers.
 
 Options:
-  --json            print the summary as JSON
-  --file <path>     the history file (see \`ctd history --help\`)
+  --json            print the status as JSON (the service's status: credentials, sources, issues)
+  --file <path>     the history file (see \`ctd help history\`)
+  --wide            show every column in full (by default the table fits the terminal)
   -h, --help        show this help
 
-Exit codes: 0 ok, 2 bad usage, 1 the history file could not be used.`;
+Exit codes: 0 ok, 1 the history file could not be used, 2 bad usage.`;
 
-/** One source × provider line of the summary. */
-export interface StatusGroup {
-  source: string;
-  provider: string;
-  credentials: number;
-  active: number;
-  coolingDown: number;
-  needsRefresh: number;
-  needsRevalidation: number;
-  expired: number;
-  invalid: number;
-  revoked: number;
-  uses: number;
-  successes: number;
-  failures: number;
-  /** When the earliest cooling credential of the group is free again (ISO 8601). */
-  nextFreeAt: string | null;
-  lastUsed: string | null;
-}
+type Row = StatusOutput['credentials'][number];
 
-/** Summarizes history entries per source and provider, sorted by source then provider. */
-export function summarize(entries: readonly HistoryEntry[], now: number): StatusGroup[] {
-  const groups = new Map<string, StatusGroup & { nextFree: number | null; last: number | null }>();
-  for (const e of entries) {
-    const key = `${e.source}\u0000${e.provider}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = {
-        source: e.source,
-        provider: e.provider,
-        credentials: 0,
-        active: 0,
-        coolingDown: 0,
-        needsRefresh: 0,
-        needsRevalidation: 0,
-        expired: 0,
-        invalid: 0,
-        revoked: 0,
-        uses: 0,
-        successes: 0,
-        failures: 0,
-        nextFreeAt: null,
-        lastUsed: null,
-        nextFree: null,
-        last: null,
-      };
-      groups.set(key, g);
-    }
-    g.credentials++;
-    if (e.status === 'active') g.active++;
-    else g[e.status]++;
-    if (e.status === 'active' && e.cooldownUntil !== null && e.cooldownUntil > now) {
-      g.coolingDown++;
-      if (g.nextFree === null || e.cooldownUntil < g.nextFree) g.nextFree = e.cooldownUntil;
-    }
-    if (e.needs === 'refresh') g.needsRefresh++;
-    if (e.needs === 'revalidation') g.needsRevalidation++;
-    g.uses += e.usageCount;
-    g.successes += e.successes;
-    g.failures += e.failures;
-    if (e.lastUsed !== null && (g.last === null || e.lastUsed > g.last)) g.last = e.lastUsed;
+const TONE: Readonly<Record<string, keyof Palette>> = {
+  valid: 'green',
+  refreshable: 'yellow',
+  rate_limited: 'yellow',
+  quota_exhausted: 'yellow',
+  invalid: 'red',
+  expired: 'red',
+  no_access: 'red',
+  needs_login: 'red',
+  unknown: 'dim',
+  unchecked: 'dim',
+};
+
+const COLUMNS: Column[] = [
+  { header: 'SOURCE' },
+  { header: 'PROVIDER', min: 6 },
+  { header: 'WHAT', min: 6 },
+  { header: 'ACCOUNT', min: 6, dropOrder: 3 },
+  { header: 'HASH', dropOrder: 1 },
+  { header: 'STATUS' },
+  { header: 'CHECKED', dropOrder: 2 },
+  { header: 'SEEN' },
+  { header: 'USES' },
+  { header: 'SUCCESS', dropOrder: 5 },
+  { header: 'LAST USED', dropOrder: 4 },
+  { header: 'COOLDOWN', min: 6 },
+];
+
+const rate = (r: Row) =>
+  r.usage.successes + r.usage.failures === 0
+    ? '-'
+    : `${Math.round((100 * r.usage.successes) / (r.usage.successes + r.usage.failures))}%`;
+
+const at = (iso: string | null | undefined) => (iso ? Date.parse(iso) : null);
+
+/** Renders `ctd status` for a person. Every string of `status` must already be escaped. */
+export function renderStatus(
+  status: StatusOutput,
+  c: Palette,
+  width: number | undefined,
+  now: number,
+): string {
+  const rows = status.credentials.map((r) => [
+    r.source,
+    r.provider,
+    r.label ?? '-',
+    [r.account?.email ?? r.account?.accountId ?? r.account?.userId, r.account?.plan]
+      .filter(Boolean)
+      .join(' · ') || '-',
+    hashPrefix(r.hash),
+    { text: r.status, style: c[TONE[r.status] ?? 'dim'] },
+    ago(at(r.lastCheck?.checkedAt), now),
+    r.inLastScan ? 'now' : ago(at(r.lastSeen), now),
+    String(r.usage.count),
+    rate(r),
+    ago(at(r.usage.lastUsed), now),
+    r.cooldownUntil
+      ? {
+          text: `${span(Date.parse(r.cooldownUntil) - now)}${r.cooldownCause ? ` (${r.cooldownCause.replace('_', ' ')})` : ''}`,
+          style: c.yellow,
+        }
+      : '-',
+  ]);
+  const found = status.credentials.filter((r) => r.inLastScan).length;
+  const title =
+    `${status.credentials.length} credential${status.credentials.length === 1 ? '' : 's'} known` +
+    ` (${found} on this machine now, ${status.credentials.length - found} from the history only);` +
+    (status.historyFile ? ` history: ${status.historyFile}` : ' no history yet');
+  const lines = [
+    ...wrap(title, width ?? Number.POSITIVE_INFINITY).map(c.bold),
+    renderTable(COLUMNS, rows, width),
+  ];
+  const errors = status.issues.filter((i) => i.severity === 'error');
+  if (errors.length) {
+    lines.push(
+      '',
+      c.red(c.bold(`${errors.length} problem${errors.length === 1 ? '' : 's'} reading the stores:`)),
+    );
+    for (const i of errors)
+      lines.push(
+        ...wrap(
+          `[${i.source}] ${i.path ? `${i.path}: ` : ''}${i.message} (${i.code})`,
+          width ?? Number.POSITIVE_INFINITY,
+          `  ${c.red('✗')} `,
+          '    ',
+        ),
+      );
   }
-  return [...groups.values()]
-    .sort((a, b) => a.source.localeCompare(b.source) || a.provider.localeCompare(b.provider))
-    .map(({ nextFree, last, ...g }) => ({
-      ...g,
-      nextFreeAt: nextFree === null ? null : new Date(nextFree).toISOString(),
-      lastUsed: last === null ? null : new Date(last).toISOString(),
-    }));
+  return `${lines.join('\n')}\n`;
 }
-
-const rate = (g: StatusGroup) =>
-  g.successes + g.failures === 0 ? '-' : `${Math.round((100 * g.successes) / (g.successes + g.failures))}%`;
 
 /** `ctd status`. */
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'a summary per source and provider: active, cooling down, needing attention, usage',
+  summary: 'every known credential: last check, usage, cooldown (no network)',
   help: HELP,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { json: { type: 'boolean' }, file: { type: 'string' } });
-    const opened = await openForCommand(io, 'status', values.file as string | undefined);
-    if (typeof opened === 'number') return opened;
-    const { store, path } = opened;
-    const now = Date.now();
-    const entries = store ? store.list() : [];
-    await store?.close();
-    const groups = summarize(entries, now);
+    const { values } = parseCommandArgs(args, {
+      json: { type: 'boolean' },
+      file: { type: 'string' },
+      wide: { type: 'boolean' },
+    });
+    const opened = await openService(io, 'status', { history: 'read', file: values.file });
+    let status: StatusOutput;
+    try {
+      status = await opened.service.status();
+    } finally {
+      await opened.close();
+    }
     if (values.json) {
-      const report = { version: 1, generatedAt: new Date(now).toISOString(), historyFile: path, groups };
-      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      return ExitCode.ok;
+      io.stdout.write(toJson(status));
+      return ExitCode.OK;
     }
-    if (groups.length === 0) {
-      io.stdout.write(`No credentials in the history yet (${path}). Run \`ctd scan\` to record them.\n`);
-      return ExitCode.ok;
+    if (status.credentials.length === 0) {
+      io.stdout.write(
+        `No credentials on this machine, and none in the history (${escapeControlCharsDeep(opened.historyPath)}). Run \`ctd scan\` to look and check.\n`,
+      );
+      return ExitCode.OK;
     }
-    const c = palette(useColor(io));
-    const rows = groups.map((g) => [
-      g.source,
-      g.provider,
-      String(g.credentials),
-      g.active ? c.green(String(g.active)) : '0',
-      g.coolingDown
-        ? c.yellow(`${g.coolingDown} (free in ${span(Date.parse(g.nextFreeAt ?? '') - now)})`)
-        : '0',
-      g.needsRefresh + g.needsRevalidation ? c.yellow(String(g.needsRefresh + g.needsRevalidation)) : '0',
-      g.expired + g.invalid + g.revoked ? c.red(String(g.expired + g.invalid + g.revoked)) : '0',
-      String(g.uses),
-      rate(g),
-      ago(g.lastUsed === null ? null : Date.parse(g.lastUsed), now),
-    ]);
     io.stdout.write(
-      `${c.bold('Credentials by source and provider')}${c.dim(` (${path}):`)}\n${renderTable(
-        [
-          'SOURCE',
-          'PROVIDER',
-          'CREDS',
-          'ACTIVE',
-          'COOLING',
-          'ATTENTION',
-          'INACTIVE',
-          'USES',
-          'SUCCESS',
-          'LAST USED',
-        ],
-        rows,
-      )}\n`,
+      renderStatus(
+        escapeControlCharsDeep(status),
+        palette(useColor(io)),
+        outputWidth(io, Boolean(values.wide)),
+        Date.now(),
+      ),
     );
-    return ExitCode.ok;
+    return ExitCode.OK;
   },
 };

@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { CtdError, escapeControlChars } from '@ctd/core';
+import {
+  type FileHistoryStore,
+  type HistoryNotice,
+  openHistoryStore,
+  resolveHistoryPath,
+} from '@ctd/history';
+import { createTokenDiscoveryService, type TokenDiscoveryService, type ValidateFn } from '@ctd/service';
+import { type CliIo, palette, useColor } from './io.ts';
+
+/** How a command uses the usage history. */
+export type HistoryUse =
+  /** Records (scan, import-manual): a history that cannot be opened is reported, and the command goes on without it. */
+  | 'write'
+  /** Reads (status, history): a missing file is not created; an unusable one fails the command. */
+  | 'read'
+  /** Changes (history clear): an unusable file fails the command. */
+  | 'change'
+  /** None at all (`scan --no-history`). */
+  | 'none';
+
+/** Options of {@link openService}. */
+export interface OpenServiceOptions {
+  history: HistoryUse;
+  /** `--file`: the history file. */
+  file?: string | undefined;
+  timeoutMs?: number;
+  validate?: ValidateFn;
+}
+
+/** The service a `ctd` command runs, with the history file it uses (when it has one). */
+export interface CtdService {
+  readonly service: TokenDiscoveryService;
+  /** The history file's path (whether or not it exists). */
+  readonly historyPath: string;
+  /** The open history, or null when there is none (no file yet, `--no-history`, or unusable on a scan). */
+  readonly store: FileHistoryStore | null;
+  scan: TokenDiscoveryService['scan'];
+  /** Flushes the history and releases it. */
+  close(): Promise<void>;
+}
+
+/** Writes the history's notices (a corrupt file moved aside, permissions tightened) to stderr. */
+export function printNotice(io: CliIo, command: string, n: HistoryNotice): void {
+  const c = palette(useColor({ ...io, stdout: io.stderr }));
+  io.stderr.write(`${c.yellow(`ctd ${command}:`)} ${escapeControlChars(n.message)} [${n.code}]\n`);
+}
+
+/**
+ * Creates the TokenDiscoveryService for a `ctd` command: the one pipeline (scan → validate →
+ * record) shared with the OpenClaw plugin, with no gateway to import into. The command opens the
+ * history file itself, so that reading commands create nothing and notices reach stderr.
+ */
+export async function openService(
+  io: CliIo,
+  command: string,
+  options: OpenServiceOptions,
+): Promise<CtdService> {
+  const historyPath = resolveHistoryPath({ file: options.file, env: io.env });
+  let store: FileHistoryStore | null = null;
+  if (options.history !== 'none' && (options.history !== 'read' || existsSync(historyPath))) {
+    try {
+      store = await openHistoryStore({
+        file: options.file,
+        env: io.env,
+        // One command, one flush at the end (close): no timer keeps the process alive.
+        flushIntervalMs: 0,
+        onNotice: (n) => printNotice(io, command, n),
+      });
+    } catch (error) {
+      if (options.history !== 'write' || !(error instanceof CtdError)) throw error;
+      // A scan still prints what it found when the history cannot be used.
+      io.stderr.write(
+        `ctd ${command}: the usage history was not updated [${error.code}]: ${escapeControlChars(error.message)}\n`,
+      );
+    }
+  }
+  const service = createTokenDiscoveryService({
+    env: io.env,
+    config: { autoImport: false },
+    history: store ?? false,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.validate ? { validate: options.validate } : {}),
+  });
+  return {
+    service,
+    historyPath,
+    store,
+    scan: (input) => service.scan(input),
+    async close() {
+      await service.close();
+      await store?.close();
+    },
+  };
+}
