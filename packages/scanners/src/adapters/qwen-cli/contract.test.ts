@@ -6,4 +6,11 @@ runAdapterContract({
   adapter: qwenCliAdapter,
   fixtures: fixtures.qwen,
   neighbours: { adapters: ALL_ADAPTERS, writeHome: writeFullHome },
+  writeBack: {
+    tokens: {
+      accessToken: 'test-PLACEHOLDER-qwen-refreshed-access-token',
+      refreshToken: 'test-PLACEHOLDER-qwen-refreshed-refresh-token',
+      expiresAtMs: 1_800_000_000_000,
+    },
+  },
 });

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { Origin, ProviderId } from '@ctd/core';
-import { withExclusiveLockFile } from '@ctd/core/node';
+import { CtdError, type Origin, type ProviderId } from '@ctd/core';
+import { sha256Hex, withExclusiveLockFile, writeFileAtomic } from '@ctd/core/node';
 import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
-import { checkShape } from '../../read.ts';
+import { checkShape, parseJsonText, readTextFile } from '../../read.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { KnownProvider } from '../providers.ts';
@@ -402,6 +402,45 @@ export const qwenCliAdapter: SourceAdapter = {
           },
         ]
       : [{ provider: KnownProvider.qwen, kind: 'api_key', label: 'Model Studio key (pasted)' }];
+  },
+
+  async writeBack(ctx, credential, tokens) {
+    const path = join(qwenHome(ctx), 'oauth_creds.json');
+    if (storePathOf(credential) !== path) {
+      throw new CtdError(
+        'BAD_USAGE',
+        `${credential.id} is not the Qwen OAuth login: only oauth_creds.json is refreshed`,
+      );
+    }
+    const read = await readTextFile(path, ctx.maxFileBytes);
+    if (read.status === 'missing')
+      throw new CtdError('NOT_FOUND', `${path} no longer exists`, { details: { path } });
+    if (read.status === 'error')
+      throw new CtdError(read.code, `${path} ${read.reason}`, { details: { path } });
+    const parsed = parseJsonText(read.value);
+    const creds = parsed.status === 'ok' ? parsed.value : undefined;
+    if (!creds || typeof creds !== 'object' || Array.isArray(creds)) {
+      throw new CtdError('INVALID_SHAPE', `${path} does not hold a Qwen OAuth login`, { details: { path } });
+    }
+    const store = creds as Record<string, unknown>;
+    // Inside the lock the file is the truth: when Qwen Code refreshed (or the user logged in again)
+    // since the scan, writing our tokens would undo that.
+    if (typeof store.access_token !== 'string' || sha256Hex(store.access_token.trim()) !== credential.hash) {
+      throw new CtdError(
+        'NOT_FOUND',
+        `${path} no longer holds this login (it was refreshed or replaced); scan again`,
+        {
+          details: { path },
+        },
+      );
+    }
+    // Changed in place, so key order and fields Qwen Code may add stay as they were. Qwen Code
+    // keeps the old refresh token when the response has none.
+    store.access_token = tokens.accessToken;
+    if (tokens.refreshToken) store.refresh_token = tokens.refreshToken;
+    if (tokens.expiresAtMs !== undefined) store.expiry_date = tokens.expiresAtMs;
+    const newline = read.value.endsWith('\n') ? '\n' : '';
+    await writeFileAtomic(path, `${JSON.stringify(store, null, 2)}${newline}`);
   },
 
   files(ctx): StoreFile[] {

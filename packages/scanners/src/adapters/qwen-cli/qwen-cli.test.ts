@@ -1,5 +1,8 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createTempHome, fixtures, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createScanContext } from '../../context.ts';
 import { scan, toScanReport } from '../../scan.ts';
 import { QWEN_CODING_PLAN_BASE_URL, QWEN_DEFAULT_BASE_URL, qwenBaseUrl, qwenCliAdapter } from './index.ts';
 
@@ -253,5 +256,47 @@ describe('qwen-cli adapter', () => {
       lockPath: '/h/.qwen/oauth_creds.lock',
       staleAfterMs: 10_000,
     });
+  });
+});
+
+describe('qwen-cli write-back', () => {
+  const tokens = { accessToken: 'test-PLACEHOLDER-qwen-new-access-token', expiresAtMs: 1_800_000_000_000 };
+
+  it('keeps the old refresh token when the refresh returns none, and the file’s own format', async () => {
+    const path = await fixtures.qwen.writeQwenOAuth(home);
+    // Qwen Code writes JSON.stringify(creds, null, 2) with no trailing newline.
+    await writeFile(path, JSON.stringify(JSON.parse(await readFile(path, 'utf8')), null, 2));
+    const ctx = createScanContext({ env: home.env });
+    const [login] = (await run()).credentials;
+    await qwenCliAdapter.withLock?.(ctx, login!, () => qwenCliAdapter.writeBack!(ctx, login!, tokens));
+    const text = await readFile(path, 'utf8');
+    expect(text.endsWith('}')).toBe(true);
+    expect(JSON.parse(text)).toEqual({
+      access_token: tokens.accessToken,
+      refresh_token: QWEN.refreshToken,
+      token_type: 'Bearer',
+      resource_url: QWEN.resourceUrl,
+      expiry_date: tokens.expiresAtMs,
+    });
+    const [after] = (await run()).credentials;
+    expect(after?.id).toBe(login?.id);
+  });
+
+  it('refuses to overwrite a login that changed since the scan', async () => {
+    await fixtures.qwen.writeQwenOAuth(home);
+    const ctx = createScanContext({ env: home.env });
+    const [login] = (await run()).credentials;
+    await fixtures.qwen.writeQwenOAuth(home, { accessToken: 'test-PLACEHOLDER-qwen-refreshed-by-the-cli' });
+    await expect(qwenCliAdapter.writeBack!(ctx, login!, tokens)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(JSON.parse(await readFile(join(home.path, '.qwen/oauth_creds.json'), 'utf8')).access_token).toBe(
+      'test-PLACEHOLDER-qwen-refreshed-by-the-cli',
+    );
+  });
+
+  it('writes only the OAuth file', async () => {
+    await fixtures.qwen.writeQwenSettingsApiKey(home);
+    const ctx = createScanContext({ env: home.env });
+    const [key] = (await run()).credentials;
+    await expect(qwenCliAdapter.writeBack!(ctx, key!, tokens)).rejects.toMatchObject({ code: 'BAD_USAGE' });
   });
 });
