@@ -77,7 +77,12 @@ type FileRead =
 const errno = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, '0');
 const uid = (): number | undefined => process.getuid?.();
-const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
+const mib = (bytes: number) =>
+  bytes >= 1024 * 1024
+    ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`
+    : bytes >= 1024
+      ? `${Math.round((bytes / 1024) * 10) / 10} KiB`
+      : `${bytes} bytes`;
 
 function newerVersionError(path: string, version: number): CtdError {
   return new CtdError(

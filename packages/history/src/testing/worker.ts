@@ -7,13 +7,17 @@
 //   hold:   takes the file's lock and waits to be killed (stale-lock test); prints "locked".
 //   exit-mid-flush: records `events` uses, starts a flush, records as many again and calls
 //           process.exit() after `ticks` event-loop turns, while that flush may be in progress.
+//   blocked: like `ctd scan` meeting a lock it cannot take: records and flushes twice (printing
+//           each error's code and message as a JSON line), then calls process.exit() with the
+//           exit flush armed.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ExclusiveLockFile } from '@ctd/core/node';
 import { openHistoryStore } from '../file-store.ts';
 
 interface Args {
-  mode: 'usage' | 'hammer' | 'exit' | 'hold' | 'exit-mid-flush';
+  mode: 'usage' | 'hammer' | 'exit' | 'hold' | 'exit-mid-flush' | 'blocked';
+  lockTimeoutMs?: number;
   ticks?: number;
   file: string;
   ids: string[];
@@ -49,6 +53,7 @@ if (args.mode === 'hold') {
     file: args.file,
     flushIntervalMs: args.mode === 'hammer' ? 0 : 1000,
     maxPendingEvents: args.maxPendingEvents ?? 1000,
+    ...(args.lockTimeoutMs ? { lock: { timeoutMs: args.lockTimeoutMs } } : {}),
   });
   args.ids.forEach((id, i) => {
     store.ensure({ id, hash: hash(i + 1), source: 'environment', provider: 'openai' });
@@ -65,6 +70,15 @@ if (args.mode === 'hold') {
       }
       await store.flush();
     }
+  }
+  if (args.mode === 'blocked') {
+    const report = (step: string) => (error: { code?: string; message?: string }) =>
+      process.stdout.write(`${JSON.stringify({ step, code: error.code, message: error.message })}\n`);
+    store.recordUse(args.ids[0] as string, Date.now());
+    await store.flush().catch(report('flush'));
+    await store.flush().catch(report('again'));
+    process.stdout.write(`${JSON.stringify({ step: 'done' })}\n`);
+    process.exit(0);
   }
   if (args.mode === 'exit-mid-flush') {
     const half = args.events ?? 100;
