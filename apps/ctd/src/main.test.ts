@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { ScanReportSchema } from '@ctd/core';
 import { createTempHome, type TempHome, writeFullHome } from '@ctd/test-utils';
@@ -36,6 +37,7 @@ describe('ctd', () => {
     const cmd = await run(['frobnicate']);
     expect(cmd.code).toBe(2);
     expect(cmd.stderr).toContain('unknown command "frobnicate"');
+    expect(cmd.stderr).toContain('Run `ctd help` for usage.');
     const opt = await run(['scan', '--bogus']);
     expect(opt.code).toBe(2);
     expect(opt.stderr).toContain('--bogus');
@@ -44,10 +46,70 @@ describe('ctd', () => {
     expect(src.stderr).toContain('unknown source "nope"');
   });
 
+  it("shows a command's help with `ctd help <command>` as with `<command> --help`", async () => {
+    for (const name of ['scan', 'status', 'history', 'refresh', 'import-manual']) {
+      const viaHelp = await run(['help', name]);
+      expect(viaHelp.code).toBe(0);
+      expect(viaHelp.stdout).toContain(`Usage: ctd ${name}`);
+      expect((await run([name, '--help'])).stdout).toBe(viaHelp.stdout);
+      expect((await run([name, '-h'])).stdout).toBe(viaHelp.stdout);
+    }
+    const unknown = await run(['help', 'scna']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Did you mean "scan"?');
+  });
+
+  it('prints the version of its package.json with -V and --version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['-V', '--version']) {
+      const r = await run([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it('suggests the command meant by a typo', async () => {
+    for (const [typo, meant] of [
+      ['scna', 'scan'],
+      ['stauts', 'status'],
+      ['hist', 'history'],
+      ['refrsh', 'refresh'],
+    ]) {
+      const r = await run([typo as string]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`Did you mean "${meant}"?`);
+    }
+    expect((await run(['xyzzy'])).stderr).not.toContain('Did you mean');
+  });
+
+  it('exits 2 on stray arguments, naming them', async () => {
+    for (const args of [
+      ['scan', 'foo'],
+      ['status', 'foo'],
+      ['history', 'clear', 'a', 'b'],
+      ['refresh', 'a', 'b'],
+    ]) {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/unexpected argument "(foo|b)"/);
+      expect(r.stderr).toContain(`Run \`ctd help ${args[0]}\` for usage.`);
+    }
+    expect(existsSync(home.resolve('.openclaw'))).toBe(false);
+  });
+
+  it('exits 2 when HOME is empty or relative, before reading or writing anything', async () => {
+    for (const HOME of ['', 'some/where']) {
+      const r = await run(['scan', '--offline'], { HOME });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/HOME is (empty|a relative path \("some\/where"\))/);
+    }
+  });
+
   it('documents scan options and exit codes in scan --help', async () => {
     const r = await run(['scan', '--help']);
     expect(r.code).toBe(0);
-    for (const word of ['--json', '--explain', '--offline', 'Exit codes']) expect(r.stdout).toContain(word);
+    for (const word of ['--json', '--explain', '--offline', '--check', '--wide', 'Exit codes'])
+      expect(r.stdout).toContain(word);
   });
 });
 

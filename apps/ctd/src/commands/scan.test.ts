@@ -12,6 +12,7 @@ import {
 } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../io.ts';
+import { runInterruptHandlers } from '../lifecycle.ts';
 import { main } from '../main.ts';
 
 // A ChatGPT access token that expires long after any test run.
@@ -127,6 +128,24 @@ describe('ctd scan (validating)', () => {
     expect(r.stdout).not.toContain('Checking');
   });
 
+  it('clears the progress line on Ctrl-C (the handlers cli.ts runs on SIGINT)', async () => {
+    chatgpt.hold();
+    let stderr = '';
+    const io: CliIo = {
+      stdout: { write: () => true, isTTY: true, columns: 120 },
+      stderr: { write: (s: string) => (stderr += s), isTTY: true },
+      stdin: new PassThrough(),
+      env,
+    };
+    const running = main(['scan'], io);
+    await chatgpt.waitForInFlight(1);
+    while (!stderr.includes('Checking')) await new Promise((resolve) => setImmediate(resolve));
+    runInterruptHandlers();
+    expect(stderr.endsWith('\r\u001b[2K')).toBe(true);
+    chatgpt.release();
+    await running;
+  });
+
   it('prints no progress with --json, even on a terminal', async () => {
     const r = await run(['scan', '--json'], env, { stdoutTTY: true, stderrTTY: true });
     expect(r.stderr).toBe('');
@@ -153,6 +172,19 @@ describe('ctd scan (validating)', () => {
       status: 'unknown',
       reason: 'no answer within 150 ms (timeout)',
     });
+  });
+
+  it('exits 3 with --check when a credential is not valid, 0 when all are', async () => {
+    const mixed = await run(['scan', '--check', '--json']);
+    expect(mixed.code).toBe(3);
+    expect(ScanReportSchema.parse(JSON.parse(mixed.stdout)).credentials).toHaveLength(2);
+    const { CODEX_API_KEY: _key, ...withoutKey } = env;
+    const allValid = await run(['scan', '--check'], withoutKey);
+    expect(allValid.code).toBe(0);
+    expect(allValid.stdout).toMatch(/ valid /);
+    const offline = await run(['scan', '--check', '--offline']);
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toContain('--check needs the live checks');
   });
 
   it('rejects a --timeout that is not a positive number of ms', async () => {
