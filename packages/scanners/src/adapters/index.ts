@@ -11,17 +11,6 @@ import { kimiCodeAdapter } from './kimi-code/index.ts';
 import { opencodeAdapter } from './opencode/index.ts';
 import { qwenCliAdapter } from './qwen-cli/index.ts';
 
-export {
-  claudeCodeAdapter,
-  codexCliAdapter,
-  environmentAdapter,
-  geminiCliAdapter,
-  kimiCliAdapter,
-  kimiCodeAdapter,
-  opencodeAdapter,
-  qwenCliAdapter,
-};
-
 /**
  * Every built-in adapter, in display order. Where two adapters state a fact about the same
  * provider (a key page, a policy), the first one in this list wins.

@@ -25,7 +25,7 @@ export function adapterById(id: string, adapters: AdapterList = ALL_ADAPTERS): S
  *
  * @param name - a source id or an alias a user typed (a `cliSources` key, a CLI argument)
  * @param adapters - where to look
- * @example sourcesForName('kimi') // ['kimi-cli', 'kimi-code'] with the built-in list
+ * @example sourcesForName(alias) // every source that carries the alias, in list order
  */
 export function sourcesForName(name: string, adapters: AdapterList = ALL_ADAPTERS): SourceId[] {
   const byId = adapterById(name, adapters);

@@ -24,7 +24,7 @@ export type {
   ContractStoreFile,
 } from './types.ts';
 
-/** A fixture of the adapter's store: the shape of the modules in `fixtures` (`fixtures.qwen`, …). */
+/** A fixture of the adapter's store: the shape of each module in `fixtures`. */
 export interface AdapterContractFixtures {
   /** Writes logins or keys of this source into an empty home; returns what a scan must find. */
   populate(home: TempHome): Promise<ExpectedCredential[]>;
