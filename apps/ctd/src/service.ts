@@ -13,9 +13,12 @@ import { type CliIo, palette, useColor } from './io.ts';
 export type HistoryUse =
   /** Records (scan, import-manual): a history that cannot be opened is reported, and the command goes on without it. */
   | 'write'
-  /** Reads (status, history): a missing file is not created; an unusable one fails the command. */
+  /**
+   * Reads (status, history): opened read-only, so nothing is created, locked, renamed or chmodded
+   * (a corrupt file is reported and left in place); an unusable file fails the command.
+   */
   | 'read'
-  /** Changes (history clear): an unusable file fails the command. */
+  /** Changes (history clear): a missing file is not created; an unusable one fails the command. */
   | 'change'
   /** None at all (`scan --no-history`). */
   | 'none';
@@ -59,13 +62,15 @@ export async function openService(
 ): Promise<CtdService> {
   const historyPath = resolveHistoryPath({ file: options.file, env: io.env });
   let store: FileHistoryStore | null = null;
-  if (options.history !== 'none' && (options.history !== 'read' || existsSync(historyPath))) {
+  const use = options.history;
+  if (use === 'write' || ((use === 'read' || use === 'change') && existsSync(historyPath))) {
     try {
       store = await openHistoryStore({
         file: options.file,
         env: io.env,
         // One command, one flush at the end (close): no timer keeps the process alive.
         flushIntervalMs: 0,
+        readOnly: use === 'read',
         onNotice: (n) => printNotice(io, command, n),
       });
     } catch (error) {

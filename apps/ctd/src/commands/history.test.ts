@@ -1,6 +1,6 @@
 // `ctd history`, `ctd history clear` and `ctd status` on a temp HOME, with the history written
 // through @ctd/history the way `ctd scan` and a gateway write it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { type CredentialInfo, toCredentialInfo } from '@ctd/core';
 import { sha256Hex } from '@ctd/core/node';
@@ -141,14 +141,44 @@ describe('ctd history', () => {
     for (const c of result.credentials) expect(text).not.toContain(c.secret.reveal());
   });
 
-  it('reports a corrupt file it moved aside, and goes on', async () => {
-    await home.write(HISTORY, '{"format": "ctd-cli-token-history", "schemaVersion": 1, "reco');
+  it('reports a corrupt file and goes on; reading leaves it in place, the next scan moves it aside', async () => {
+    const corrupt = '{"format": "ctd-cli-token-history", "schemaVersion": 1, "reco';
+    await home.write(HISTORY, corrupt);
     const r = await run(['history']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(
-      /ctd history: the file is not valid JSON .*moved aside to cli-token-history\.json\.corrupt-.* \[INVALID_JSON\]/,
-    );
+    expect(r.stderr).toMatch(/ctd history: the file is not valid JSON.*left in place.* \[INVALID_JSON\]/);
     expect(r.stdout).toContain('is empty');
+    // A command that only reads never renames (issue 9, class 4).
+    expect(readFileSync(home.resolve(HISTORY), 'utf8')).toBe(corrupt);
+    const scan = await run(['scan', '--offline']);
+    expect(scan.code).toBe(0);
+    expect(scan.stderr).toMatch(
+      /ctd scan: the file is not valid JSON.*moved aside to cli-token-history\.json\.corrupt-.* \[INVALID_JSON\]/,
+    );
+    expect(readdirSync(home.resolve('.openclaw')).some((f) => f.includes('.corrupt-'))).toBe(true);
+  });
+
+  it('clears a history file too large to read (history clear --yes moves it aside); reads fail clearly', async () => {
+    // Recognisably ours (our format in its head), and larger than the 16 MiB the history reads.
+    const head =
+      '{"format":"ctd-cli-token-history","schemaVersion":1,"updatedAt":"2026-01-01T00:00:00Z","records":{';
+    await home.write(HISTORY, head + ' '.repeat(17 * 1024 * 1024) + '}}');
+    const read = await run(['history']);
+    expect(read.code).toBe(1);
+    expect(read.stderr).toMatch(/too large to read.*ctd history clear --yes.*\[FILE_TOO_LARGE\]/);
+    // A scan still prints what it found, and says the history was not updated.
+    const scan = await run(['scan', '--offline']);
+    expect(scan.code).toBe(0);
+    expect(scan.stderr).toMatch(/ctd scan: the usage history was not updated \[FILE_TOO_LARGE\]/);
+    // One credential's history cannot be found in it: that stays an error.
+    expect((await run(['history', 'clear', 'some-id', '--yes'])).code).toBe(1);
+    const cleared = await run(['history', 'clear', '--yes']);
+    expect(cleared.code).toBe(0);
+    expect(cleared.stdout).toMatch(
+      /could not be read, so it was moved aside to .*cli-token-history\.json\..*too-large/,
+    );
+    expect(existsSync(home.resolve(HISTORY))).toBe(false);
+    expect((await run(['history'])).stdout).toContain('No history yet');
   });
 
   it('fails clearly (exit 1) on a file from a newer version, leaving it untouched', async () => {

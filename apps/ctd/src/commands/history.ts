@@ -1,8 +1,14 @@
-import { ExitCode, escapeControlCharsDeep, hashPrefix } from '@ctd/core';
-import { HISTORY_FORMAT, HISTORY_SCHEMA_VERSION, type HistoryRecord } from '@ctd/history';
+import { CtdError, ExitCode, escapeControlChars, escapeControlCharsDeep, hashPrefix } from '@ctd/core';
+import {
+  clearHistoryFile,
+  HISTORY_FORMAT,
+  HISTORY_SCHEMA_VERSION,
+  type HistoryRecord,
+  resolveHistoryPath,
+} from '@ctd/history';
 import { parseCommandArgs } from '../args.ts';
 import { type CliIo, outputWidth, type Palette, palette, toJson, usageError, useColor } from '../io.ts';
-import { openService } from '../service.ts';
+import { type CtdService, openService, printNotice } from '../service.ts';
 import { type Column, renderTable } from '../table.ts';
 import { wrap } from '../text.ts';
 import type { Command } from './types.ts';
@@ -144,7 +150,15 @@ async function clear(
   if (!yes && !io.stdin.isTTY) {
     throw usageError('not on a terminal, so cannot ask for confirmation: pass --yes to clear');
   }
-  const opened = await openService(io, 'history', { history: 'read', file });
+  let opened: CtdService;
+  try {
+    opened = await openService(io, 'history', { history: 'change', file });
+  } catch (error) {
+    // A history too large (or too damaged) to read can still be cleared, all of it: the file is
+    // moved aside, not read. One credential's history cannot be found in it.
+    if (target !== undefined || !(error instanceof CtdError) || error.code !== 'FILE_TOO_LARGE') throw error;
+    return clearUnreadable(io, yes, file, error);
+  }
   const path = escapeControlCharsDeep(opened.historyPath);
   try {
     if (!opened.store) {
@@ -172,6 +186,33 @@ async function clear(
   } finally {
     await opened.close();
   }
+}
+
+/** `ctd history clear` of a history file that cannot be read: it is moved aside (after asking). */
+async function clearUnreadable(
+  io: CliIo,
+  yes: boolean,
+  file: string | undefined,
+  why: CtdError,
+): Promise<number> {
+  const path = escapeControlChars(resolveHistoryPath({ file, env: io.env }));
+  io.stderr.write(`ctd history: ${escapeControlChars(why.message)} [${why.code}]\n`);
+  if (!yes) {
+    io.stdout.write(`Move ${path} aside and start a fresh history? [y/N] `);
+    const answer = (await readAnswer(io.stdin)).trim().toLowerCase();
+    if (answer !== 'y' && answer !== 'yes') {
+      io.stdout.write('Nothing cleared.\n');
+      return ExitCode.OK;
+    }
+  }
+  const result = await clearHistoryFile({ file, env: io.env });
+  for (const n of result.notices) printNotice(io, 'history', n);
+  io.stdout.write(
+    result.movedTo
+      ? `Cleared: ${path} could not be read, so it was moved aside to ${escapeControlChars(result.movedTo)}.\n`
+      : `Cleared ${result.removed ?? 0} credential${result.removed === 1 ? '' : 's'}.\n`,
+  );
+  return ExitCode.OK;
 }
 
 /** `ctd history` and `ctd history clear`. */
