@@ -39,7 +39,10 @@ export interface HistoryDriver {
   close?(): Promise<void>;
 }
 
-/** A driver that keeps the state in this process only (tests, tools that keep no history). */
+/**
+ * A driver that keeps the state in this process only (tests, tools that keep no history). Several
+ * stores may share one, as processes share a file.
+ */
 export class MemoryDriver implements HistoryDriver {
   readonly location = 'memory';
   #state: EntryMap;
@@ -53,7 +56,7 @@ export class MemoryDriver implements HistoryDriver {
   }
 
   async read(): Promise<EntryMap | null> {
-    return null; // only this process writes it: never changed behind the store's back
+    return this.#state; // several stores may share this driver: each picks up the others' commits
   }
 
   async commit(merge: (current: EntryMap) => EntryMap): Promise<EntryMap> {

@@ -105,3 +105,59 @@ describe('HistoryState merge', () => {
     expect(fromHistoryFile(file).get('x')).toEqual(s.get('x'));
   });
 });
+
+describe('one set of merge rules', () => {
+  it('keeps the live view equal to the base merged with the pending deltas, whatever the events', () => {
+    const s = new HistoryState();
+    s.ensure(ref('x'), T);
+    s.ensure(ref('y', 2), T);
+    const base = mergeBatch(new Map(), s.takePending());
+    s.rebase(base);
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 400; i++) {
+      const id = rand(2) === 0 ? 'x' : 'y';
+      const at = T + rand(100_000);
+      switch (rand(7)) {
+        case 0:
+          s.recordUse(id, at);
+          break;
+        case 1:
+          s.recordResult(id, { ok: rand(3) > 0, at, latencyMs: rand(500) });
+          break;
+        case 2:
+          s.setCooldown(id, {
+            until: rand(2) ? at + 60_000 : null,
+            cause: 'rate_limited',
+            at,
+            ...(rand(2) ? { model: `m${rand(3)}` } : {}),
+          });
+          break;
+        case 3:
+          s.setStatus(id, rand(2) ? 'active' : 'invalid', 'why', at);
+          break;
+        case 4:
+          s.setNeeds(id, rand(2) ? 'refresh' : null, 'why', at);
+          break;
+        case 5:
+          s.observe({ ...ref(id, 3 + rand(3)) }, { at, expiresAt: rand(2) ? at + 1000 : null });
+          break;
+        default:
+          s.recordValidation(id, { status: 'valid', reason: 'ok', checkedAt: new Date(at).toISOString() });
+      }
+    }
+    const merged = mergeBatch(base, s.takePending());
+    // Everything merges exactly, except the latency average: a batch blends its mean in one step,
+    // the live entry one sample at a time (both stay within the samples' range).
+    for (const id of ['x', 'y']) {
+      const { latencyMs: live, ...rest } = s.get(id) as NonNullable<ReturnType<typeof s.get>>;
+      const { latencyMs: batched, ...mergedRest } = merged.get(id) as NonNullable<ReturnType<typeof s.get>>;
+      expect(rest).toEqual(mergedRest);
+      expect(live === null).toBe(batched === null);
+      for (const l of [live ?? 0, batched ?? 0]) expect(l >= 0 && l < 500).toBe(true);
+    }
+  });
+});
