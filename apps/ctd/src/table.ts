@@ -16,12 +16,15 @@ export interface Column {
 export type Cell = string | { readonly text: string; readonly style?: (s: string) => string };
 
 const INDENT = 2;
+/** The width below which eliding a column costs more than leaving out a droppable one. */
+const READABLE = 12;
 const GAP = 2;
 
 /**
  * Renders rows as an aligned table with a header and a rule, indented by two spaces. With a
- * `width`, no line is wider than it: columns with a `min` are elided (widest first), then
- * columns with a `dropOrder` are left out; without one (`--wide`), everything is shown in full.
+ * `width`, no line is wider than it: columns with a `dropOrder` are left out (lowest first) while
+ * the others could not keep a readable width, then columns with a `min` are elided (widest
+ * first); without a width (`--wide`), everything is shown in full.
  */
 export function renderTable(columns: readonly Column[], rows: readonly Cell[][], width?: number): string {
   const cells = rows.map((row) =>
@@ -50,7 +53,9 @@ export function renderTable(columns: readonly Column[], rows: readonly Cell[][],
       .map((c, i) => ({ i, order: c.dropOrder }))
       .filter((d): d is { i: number; order: number } => d.order !== undefined)
       .sort((a, b) => a.order - b.order);
-    while (total(shown, narrowest) > width && droppable.length > 0) {
+    // Leave a column out rather than cut the others below a readable width (or their min).
+    const comfortable = (i: number) => Math.max(narrowest(i), Math.min(natural[i] ?? 0, READABLE));
+    while (total(shown, comfortable) > width && droppable.length > 0) {
       const { i } = droppable.shift() as { i: number };
       shown = shown.filter((j) => j !== i);
     }

@@ -38,18 +38,19 @@ const TONE: Readonly<Record<string, keyof Palette>> = {
   unchecked: 'dim',
 };
 
+// On a narrow terminal the usage columns stay longest: they are what status is for.
 const COLUMNS: Column[] = [
   { header: 'SOURCE' },
   { header: 'PROVIDER', min: 6 },
-  { header: 'WHAT', min: 6 },
+  { header: 'WHAT', min: 6, dropOrder: 4 },
   { header: 'ACCOUNT', min: 6, dropOrder: 3 },
   { header: 'HASH', dropOrder: 1 },
   { header: 'STATUS' },
   { header: 'CHECKED', dropOrder: 2 },
   { header: 'SEEN' },
   { header: 'USES' },
-  { header: 'SUCCESS', dropOrder: 5 },
-  { header: 'LAST USED', dropOrder: 4 },
+  { header: 'SUCCESS', dropOrder: 6 },
+  { header: 'LAST USED', dropOrder: 5 },
   { header: 'COOLDOWN', min: 6 },
 ];
 
