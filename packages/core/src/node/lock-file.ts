@@ -264,14 +264,21 @@ export class ExclusiveLockFile {
       if (errno === 'EISDIR') throw unusable(this.path, 'a directory', error);
       throw unusable(this.path, `not creatable (${errno ?? 'error'})`, error);
     }
-    // From here the lock is ours: remember it before anything else can fail.
-    this.#content = content;
-    this.#watch = null;
     try {
       writeSync(fd, content);
-    } finally {
+    } catch (error) {
+      // A lock we could not fill (a full disk) is not left behind for others to wait on.
       closeSync(fd);
+      try {
+        unlinkSync(this.path);
+      } catch {
+        // already gone
+      }
+      throw unusable(this.path, `not writable (${errnoOf(error) ?? 'error'})`, error);
     }
+    closeSync(fd);
+    this.#content = content;
+    this.#watch = null;
     return true;
   }
 
