@@ -35,13 +35,13 @@ export interface FileLockOptions {
    * A lock older than this is stale even if its process still runs (a hung or paused writer).
    * @default 30000
    */
-  staleMs?: number;
+  staleMs?: number | undefined;
   /**
    * How long to wait for the lock before failing with `LOCK_TIMEOUT`. A command waits this long
    * at most once: after a timeout, later attempts of the same store try once without waiting.
    * @default 15000
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Options of a {@link FileDriver}. */

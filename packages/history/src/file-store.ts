@@ -19,20 +19,20 @@ export interface FileHistoryStoreOptions
    * the timer off (then call `flush()` yourself).
    * @default 1000
    */
-  flushIntervalMs?: number;
+  flushIntervalMs?: number | undefined;
   /** Lock timing (stale bound and wait timeout). */
-  lock?: FileLockOptions;
+  lock?: FileLockOptions | undefined;
   /**
    * A history file larger than this is not read (`FILE_TOO_LARGE`); {@link clearHistoryFile} moves it aside.
    * @default 16 MiB
    */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /**
    * Open for reading only (`ctd history`, `ctd status`): nothing is created, written, locked,
    * renamed or chmodded; a corrupt file is reported and left in place; record methods throw.
    * @default false
    */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
 }
 
 /**

@@ -6,12 +6,12 @@ import { DriverHistoryStore } from './store.ts';
 /** Options of {@link createMemoryHistoryStore}. */
 export interface MemoryHistoryStoreOptions {
   /** Start from an exported history (e.g. `store.exportJson()` of another store). */
-  initial?: HistoryFile;
+  initial?: HistoryFile | undefined;
   /**
    * The clock, in epoch ms.
    * @default Date.now
    */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
 }
 
 /**

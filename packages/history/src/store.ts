@@ -24,27 +24,27 @@ export interface HistoryStoreOptions {
    * the timer off (then call `flush()` yourself).
    * @default 0
    */
-  flushIntervalMs?: number;
+  flushIntervalMs?: number | undefined;
   /**
    * A flush starts as soon as this many changes are pending, without waiting for the timer.
    * @default 1000
    */
-  maxPendingEvents?: number;
+  maxPendingEvents?: number | undefined;
   /**
    * Flush pending changes when the process exits normally (including `process.exit()`), when the
    * driver can commit synchronously (the file driver can).
    * @default true
    */
-  flushOnExit?: boolean;
+  flushOnExit?: boolean | undefined;
   /**
    * The clock, in epoch ms (tests inject one).
    * @default Date.now
    */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
   /** Called with every notice (a corrupt file moved aside, permissions tightened, a failed background flush). */
-  onNotice?: (notice: HistoryNotice) => void;
+  onNotice?: ((notice: HistoryNotice) => void) | undefined;
   /** Refuse every change (a command that only reads): record methods throw `BAD_USAGE`. */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
 }
 
 const MAX_NOTICES = 50;
