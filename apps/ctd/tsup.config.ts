@@ -1,27 +1,39 @@
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
+import { ctdInputsHash, ctdInputsStamp } from '../../scripts/build-freshness.mjs';
 import { baseConfig } from '../../tsup.config.base.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 // The CLI is bundled into one file: start-up time matters more than package boundaries here, and
 // the published package has no runtime dependencies (`npm i -g` of the tarball needs no registry).
-export default defineConfig({
-  ...baseConfig,
-  entry: { cli: 'src/cli.ts' },
-  dts: false,
-  // Every dependency, the @ctd/* libraries and third-party ones alike, goes into the bundle.
-  noExternal: [/.*/],
-  minify: true,
-  // No source maps in the package: the bundle never prints a stack trace, and maps would triple its size.
-  sourcemap: false,
-  splitting: true,
-  // Build from the libraries' sources (the repository's `@ctd/source` export condition), so that
-  // the bundle never depends on whether their dist/ is up to date.
-  esbuildOptions(options) {
-    options.conditions = ['@ctd/source', ...(options.conditions ?? [])];
-  },
-  // Bundled CommonJS dependencies (undici, loaded only for a proxy) call require() for Node
-  // built-ins, which an ES module lacks. A module-level binding is dropped by the minifier, so
-  // the banner sets a global one.
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __ctdCreateRequire } from 'node:module';\nglobalThis.require ??= __ctdCreateRequire(import.meta.url);",
-  },
+export default defineConfig(() => {
+  // Hashed before building: `npm run ctd` rebuilds only when the inputs differ from these.
+  const inputs = ctdInputsHash(root);
+  return {
+    ...baseConfig,
+    entry: { cli: 'src/cli.ts' },
+    dts: false,
+    // Every dependency, the @ctd/* libraries and third-party ones alike, goes into the bundle.
+    noExternal: [/.*/],
+    minify: true,
+    // No source maps in the package: the bundle never prints a stack trace, and maps would triple its size.
+    sourcemap: false,
+    splitting: true,
+    // Build from the libraries' sources (the repository's `@ctd/source` export condition), so that
+    // the bundle never depends on whether their dist/ is up to date.
+    esbuildOptions(options) {
+      options.conditions = ['@ctd/source', ...(options.conditions ?? [])];
+    },
+    // Bundled CommonJS dependencies (undici, loaded only for a proxy) call require() for Node
+    // built-ins, which an ES module lacks. A module-level binding is dropped by the minifier, so
+    // the banner sets a global one.
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __ctdCreateRequire } from 'node:module';\nglobalThis.require ??= __ctdCreateRequire(import.meta.url);",
+    },
+    async onSuccess() {
+      await writeFile(ctdInputsStamp(root), `${inputs}\n`);
+    },
+  };
 });

@@ -18,12 +18,11 @@ import {
   type TempHome,
 } from '@ctd/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs script shared with bootstrap.mjs, without type declarations.
 import { ctdBundle, ctdBundleIsFresh } from '../../../scripts/build-freshness.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const appDir = join(root, 'apps', 'ctd');
-const bundle: string = ctdBundle(root);
+const bundle = ctdBundle(root);
 const pkg = JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as { version: string };
 // Only what a user's shell would hold: no CTD_* or provider variables of the machine running the tests.
 const basePath = [dirname(process.execPath), process.env.PATH ?? ''].join(':');
