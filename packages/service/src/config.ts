@@ -45,8 +45,6 @@ function aliasTable(adapters: readonly SourceAdapter[]): Map<string, SourceId[]>
   return table;
 }
 
-const ALIASES = aliasTable(ALL_ADAPTERS);
-
 const aliasSchema = (alias: string, sources: readonly SourceId[]) =>
   z
     .object({
@@ -64,10 +62,10 @@ const aliasSchema = (alias: string, sources: readonly SourceId[]) =>
  * Folds the deprecated short keys into the source ids they stand for. A value given under the
  * source id wins over the same field given under its short key.
  */
-function foldAliases(input: unknown): unknown {
+function foldAliases(input: unknown, aliases: Map<string, SourceId[]>): unknown {
   if (!isRecord(input) || !isRecord(input.cliSources)) return input;
   const cliSources: Record<string, unknown> = { ...input.cliSources };
-  for (const [alias, sources] of ALIASES) {
+  for (const [alias, sources] of aliases) {
     const aliased = cliSources[alias];
     if (!isRecord(aliased)) continue;
     delete cliSources[alias];
@@ -84,41 +82,52 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Schema of the plugin / service configuration; the single source of the manifest's JSON Schema.
- * `cliSources` is keyed by source id (`"kimi-cli"`, `"codex-cli"`, …); the short keys of 0.1
- * (`kimi`, `codex`, …) are still accepted and folded into the source ids they stand for.
+ * Builds the configuration schema for an adapter list: one `cliSources` key per source id, plus
+ * the deprecated short keys (aliases), which are folded into the source ids they stand for.
+ *
+ * @param adapters - the sources the configuration governs
  */
-export const ServiceConfigSchema = z.preprocess(
-  foldAliases,
-  z
-    .object({
-      scanOnStartup: z.boolean().default(true).describe('Scan for CLI logins when the gateway starts.'),
-      autoImport: z.boolean().default(true).describe('Import valid credentials into auth profiles.'),
-      validateTokens: z
-        .boolean()
-        .default(true)
-        .describe('Check each credential with its provider before import.'),
-      rotationStrategy: z
-        .enum(STRATEGIES)
-        .default('round-robin')
-        .describe('How agents are spread over working credentials.'),
-      cliSources: z
-        .object({
-          ...Object.fromEntries(ALL_ADAPTERS.map((a) => [a.id, sourceSchema(a)])),
-          ...Object.fromEntries([...ALIASES].map(([alias, sources]) => [alias, aliasSchema(alias, sources)])),
-        })
-        .strict()
-        .prefault({})
-        .transform(
-          (all) =>
-            Object.fromEntries(ALL_ADAPTERS.map((a) => [a.id, all[a.id]])) as Record<
-              SourceId,
-              CliSourceConfig
-            >,
-        ),
-    })
-    .strict(),
-);
+export function serviceConfigSchema(adapters: readonly SourceAdapter[] = ALL_ADAPTERS) {
+  const aliases = aliasTable(adapters);
+  return z.preprocess(
+    (input) => foldAliases(input, aliases),
+    z
+      .object({
+        scanOnStartup: z.boolean().default(true).describe('Scan for CLI logins when the gateway starts.'),
+        autoImport: z.boolean().default(true).describe('Import valid credentials into auth profiles.'),
+        validateTokens: z
+          .boolean()
+          .default(true)
+          .describe('Check each credential with its provider before import.'),
+        rotationStrategy: z
+          .enum(STRATEGIES)
+          .default('round-robin')
+          .describe('How agents are spread over working credentials.'),
+        cliSources: z
+          .object({
+            ...Object.fromEntries(adapters.map((a) => [a.id, sourceSchema(a)])),
+            ...Object.fromEntries(
+              [...aliases].map(([alias, sources]) => [alias, aliasSchema(alias, sources)]),
+            ),
+          })
+          .strict()
+          .prefault({})
+          .transform(
+            (all) =>
+              Object.fromEntries(adapters.map((a) => [a.id, all[a.id]])) as Record<SourceId, CliSourceConfig>,
+          ),
+      })
+      .strict(),
+  );
+}
+
+/**
+ * Schema of the plugin / service configuration for the built-in sources; the single source of the
+ * manifest's JSON Schema. `cliSources` is keyed by source id (`"kimi-cli"`, `"codex-cli"`, …); the
+ * short keys of 0.1 (`kimi`, `codex`, …) are still accepted and folded into the source ids they
+ * stand for.
+ */
+export const ServiceConfigSchema = serviceConfigSchema();
 
 /** The service configuration with defaults applied. */
 export type ServiceConfig = z.output<typeof ServiceConfigSchema>;
@@ -141,17 +150,22 @@ export type ParsedServiceConfig =
  * Parses a configuration, applying defaults.
  *
  * @param input - user configuration (e.g. `plugins.entries.cli-token-discovery.config`)
+ * @param adapters - the sources the configuration governs (the built-in list by default)
  * @returns `{ ok: true, value, warnings }` (one warning per deprecated key) or `{ ok: false, issues }`
  *   with one line per problem
  */
-export function parseServiceConfig(input: unknown): ParsedServiceConfig {
-  const r = ServiceConfigSchema.safeParse(input ?? {});
+export function parseServiceConfig(
+  input: unknown,
+  adapters: readonly SourceAdapter[] = ALL_ADAPTERS,
+): ParsedServiceConfig {
+  const schema = adapters === ALL_ADAPTERS ? ServiceConfigSchema : serviceConfigSchema(adapters);
+  const r = schema.safeParse(input ?? {});
   if (!r.success) {
     return { ok: false, issues: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
   }
   const warnings: string[] = [];
   const given = isRecord(input) && isRecord(input.cliSources) ? input.cliSources : {};
-  for (const [alias, sources] of ALIASES) {
+  for (const [alias, sources] of aliasTable(adapters)) {
     if (alias in given) {
       warnings.push(
         `cliSources.${alias} is deprecated: use ${sources.map((s) => `cliSources["${s}"]`).join(' and ')}`,

@@ -1,5 +1,5 @@
 import type { CredentialInfo, ValidationResult } from '@ctd/core';
-import { adapterById, providerFacts } from '@ctd/scanners';
+import { ALL_ADAPTERS, adapterById, providerFacts, type SourceAdapter } from '@ctd/scanners';
 import { type ServiceConfig, sourceConfig } from './config.ts';
 
 /** What to write into the gateway for one credential. Never carries the secret itself. */
@@ -61,16 +61,18 @@ function shortIdOf(credential: CredentialInfo): string {
  * @param validation - its live check, when one ran
  * @param config - the service configuration
  * @param host - what the gateway can use
+ * @param adapters - the sources' facts (the built-in adapter list by default)
  */
 export function planImport(
   credential: CredentialInfo,
   validation: ValidationResult | undefined,
   config: ServiceConfig,
   host: ImportHostFacts,
+  adapters: readonly SourceAdapter[] = ALL_ADAPTERS,
 ): ImportPlan {
   const source = credential.source;
   const settings = sourceConfig(config, source);
-  const adapter = adapterById(source);
+  const adapter = adapterById(source, adapters);
   const skip = (code: SkipAction['code'], reason: string, whatToDo: string): SkipAction => ({
     action: 'skip',
     credentialId: credential.id,
@@ -85,7 +87,7 @@ export function planImport(
       `Set cliSources["${source}"].enabled to true.`,
     );
   }
-  const missing = providerFacts(credential.provider)?.noGatewayProvider;
+  const missing = providerFacts(credential.provider, adapters).noGatewayProvider;
   if (missing) return skip('no-provider', missing.reason, missing.whatToDo);
   if (/^[a-z]+:\/\//i.test(credential.provider)) {
     return skip(

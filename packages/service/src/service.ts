@@ -122,6 +122,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
   readonly #timeoutMs: number | undefined;
   readonly #historyFile: string | undefined;
   readonly #recordHistory: boolean;
+  readonly #adapters: readonly SourceAdapter[];
   #validate: ValidateFn | undefined;
   #history: HistoryStore | undefined;
   #historyOpening: Promise<HistoryStore> | undefined;
@@ -130,7 +131,8 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
   #rotator: Rotator<DiscoveredCredential> | undefined;
 
   constructor(options: TokenDiscoveryServiceOptions = {}) {
-    const parsed = parseServiceConfig(options.config);
+    this.#adapters = options.adapters ?? ALL_ADAPTERS;
+    const parsed = parseServiceConfig(options.config, this.#adapters);
     if (!parsed.ok) throw new CtdError('BAD_USAGE', `invalid configuration: ${parsed.issues.join('; ')}`);
     this.config = parsed.value;
     this.configWarnings = parsed.warnings;
@@ -170,18 +172,18 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
 
   #enabledSources(only?: readonly SourceId[]): SourceId[] {
     if (only) {
-      const unknown = only.filter((s) => !adapterById(s));
+      const unknown = only.filter((s) => !adapterById(s, this.#adapters));
       if (unknown.length > 0) {
         throw new CtdError(
           'BAD_USAGE',
-          `scan: invalid params (sources: unknown source ${unknown.map((s) => `"${s}"`).join(', ')}; one of: ${ALL_ADAPTERS.map((a) => a.id).join(', ')})`,
+          `scan: invalid params (sources: unknown source ${unknown.map((s) => `"${s}"`).join(', ')}; one of: ${this.#adapters.map((a) => a.id).join(', ')})`,
           { details: { sources: unknown } },
         );
       }
     }
-    return ALL_ADAPTERS.map((a) => a.id).filter(
-      (s) => sourceConfig(this.config, s).enabled && (!only || only.includes(s)),
-    );
+    return this.#adapters
+      .map((a) => a.id)
+      .filter((s) => sourceConfig(this.config, s).enabled && (!only || only.includes(s)));
   }
 
   /**
@@ -204,7 +206,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
   async #scan(params: z.output<typeof ScanInputSchema>, sources: SourceId[]): Promise<ScanOutput> {
     const started = performance.now();
     const now = this.#now();
-    const result = await scanSources({ env: this.#env, now, sources });
+    const result = await scanSources({ env: this.#env, now, sources, adapters: this.#adapters });
     const doValidate = params.validate ?? this.config.validateTokens;
     const validations = doValidate
       ? await (await this.#validator())(result.credentials, {
@@ -274,7 +276,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     const store = await this.#requireHistory('rotator');
     // The rotator ranks higher numbers first; the configuration ranks lower numbers first.
     const sources = Object.fromEntries(
-      ALL_ADAPTERS.map((a) => [a.id, -sourceConfig(this.config, a.id).priority]),
+      this.#adapters.map((a) => [a.id, -sourceConfig(this.config, a.id).priority]),
     );
     this.#rotator = createRotator<DiscoveredCredential>({
       store,
@@ -292,7 +294,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     config: ServiceConfig,
     facts: ImportHostFacts,
   ): Promise<ImportOutcome> {
-    const plan = planImport(toCredentialInfo(credential), validation, config, facts);
+    const plan = planImport(toCredentialInfo(credential), validation, config, facts, this.#adapters);
     if (plan.action === 'skip') {
       return { status: 'skipped', code: plan.code, reason: plan.reason, whatToDo: plan.whatToDo };
     }
@@ -407,7 +409,12 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
   #offlineIssues: ScanOutput['issues'] | undefined;
 
   async #offlineViews() {
-    const result = await scanSources({ env: this.#env, now: this.#now(), sources: this.#enabledSources() });
+    const result = await scanSources({
+      env: this.#env,
+      now: this.#now(),
+      sources: this.#enabledSources(),
+      adapters: this.#adapters,
+    });
     this.#offlineIssues = result.issues;
     return result.credentials.map(toCredentialInfo);
   }
@@ -445,14 +452,14 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
   async refreshToken(input: unknown): Promise<RefreshOutput> {
     const { target } = parseInput(RefreshInputSchema, input, 'refreshToken');
     let credentials: DiscoveredCredential[];
-    const sources = sourcesForName(target);
+    const sources = sourcesForName(target, this.#adapters);
     if (sources.length > 0) {
-      credentials = (await scanSources({ env: this.#env, sources })).credentials;
+      credentials = (await scanSources({ env: this.#env, sources, adapters: this.#adapters })).credentials;
       if (credentials.length === 0) {
         // The first source of a shared short name is the CLI's own (the adapter list's order).
-        const adapter = adapterById(sources[0] as SourceId) as SourceAdapter;
+        const adapter = adapterById(sources[0] as SourceId, this.#adapters) as SourceAdapter;
         const hint = adapter.loginProvider
-          ? refreshMethodsFor(adapter.id, adapter.loginProvider, 'oauth', false)
+          ? refreshMethodsFor(adapter, adapter.loginProvider, 'oauth', false, this.#adapters)
           : [];
         return RefreshOutputSchema.parse({
           target,
@@ -462,13 +469,13 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
         });
       }
     } else {
-      const found = (this.#last?.result ?? (await scanSources({ env: this.#env }))).credentials.filter(
-        (c) => c.id === target,
-      );
+      const found = (
+        this.#last?.result ?? (await scanSources({ env: this.#env, adapters: this.#adapters }))
+      ).credentials.filter((c) => c.id === target);
       if (found.length === 0) {
         throw new CtdError(
           'NOT_FOUND',
-          `unknown CLI or credential "${target}"; CLIs: ${ALL_ADAPTERS.map((a) => a.id).join(', ')}`,
+          `unknown CLI or credential "${target}"; CLIs: ${this.#adapters.map((a) => a.id).join(', ')}`,
           { details: { target } },
         );
       }
@@ -496,9 +503,9 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
    */
   async importManual(input: unknown): Promise<{ credential: CredentialView }> {
     const { cli, token } = parseInput(ImportManualInputSchema, input, 'importManual');
-    const pasteable = ALL_ADAPTERS.filter((a) => a.recognizePasted);
-    const adapter = sourcesForName(cli)
-      .map((s) => adapterById(s))
+    const pasteable = this.#adapters.filter((a) => a.recognizePasted);
+    const adapter = sourcesForName(cli, this.#adapters)
+      .map((s) => adapterById(s, this.#adapters))
       .find((a) => a?.recognizePasted);
     if (!adapter?.recognizePasted) {
       throw new CtdError(
@@ -511,7 +518,10 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     const candidates = adapter
       .recognizePasted(token)
       .map((c) =>
-        makeCredential({ ...c, source, secret: token, origin: { type: 'manual', via: 'import-manual' } }),
+        makeCredential(
+          { ...c, source, secret: token, origin: { type: 'manual', via: 'import-manual' } },
+          adapter,
+        ),
       );
     if (candidates.length === 0) {
       throw new CtdError(
