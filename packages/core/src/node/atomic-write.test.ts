@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { chmod, mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.ts';
@@ -65,6 +65,16 @@ for (const [name, write] of [
       expect(await readlink(at('link.json'))).toBe(at('real/file.json'));
       expect(await readdir(at('real'))).toEqual(['file.json']);
     });
+
+    it.runIf(process.getuid?.() === 0)(
+      'keeps the owner of another user’s file when run as root',
+      async () => {
+        await writeFile(at('theirs.json'), 'old');
+        await chown(at('theirs.json'), 1234, 1234);
+        await write(at('theirs.json'), 'new');
+        expect(statSync(at('theirs.json'))).toMatchObject({ uid: 1234, gid: 1234 });
+      },
+    );
 
     it('refuses a directory or a FIFO standing at the path', async () => {
       await mkdir(at('d'));
