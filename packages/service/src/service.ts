@@ -90,6 +90,8 @@ export interface TokenDiscoveryServiceOptions {
   timeoutMs?: number | undefined;
   /** The clock. */
   now?: (() => Date) | undefined;
+  /** The sources, each with every fact about its CLI. @default `ALL_ADAPTERS` of `@ctd/scanners` */
+  adapters?: readonly SourceAdapter[] | undefined;
 }
 
 interface LastScan {
