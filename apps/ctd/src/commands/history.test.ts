@@ -1,12 +1,12 @@
 // `ctd history`, `ctd history clear` and `ctd status` on a temp HOME, with the history written
 // through @ctd/history the way `ctd scan` and a gateway write it.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { type CredentialInfo, toCredentialInfo } from '@ctd/core';
 import { sha256Hex } from '@ctd/core/node';
 import { HistoryFileSchema, openHistoryStore, recordScan } from '@ctd/history';
 import { scan } from '@ctd/scanners';
-import { createTempHome, type TempHome, writeFullHome } from '@ctd/test-utils';
+import { createTempHome, fixtures, type TempHome, writeFullHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../io.ts';
 import { main } from '../main.ts';
@@ -179,6 +179,23 @@ describe('ctd history', () => {
     );
     expect(existsSync(home.resolve(HISTORY))).toBe(false);
     expect((await run(['history'])).stdout).toContain('No history yet');
+  });
+
+  it('never renames or changes a file that is not a history (--file naming a Codex auth.json)', async () => {
+    const auth = await fixtures.codex.writeCodexApiKey(home);
+    const before = readFileSync(auth, 'utf8');
+    for (const args of [
+      ['status', '--file', auth],
+      ['history', '--file', auth],
+      ['history', 'clear', '--yes', '--file', auth],
+    ]) {
+      const r = await run(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('[FOREIGN_FILE]');
+    }
+    expect(readFileSync(auth, 'utf8')).toBe(before);
+    expect(readdirSync(home.resolve('.codex'))).toEqual(['auth.json']);
+    expect(statSync(auth).mode & 0o777).toBe(0o600);
   });
 
   it('fails clearly (exit 1) on a file from a newer version, leaving it untouched', async () => {
