@@ -33,13 +33,13 @@ export interface WriteFileAtomicOptions {
    * The file's mode. Default: the existing file's mode is kept; a new file gets 0600 (these are
    * credential and state files).
    */
-  mode?: number;
+  mode?: number | undefined;
   /**
    * Write through a symbolic link at the path to its target, when that target is a regular file
    * owned by the current user (its mode is then always kept). Default: a link is refused.
    * @default false
    */
-  followSymlink?: boolean;
+  followSymlink?: boolean | undefined;
 }
 
 /** Temp files are named `<name>.tmp-<pid>-<8 hex>` beside the target, so a dead writer's can be found. */

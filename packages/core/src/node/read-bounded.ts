@@ -15,7 +15,7 @@ export interface ReadFileBoundedOptions {
    * fails with `SYMLINK_REFUSED`.
    * @default true
    */
-  followSymlinks?: boolean;
+  followSymlinks?: boolean | undefined;
 }
 
 /** What {@link readFileBounded} read. */
