@@ -59,6 +59,20 @@ describe('ctd', () => {
     expect(unknown.stderr).toContain('Did you mean "scan"?');
   });
 
+  it('keeps every help text within 80 columns', async () => {
+    for (const args of [
+      [],
+      ['help', 'scan'],
+      ['help', 'status'],
+      ['help', 'history'],
+      ['help', 'refresh'],
+      ['help', 'import-manual'],
+    ]) {
+      const r = await run(args);
+      for (const line of r.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    }
+  });
+
   it('prints the version of its package.json with -V and --version', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     for (const flag of ['-V', '--version']) {

@@ -5,6 +5,7 @@ import { COMMANDS } from './commands/index.ts';
 import type { Command } from './commands/types.ts';
 import { type CliIo, usageError } from './io.ts';
 import { didYouMean } from './suggest.ts';
+import { formatHelp } from './text.ts';
 
 /** The version of this command, from its package.json. */
 export const VERSION: string = pkg.version;
@@ -22,7 +23,7 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Options:
-  -h, --help     show this help (\`ctd help <command>\` or \`ctd <command> --help\` for a command's)
+  -h, --help     show this help; \`ctd help <command>\` shows a command's
   -V, --version  print the version
 
 ${EXIT_CODES}
@@ -49,8 +50,8 @@ function wantsHelp(args: readonly string[]): boolean {
 
 /**
  * `HOME` set to an empty or relative path would make every default location relative to the
- * working directory: a scan would read `./.codex` and the history would be written to
- * `./.openclaw`. That is a broken environment, not a home: refuse it.
+ * working directory: a scan would read the CLIs' stores under `./` and the history would be
+ * written to `./.openclaw`. That is a broken environment, not a home: refuse it.
  */
 function checkEnvironment(env: CliIo['env']): void {
   const home = env.HOME;
@@ -70,7 +71,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let command: Command | undefined;
   try {
     if (name === undefined || name === '-h' || name === '--help') {
-      io.stdout.write(mainHelp());
+      io.stdout.write(`${formatHelp(mainHelp().trimEnd())}\n`);
       return ExitCode.OK;
     }
     if (name === '-V' || name === '--version') {
@@ -80,13 +81,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (name === 'help') {
       const [topic, extra] = rest;
       if (extra !== undefined) throw usageError(`unexpected argument "${extra}"`);
-      io.stdout.write(topic === undefined ? mainHelp() : `${findCommand(topic).help}\n`);
+      io.stdout.write(
+        `${formatHelp((topic === undefined ? mainHelp() : findCommand(topic).help).trimEnd())}\n`,
+      );
       return ExitCode.OK;
     }
     if (name.startsWith('-')) throw usageError(`unknown option "${name}" (a command comes first)`);
     command = findCommand(name);
     if (wantsHelp(rest)) {
-      io.stdout.write(`${command.help}\n`);
+      io.stdout.write(`${formatHelp(command.help)}\n`);
       return ExitCode.OK;
     }
     checkEnvironment(io.env);

@@ -49,7 +49,7 @@ export function displayWidth(s: string): number {
 
 /**
  * Shortens plain (uncoloured) text to at most `width` columns, marking the cut with `…`: at the end,
- * or in the middle for identifiers whose end tells them apart (`codex-cli:op…acct-1a2b`).
+ * or in the middle for identifiers whose end tells them apart (`some-cli:provider:…acct-1a2b`).
  */
 export function elide(s: string, width: number, where: 'end' | 'middle' = 'end'): string {
   if (displayWidth(s) <= width) return s;
@@ -107,4 +107,37 @@ export function wrap(text: string, width: number, first = '', rest = first): str
   }
   lines.push(line);
   return lines;
+}
+
+/**
+ * Lays out a help text at 80 columns: paragraphs are reflowed; in a list under a heading
+ * ("Options:"), each entry's description is wrapped under itself; `Usage:` blocks are kept as
+ * written. So help texts can hold names from the adapter list of any length.
+ */
+export function formatHelp(text: string, width = 80): string {
+  return text
+    .split(/\n{2,}/)
+    .map((block) => {
+      const lines = block.split('\n');
+      if (lines[0]?.startsWith('Usage:')) return block;
+      const listed = lines.slice(1).some((l) => /^ {2}\S/.test(l));
+      if (/:$/.test(lines[0] ?? '') && listed) {
+        const entries: string[] = [];
+        for (const line of lines.slice(1)) {
+          if (/^ {2}\S/.test(line) || entries.length === 0) entries.push(line);
+          else entries[entries.length - 1] += ` ${line.trim()}`;
+        }
+        return [
+          lines[0],
+          ...entries.flatMap((entry) => {
+            const m = /^( {2}\S.*?\S {2,})(\S.*)$/.exec(entry);
+            if (!m) return wrap(entry.trim(), width, '  ', '    ');
+            const head = m[1] as string;
+            return wrap(m[2] as string, width, head, ' '.repeat(displayWidth(head)));
+          }),
+        ].join('\n');
+      }
+      return wrap(lines.map((l) => l.trim()).join(' '), width).join('\n');
+    })
+    .join('\n\n');
 }

@@ -218,7 +218,7 @@ async function clearUnreadable(
 /** `ctd history` and `ctd history clear`. */
 export const historyCommand: Command = {
   name: 'history',
-  summary: 'show (or clear) how each credential has been used: hashes, counts, statuses',
+  summary: 'how each credential was used (hashes, counts, statuses); history clear',
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(

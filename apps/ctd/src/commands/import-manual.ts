@@ -5,15 +5,17 @@ import { type CliIo, palette, toJson, usageError, useColor } from '../io.ts';
 import { openService } from '../service.ts';
 import type { Command } from './types.ts';
 
+/** The CLIs whose keys can be pasted, from the adapter list. */
+const PASTEABLE = ALL_ADAPTERS.filter((a) => a.recognizePasted).map((a) => a.id);
+
 const HELP = `Usage: ctd import-manual <cli> -
        ctd import-manual <cli> <token>
 
-Check a key or token you paste with the provider of that CLI, and record it in the usage history
-(hash only). <cli> is a source id or its short name (${ALL_ADAPTERS.filter((a) => a.recognizePasted)
-  .map((a) => a.id)
-  .join(', ')}).
-With \`-\` the token is read from standard input, so that it stays out of your shell history and
-the process list: \`pbpaste | ctd import-manual kimi -\`.
+Check a key or token you paste with the provider of that CLI, and record it in the usage
+history (hash only). <cli> is a source id or its short name (${PASTEABLE.join(', ')}).
+
+With \`-\` the token is read from standard input, so that it stays out of your shell history
+and the process list: \`pbpaste | ctd import-manual ${PASTEABLE[0] ?? '<cli>'} -\`.
 
 Options:
   --json            print the result as JSON (masked preview and hash, never the token)

@@ -9,10 +9,13 @@ import type { Command } from './types.ts';
 
 const HELP = `Usage: ctd refresh <source|id> [options]
 
-How to renew a CLI's login or one credential: the CLI's login command, the provider's key page,
-pasting a new key (\`ctd import-manual\`). <source> is a source id (${ALL_ADAPTERS.map((a) => a.id).join(', ')})
-or its short name (codex, kimi, …); <id> is a credential id from \`ctd scan --json\`.
-Nothing is changed: automatic OAuth refresh comes with a later version.
+How to renew a CLI's login or one credential: the CLI's login command, the provider's key
+page, pasting a new key (\`ctd import-manual\`). <source> is a source id
+(${ALL_ADAPTERS.map((a) => a.id).join(', ')}) or its short name
+(${ALL_ADAPTERS.flatMap((a) => a.aliases)
+  .slice(0, 3)
+  .join(', ')}, …); <id> is a credential id from \`ctd scan --json\`. Nothing is changed:
+automatic OAuth refresh comes with a later version.
 
 Options:
   --json            print the methods as JSON
@@ -50,7 +53,8 @@ export const refreshCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, 1);
     const [target] = positionals;
-    if (target === undefined) throw usageError('which CLI or credential? e.g. `ctd refresh codex-cli`');
+    if (target === undefined)
+      throw usageError(`which CLI or credential? e.g. \`ctd refresh ${ALL_ADAPTERS[0]?.id ?? '<source>'}\``);
     const opened = await openService(io, 'refresh', { history: 'none' });
     let out: RefreshOutput;
     try {

@@ -19,18 +19,21 @@ import { displayWidth, elide, wrap } from '../text.ts';
 import type { Command } from './types.ts';
 
 const SOURCE_IDS = ALL_ADAPTERS.map((a) => a.id);
+// Every name comes from the adapter list: a new CLI appears here without an edit.
+const CLI_NAMES = ALL_ADAPTERS.filter((a) => a.id !== 'environment')
+  .map((a) => a.displayName)
+  .join(', ');
 
 const HELP = `Usage: ctd scan [options]
 
-Find the logins of AI coding CLIs on this machine (Codex, Gemini CLI, Qwen Code,
-Kimi CLI, Kimi Code, Claude Code, opencode) and API keys in the environment, then
-check each one with a read-only call to its provider (STATUS column: valid, invalid,
-expired, refreshable, rate_limited, quota_exhausted, no_access, unknown).
-Secrets are never printed: each credential shows a masked preview and a hash prefix.
+Find the logins of AI coding CLIs on this machine (${CLI_NAMES}) and API keys in the
+environment, then check each one with a read-only call to its provider (STATUS column: valid,
+invalid, expired, refreshable, rate_limited, quota_exhausted, no_access, unknown). Secrets are never
+printed: each credential shows a masked preview and a hash prefix.
 
 Options:
-  --json            print the report as JSON ({"version":1,"scannedAt",...,"credentials","issues"});
-                    each credential gains a "validation" object unless --offline
+  --json            print the report as JSON (version, scannedAt, credentials, issues); each
+                    credential gains a "validation" object unless --offline
   --explain         also list every location checked, and why each was skipped
   --offline         make no network calls: find credentials without checking them
   --check           exit with code 3 when any credential found is not valid
@@ -41,8 +44,8 @@ Options:
   --wide            show every column in full (by default the table fits the terminal)
   -h, --help        show this help
 
-Environment: HOME, CODEX_HOME, GEMINI_CLI_HOME, KIMI_SHARE_DIR, KIMI_CODE_HOME,
-CLAUDE_CONFIG_DIR, XDG_DATA_HOME and each provider's key variables are honoured.
+Environment: HOME, each CLI's own path overrides (listed in the README) and each
+provider's key variables are honoured.
 Checks go through HTTPS_PROXY / HTTP_PROXY (except NO_PROXY hosts). Each provider's
 endpoint can be pointed elsewhere with CTD_<PROVIDER>_BASE_URL, e.g. CTD_OPENAI_BASE_URL
 (the full list is in docs/validation.md).

@@ -120,7 +120,7 @@ export function renderStatus(
 /** `ctd status`. */
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'every known credential: last check, usage, cooldown (no network)',
+  summary: 'every known credential: last check, usage, cooldown (offline)',
   help: HELP,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
