@@ -183,6 +183,21 @@ describe('ctd scan --offline', () => {
 });
 
 describe('ctd scan and the history', () => {
+  it('still prints what it found when the history cannot be written (a lock that is a directory)', async () => {
+    await home.writeJson('.codex/auth.json', {
+      auth_mode: 'apikey',
+      OPENAI_API_KEY: 'sk-test-PLACEHOLDER-history-lock-00000000',
+    });
+    await home.mkdir('.openclaw/cli-token-history.json.lock');
+    const r = await run(['scan', '--offline']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Found 1 credential');
+    const said = r.stderr.match(/the usage history was not updated \[LOCK_UNUSABLE\]/g) ?? [];
+    expect(said).toHaveLength(1);
+    const json = await run(['scan', '--offline', '--json']);
+    expect(JSON.parse(json.stdout).credentials).toHaveLength(1);
+  });
+
   it('records what it found (first and last seen), unless --no-history', async () => {
     await home.writeJson('.codex/auth.json', {
       auth_mode: 'apikey',

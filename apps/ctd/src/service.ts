@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { CtdError, escapeControlChars } from '@ctd/core';
+import { CtdError, escapeControlChars, toCtdError } from '@ctd/core';
 import {
   type FileHistoryStore,
   type HistoryNotice,
@@ -81,10 +81,23 @@ export async function openService(
       );
     }
   }
+  // A command that records (a scan) still prints what it found when the history cannot be
+  // written (a lock another program holds, a lock path that is a directory): the failure is said
+  // once on stderr, and the store does not wait for the lock a second time (@ctd/history).
+  let reported = false;
+  const reportWriteFailure = (error: unknown) => {
+    if (reported) return;
+    reported = true;
+    const e = toCtdError(error);
+    io.stderr.write(
+      `ctd ${command}: the usage history was not updated [${e.code}]: ${escapeControlChars(e.message)}\n`,
+    );
+  };
+  const history = store && use === 'write' ? tolerateWriteFailures(store, reportWriteFailure) : store;
   const service = createTokenDiscoveryService({
     env: io.env,
     config: { autoImport: false },
-    history: store ?? false,
+    history: history ?? false,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.validate ? { validate: options.validate } : {}),
   });
@@ -95,7 +108,31 @@ export async function openService(
     scan: (input) => service.scan(input),
     async close() {
       await service.close();
-      await store?.close();
+      await history?.close();
     },
   };
+}
+
+/**
+ * The store, with `flush` and `close` failures reported instead of thrown: what a command found
+ * matters more than recording it. (A Proxy that calls every method on the store itself, whose
+ * private fields a proxied `this` could not reach.)
+ */
+function tolerateWriteFailures(store: FileHistoryStore, report: (error: unknown) => void): FileHistoryStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (prop === 'flush' || prop === 'close') {
+        return async (...args: unknown[]) => {
+          try {
+            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          } catch (error) {
+            report(error);
+          }
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
 }
