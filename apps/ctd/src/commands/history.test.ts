@@ -162,7 +162,7 @@ describe('ctd history', () => {
     // Recognisably ours (our format in its head), and larger than the 16 MiB the history reads.
     const head =
       '{"format":"ctd-cli-token-history","schemaVersion":1,"updatedAt":"2026-01-01T00:00:00Z","records":{';
-    await home.write(HISTORY, head + ' '.repeat(17 * 1024 * 1024) + '}}');
+    await home.write(HISTORY, `${head}${' '.repeat(17 * 1024 * 1024)}}}`);
     const read = await run(['history']);
     expect(read.code).toBe(1);
     expect(read.stderr).toMatch(/too large to read.*ctd history clear --yes.*\[FILE_TOO_LARGE\]/);
