@@ -14,7 +14,7 @@ export type SourceId = z.infer<typeof SourceIdSchema>;
 
 /** Schema of a provider id. */
 export const ProviderIdSchema = z.string().min(1);
-/** A provider id: OpenClaw's id where OpenClaw has the provider (`openai`, `kimi`, …), else the source's own. */
+/** A provider id: OpenClaw's id where OpenClaw has the provider (`openai`, `anthropic`, …), else the source's own. */
 export type ProviderId = z.infer<typeof ProviderIdSchema>;
 
 /** Schema of a credential kind. */
@@ -87,7 +87,7 @@ export const CredentialInfoSchema = z.object({
   /** Other places the same secret was found. */
   alsoFoundAt: z.array(OriginSchema).optional(),
   hasRefreshToken: z.boolean(),
-  /** The API base URL this credential is meant for, when the store says (e.g. Qwen `resource_url`). */
+  /** The API base URL this credential is meant for, when the store says (e.g. a `resource_url` field). */
   baseUrl: z.string().optional(),
   policy: PolicyNoteSchema,
   refreshMethods: z.array(RefreshMethodSchema),

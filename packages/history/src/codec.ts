@@ -174,7 +174,7 @@ const FORMAT_MARK = new RegExp(`"format"\\s*:\\s*"${HISTORY_FORMAT}"`);
  * Whether a file that does not parse as a history is still recognisably ours, so that it may be
  * moved aside: its head declares our format (a truncated or damaged history), it has our file name
  * (nobody else writes `cli-token-history.json`), or it is a JSON object shaped like an older
- * history (`schemaVersion` and `records`). Any other file (a Codex `auth.json`, a dotfile) is not:
+ * history (`schemaVersion` and `records`). Any other file (a CLI's `auth.json`, a dotfile) is not:
  * it is never renamed, whatever path it was opened under.
  *
  * @param head - the file's text, or its first bytes

@@ -75,7 +75,7 @@ export class FileHistoryStore extends DriverHistoryStore {
  * chose (`OPENCLAW_STATE_DIR`, `--file`), a shared one (sticky, like /tmp) or anything reached
  * through a symbolic link is only reported (`store.notices`). A corrupt history file is moved aside
  * (`…corrupt-<time>`) and reported, and a fresh history starts; a file that is not recognisably a
- * history (say a Codex `auth.json`) is never renamed or changed: opening it fails with
+ * history (say a CLI's `auth.json`) is never renamed or changed: opening it fails with
  * `FOREIGN_FILE`. A file written by a newer schema version is never overwritten.
  *
  * @param options - path, batching, clock, lock, size cap, read-only
@@ -84,8 +84,8 @@ export class FileHistoryStore extends DriverHistoryStore {
  *   `FILE_UNREADABLE`, `NOT_A_FILE`, `LOCK_TIMEOUT` or `LOCK_UNUSABLE` (when a corrupt file must be moved aside)
  * @example
  * const store = await openHistoryStore({ env: process.env });
- * store.ensure({ id: 'codex-cli:openai:acct', hash, source: 'codex-cli', provider: 'openai' });
- * store.recordUse('codex-cli:openai:acct', Date.now());
+ * store.ensure({ id: 'example-cli:openai:acct', hash, source: 'example-cli', provider: 'openai' });
+ * store.recordUse('example-cli:openai:acct', Date.now());
  * await store.close();
  */
 export async function openHistoryStore(options: FileHistoryStoreOptions = {}): Promise<FileHistoryStore> {

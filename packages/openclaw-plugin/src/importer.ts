@@ -141,7 +141,7 @@ export class OpenClawImporter implements CredentialImporter {
     const sdk = await this.#host.providerAuth();
     const store = sdk.ensureAuthProfileStore(undefined, { config, readOnly: true });
     for (const [id, profile] of Object.entries(store.profiles ?? {})) {
-      // Logins OpenClaw holds on its own (e.g. its Codex bootstrap) are not imported twice.
+      // Logins OpenClaw holds on its own (e.g. a login it bootstrapped itself) are not imported twice.
       if (id.includes(':ctd-') || (profile.type !== 'oauth' && profile.type !== 'token')) continue;
       for (const account of [profile.accountId, profile.email]) {
         if (account && profile.provider) reusedAccounts.add(`${profile.provider}:${account}`);

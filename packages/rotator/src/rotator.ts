@@ -38,7 +38,7 @@ export interface RotatorCredential extends CredentialRef {
 
 /** Priorities for the `priority` strategy: higher numbers first; unlisted credentials get 0. */
 export interface PriorityConfig {
-  /** By source id, e.g. `{ 'codex-cli': 10, environment: 0 }`. */
+  /** By source id, e.g. `{ 'example-cli': 10, environment: 0 }`. */
   readonly sources?: Readonly<Record<string, number>> | undefined;
   /** By credential id; wins over the source's priority. */
   readonly credentials?: Readonly<Record<string, number>> | undefined;

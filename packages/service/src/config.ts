@@ -33,7 +33,7 @@ const sourceSchema = (adapter: SourceAdapter) =>
     .strict()
     .prefault({});
 
-/** The short keys of version 0.1 (`kimi`, `codex`, …), each standing for the sources that share it. */
+/** The short keys of version 0.1 (an adapter's `aliases`), each standing for the sources that share it. */
 function aliasTable(adapters: readonly SourceAdapter[]): Map<string, SourceId[]> {
   const table = new Map<string, SourceId[]>();
   for (const adapter of adapters) {
@@ -123,8 +123,8 @@ export function serviceConfigSchema(adapters: readonly SourceAdapter[] = ALL_ADA
 
 /**
  * Schema of the plugin / service configuration for the built-in sources; the single source of the
- * manifest's JSON Schema. `cliSources` is keyed by source id (`"kimi-cli"`, `"codex-cli"`, …); the
- * short keys of 0.1 (`kimi`, `codex`, …) are still accepted and folded into the source ids they
+ * manifest's JSON Schema. `cliSources` is keyed by source id (one per adapter); the
+ * short keys of 0.1 (the adapters' `aliases`) are still accepted and folded into the source ids they
  * stand for.
  */
 export const ServiceConfigSchema = serviceConfigSchema();
@@ -137,7 +137,7 @@ export interface ServiceConfigInput {
   autoImport?: boolean | undefined;
   validateTokens?: boolean | undefined;
   rotationStrategy?: (typeof STRATEGIES)[number] | undefined;
-  /** Keyed by source id (`"codex-cli"`); the deprecated short keys (`codex`) are accepted too. */
+  /** Keyed by source id (`"example-cli"`); the deprecated short keys (`example`) are accepted too. */
   cliSources?: Record<string, { [K in keyof CliSourceConfig]?: CliSourceConfig[K] | undefined }> | undefined;
 }
 

@@ -157,7 +157,7 @@ export const RefreshInputSchema = z
       .string()
       .min(1)
       .max(512)
-      .describe('A source id (e.g. "codex-cli"), its short name, or a credential id.'),
+      .describe('A source id (e.g. "example-cli"), its short name, or a credential id.'),
   })
   .strict();
 /** Schema of the `refreshToken` output. */
@@ -182,7 +182,7 @@ export type RefreshOutput = z.infer<typeof RefreshOutputSchema>;
 /** Schema of the `importManual` input. The token is write-only: it is never echoed back. */
 export const ImportManualInputSchema = z
   .object({
-    /** The CLI the key is for: a source id (e.g. `"kimi-cli"`) or its short name (`kimi`). */
+    /** The CLI the key is for: a source id (e.g. `"example-cli"`) or its short name (`example`). */
     cli: z.string().min(1).max(64),
     token: z.string().trim().min(8, 'token is too short').max(8192, 'token is too long'),
   })

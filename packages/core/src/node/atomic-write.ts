@@ -97,7 +97,7 @@ const TEMP_FLAGS = fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRON
  * @throws CtdError `SYMLINK_REFUSED` (a link, unless followed to the user's own regular file),
  *   `NOT_A_FILE` (a directory, FIFO… stands at `path`), or the file system's error
  * @example
- * await writeFileAtomic('/home/me/.qwen/oauth_creds.json', JSON.stringify(creds, null, 2));
+ * await writeFileAtomic('/home/me/.example-cli/auth.json', JSON.stringify(creds, null, 2));
  */
 export async function writeFileAtomic(
   path: string,

@@ -1,5 +1,5 @@
-// An advisory flock(2) lock, as kimi-cli takes on `credentials/kimi-code.lock` with
-// fcntl.flock(LOCK_EX). Node has no flock API, so the lock is taken by util-linux `flock(1)` on a
+// An advisory flock(2) lock, as a CLI written in Python takes on its credentials lock file with
+// fcntl.flock(LOCK_EX) (see the adapters that use it). Node has no flock API, so the lock is taken by util-linux `flock(1)` on a
 // descriptor we share with it: we open the lock file, hand the descriptor to `flock -x -w <s> 3`,
 // and the child exits as soon as the lock is granted. A flock lock belongs to the open file
 // description, not to the process, so it stays held by our descriptor after the child has exited,
@@ -8,7 +8,7 @@
 //
 // Doubts: this needs util-linux `flock` on PATH (Linux distributions ship it; macOS and busybox
 // systems may not, and busybox's has no -w/-E): without it the call fails with `LOCK_UNUSABLE`
-// and the caller decides (kimi-cli itself goes on unlocked when it cannot open its lock). flock
+// and the caller decides (such a CLI itself may go on unlocked when it cannot open its lock). flock
 // locks are advisory and, on some network file systems, local to the host. Each acquisition costs
 // a process spawn (a few milliseconds).
 import { spawn } from 'node:child_process';
@@ -82,16 +82,16 @@ function lockDescriptor(path: string, fd: number, timeoutMs: number): Promise<vo
 /**
  * Runs `fn` while holding an exclusive advisory `flock` on `path` (created 0600 if missing, never
  * removed: removing a flock file lets two holders in). Interoperates with any process that flocks
- * the same file (kimi-cli's `fcntl.flock`, the `flock` command).
+ * the same file (Python's `fcntl.flock`, the `flock` command).
  *
- * @param path - the lock file, e.g. `~/.kimi/credentials/kimi-code.lock`
+ * @param path - the lock file, e.g. `~/.example-cli/credentials/login.lock`
  * @param options - how long to wait
  * @param fn - the critical section
  * @returns what `fn` returns
  * @throws CtdError `LOCK_TIMEOUT` when another holder keeps it past the deadline; `LOCK_UNUSABLE`
  *   at once when the path is not a regular file (a link, a FIFO, a directory) or `flock(1)` is missing
  * @example
- * await withFlock(join(home, '.kimi/credentials/kimi-code.lock'), { timeoutMs: 10_000 }, async () => { ... });
+ * await withFlock(join(home, '.example-cli/credentials/login.lock'), { timeoutMs: 10_000 }, async () => { ... });
  */
 export async function withFlock<T>(path: string, options: FlockOptions, fn: () => Promise<T>): Promise<T> {
   let handle: Awaited<ReturnType<typeof open>>;

@@ -5,8 +5,8 @@
 //   is gone or it is older than `staleAfterMs`. It is broken under a short-lived guard file
 //   (`<lock>.break`, also O_EXCL), and only if it still holds the token judged stale, so two
 //   processes that find the same stale lock cannot both end up holding it.
-// - 'mtime' (Qwen Code's `oauth_creds.lock`): the file holds a random UUID. It is stale when its
-//   mtime is older than `staleAfterMs` (Qwen: 10 s). It is broken by renaming it to
+// - 'mtime' (the OAuth lock file of a CLI that breaks locks by age): the file holds a random UUID.
+//   It is stale when its mtime is older than `staleAfterMs` (10 s for the CLI that does this). It is broken by renaming it to
 //   `<lock>.stale.<uuid>` and unlinking that; the rename is atomic, so one breaker wins.
 //
 // Each attempt is synchronous (a few local system calls): the lock is held, or not, the moment an
@@ -42,7 +42,7 @@ export interface ExclusiveLockFileOptions {
   /**
    * How a stale lock is recognised and broken: `'pid'` (content `{pid, token, at}`; stale when the
    * process is gone or the lock is too old; broken under a guard file) or `'mtime'` (content a
-   * random UUID; stale by mtime; broken by rename to `<lock>.stale.<uuid>`, as Qwen Code does).
+   * random UUID; stale by mtime; broken by rename to `<lock>.stale.<uuid>`, as such a CLI does).
    */
   stale: 'mtime' | 'pid';
 }
@@ -150,7 +150,7 @@ function backoff(attempt: number): number {
  * (e.g. a flush at process exit must know whether an interrupted flush still holds it).
  *
  * @example
- * const lock = new ExclusiveLockFile('/home/me/.qwen/oauth_creds.lock', { timeoutMs: 5000, staleAfterMs: 10_000, stale: 'mtime' });
+ * const lock = new ExclusiveLockFile('/home/me/.example-cli/auth.json.lock', { timeoutMs: 5000, staleAfterMs: 10_000, stale: 'mtime' });
  * await lock.acquire();
  * try { ... } finally { await lock.release(); }
  */
@@ -371,14 +371,14 @@ export class ExclusiveLockFile {
  * way the file's owner does (`stale: 'pid'` or `'mtime'`, see {@link ExclusiveLockFileOptions}).
  * The lock is released when `fn` settles, unless another process broke it meanwhile.
  *
- * @param lockPath - the lock file, e.g. `~/.qwen/oauth_creds.lock`
+ * @param lockPath - the lock file, e.g. `~/.example-cli/auth.json.lock`
  * @param options - wait timeout, stale bound and style
  * @param fn - the critical section
  * @returns what `fn` returns
  * @throws CtdError `LOCK_TIMEOUT` after `timeoutMs`; `LOCK_UNUSABLE` at once when the lock path is
  *   not a regular file (a dangling link, a FIFO, a directory): the caller decides how to go on
  * @example
- * await withExclusiveLockFile(join(home, '.qwen/oauth_creds.lock'),
+ * await withExclusiveLockFile(join(home, '.example-cli/auth.json.lock'),
  *   { timeoutMs: 5000, staleAfterMs: 10_000, stale: 'mtime' }, async () => { ... });
  */
 export async function withExclusiveLockFile<T>(

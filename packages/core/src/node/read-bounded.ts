@@ -60,7 +60,7 @@ function notAFile(path: string, st: Stats) {
  * @throws CtdError `FILE_NOT_FOUND`, `NOT_A_FILE` (a directory, FIFO, device…), `SYMLINK_LOOP`,
  *   `SYMLINK_REFUSED` (a link when `followSymlinks` is false) or `FILE_UNREADABLE`
  * @example
- * const { bytes, complete } = await readFileBounded('/home/me/.codex/auth.json', { maxBytes: 1 << 20 });
+ * const { bytes, complete } = await readFileBounded('/home/me/.example-cli/auth.json', { maxBytes: 1 << 20 });
  */
 export async function readFileBounded(path: string, options: ReadFileBoundedOptions): Promise<BoundedRead> {
   let handle: Awaited<ReturnType<typeof open>>;
