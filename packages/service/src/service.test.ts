@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { CtdError } from '@ctd/core';
 import { createMemoryHistoryStore } from '@ctd/history';
 import {
@@ -246,6 +247,40 @@ describe('TokenDiscoveryService.status', () => {
       status: 'imported',
       profileId: expect.stringMatching(/^openai:ctd-codex-cli-/),
     });
+  });
+});
+
+describe('TokenDiscoveryService and a history that cannot be written', () => {
+  it('still answers the scan, with the failure as an issue naming the file', async () => {
+    await fixtures.codex.writeCodexApiKey(home);
+    const file = home.resolve('.openclaw/cli-token-history.json');
+    // A directory where the lock file should be: the lock cannot be taken, and must not hang.
+    await mkdir(`${file}.lock`, { recursive: true });
+    const service = createTokenDiscoveryService({
+      env: { ...home.env, CTD_OPENAI_BASE_URL: openai.baseUrl },
+      historyFile: file,
+      importer,
+      timeoutMs: 2000,
+    });
+    const out = await service.scan();
+    expect(out.summary).toMatchObject({ found: 1, valid: 1, imported: 1 });
+    expect(out.issues).toContainEqual(
+      expect.objectContaining({ source: 'history', path: file, severity: 'error', code: expect.any(String) }),
+    );
+    await service.close().catch(() => {});
+  });
+
+  it('shows the status a usage report left in the history when no check was recorded', async () => {
+    const history = createMemoryHistoryStore();
+    history.ensure({
+      id: 'environment:openai:key-x',
+      hash: 'e'.repeat(64),
+      source: 'environment',
+      provider: 'openai',
+    });
+    history.setStatus('environment:openai:key-x', 'revoked', 'the provider said so', Date.now());
+    const status = await createTokenDiscoveryService({ env: home.env, history }).status();
+    expect(status.credentials.find((c) => c.id === 'environment:openai:key-x')?.status).toBe('invalid');
   });
 });
 

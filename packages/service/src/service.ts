@@ -1,4 +1,5 @@
 import {
+  type CredentialInfo,
   CtdError,
   type DiscoveredCredential,
   redact,
@@ -218,8 +219,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
       : [];
     const byId = new Map(validations.map((v) => [v.credentialId, v]));
     const infos = result.credentials.map(toCredentialInfo);
-    const store = await this.history();
-    if (store) await recordScan(store, infos, validations, now);
+    const historyIssues = await this.#record(infos, validations, now);
 
     const doImport = (params.import ?? this.config.autoImport) && this.#importer !== undefined;
     const facts = doImport ? await this.#importer!.hostFacts() : undefined;
@@ -240,7 +240,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
       scannedAt: now.toISOString(),
       durationMs: Math.round(performance.now() - started),
       credentials: views,
-      issues: result.issues,
+      issues: [...result.issues, ...historyIssues],
       ...(params.explain ? { locations: result.locations } : {}),
       summary: {
         found: views.length,
@@ -254,6 +254,34 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     this.#last = { output, result };
     this.#rotator?.setCredentials(this.#rotatable());
     return output;
+  }
+
+  /**
+   * Records what a scan found. The history is a record, not the result: when it cannot be written
+   * (a lock held too long, a full disk), the scan still answers, with the failure as an issue.
+   */
+  async #record(
+    infos: readonly CredentialInfo[],
+    validations: readonly ValidationResult[],
+    now: Date,
+  ): Promise<ScanOutput['issues']> {
+    let store: HistoryStore | undefined;
+    try {
+      store = await this.history();
+      if (store) await recordScan(store, infos, validations, now);
+      return [];
+    } catch (error) {
+      const failure = toCtdError(error);
+      return [
+        {
+          source: 'history',
+          path: store?.location ?? '',
+          code: failure.code,
+          message: `the usage history was not updated: ${failure.message}`,
+          severity: 'error',
+        },
+      ];
+    }
   }
 
   /** The last scan's credentials that agents may be given: those whose check did not find them broken. */
@@ -541,8 +569,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     const credential = candidates[index] as DiscoveredCredential;
     const validation = validations[index];
     const now = this.#now();
-    const store = await this.history();
-    if (store) await recordScan(store, [toCredentialInfo(credential)], validation ? [validation] : [], now);
+    await this.#record([toCredentialInfo(credential)], validation ? [validation] : [], now);
     // Pasting a token by hand is the explicit opt-in the policy asks for; validation is always required.
     const manualConfig: ServiceConfig = {
       ...this.config,
@@ -572,6 +599,19 @@ function offImport(importer: CredentialImporter | undefined): ImportOutcome {
     status: 'off',
     reason: importer ? 'no scan has run in this process' : 'no gateway to import into',
   };
+}
+
+/** The status a history entry gives when no live check was recorded (usage reports can mark one). */
+function fromHistory(entry: HistoryEntry | undefined): CredentialStatus['status'] {
+  switch (entry?.status) {
+    case 'expired':
+      return 'expired';
+    case 'invalid':
+    case 'revoked':
+      return 'invalid';
+    default:
+      return 'unchecked';
+  }
 }
 
 function iso(ms: number | null | undefined): string | null {
@@ -608,7 +648,7 @@ function statusRow(
       : null;
   const expiresAt = 'expiresAt' in info ? info.expiresAt : iso(entry?.expiresAt);
   const expired = expiresAt !== null && expiresAt !== undefined && Date.parse(expiresAt) <= now;
-  let status: CredentialStatus['status'] = lastCheck?.status ?? 'unchecked';
+  let status: CredentialStatus['status'] = lastCheck?.status ?? fromHistory(entry);
   if (status === 'valid' && expired)
     status = 'hasRefreshToken' in info && info.hasRefreshToken ? 'refreshable' : 'expired';
   const cooling = entry?.cooldownUntil && entry.cooldownUntil > now ? entry.cooldownUntil : null;
