@@ -24,6 +24,9 @@ export { scan, toScanReport } from './scan.ts';
 export type {
   LockProtocol,
   LoginCommands,
+  OAuthRefreshAnswer,
+  OAuthRefreshRequest,
+  OAuthRefreshSpec,
   PastedCandidate,
   ProviderFacts,
   RefreshedTokens,

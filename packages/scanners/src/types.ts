@@ -74,6 +74,51 @@ export interface RefreshedTokens {
   readonly expiresAtMs?: number;
 }
 
+/** A refresh request, built by a CLI's {@link OAuthRefreshSpec}; the refresher sends it. */
+export interface OAuthRefreshRequest {
+  /** The token endpoint (the `CTD_*` override applied). */
+  readonly url: string;
+  /** Extra headers (e.g. device headers); `Content-Type` follows `body`. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** A JSON body or a form body. */
+  readonly body:
+    | { readonly type: 'json'; readonly value: unknown }
+    | { readonly type: 'form'; readonly value: Readonly<Record<string, string>> };
+}
+
+/** What a provider's answer to a refresh means. */
+export type OAuthRefreshAnswer =
+  | { readonly ok: true; readonly tokens: RefreshedTokens }
+  | {
+      readonly ok: false;
+      /** A permanent failure: the refresh token is dead (never retry it), the user must log in again. */
+      readonly permanent: boolean;
+      /** The provider's error code, cleaned (e.g. `refresh_token_reused`, `invalid_grant`). */
+      readonly code: string;
+      /** What happened, without any token. */
+      readonly reason: string;
+    };
+
+/**
+ * How a CLI refreshes one of its OAuth logins, as the CLI itself does it: endpoint, client id,
+ * body, headers, how to read the answer, whether the refresh token rotates, and when the CLI would
+ * refresh. Pure (no I/O): the refresher sends the request, under {@link SourceAdapter.withLock}, and
+ * writes the result back with {@link SourceAdapter.writeBack}.
+ */
+export interface OAuthRefreshSpec {
+  /** Each refresh returns a new refresh token and invalidates the old one (a lost answer logs the CLI out). */
+  readonly rotating: boolean;
+  /** Builds the request for this credential's refresh token. */
+  request(ctx: ScanContext, credential: DiscoveredCredential): OAuthRefreshRequest;
+  /** Reads the answer (HTTP status and parsed JSON body, or null when the body was not JSON). */
+  parse(status: number, body: unknown, now: Date): OAuthRefreshAnswer;
+  /**
+   * When the CLI would refresh this credential, in ms since the epoch (e.g. expiry − 5 min), or null
+   * when it cannot tell. The refresher refreshes at this time, idle credentials too.
+   */
+  refreshAt(credential: DiscoveredCredential): number | null;
+}
+
 /** What a source knows about one provider whose credentials it yields. */
 export interface ProviderFacts {
   /** Where the provider issues new API keys. */
@@ -172,4 +217,9 @@ export interface SourceAdapter {
    * refreshes OAuth tokens implement it.
    */
   writeBack?(ctx: ScanContext, credential: DiscoveredCredential, tokens: RefreshedTokens): Promise<void>;
+  /**
+   * How this CLI refreshes the OAuth login behind `credential`, or undefined when it cannot be
+   * refreshed (an API key, a login without a refresh token, a retired provider).
+   */
+  oauthRefresh?(credential: CredentialInfo): OAuthRefreshSpec | undefined;
 }
