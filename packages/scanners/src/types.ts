@@ -72,6 +72,11 @@ export interface RefreshedTokens {
   readonly idToken?: string;
   /** Absolute expiry in ms since the epoch. */
   readonly expiresAtMs?: number;
+  /**
+   * The access token's lifetime as the provider gave it (`expires_in`, seconds), for stores that
+   * keep it beside the expiry (Kimi's `expires_in`). Optional: `parse` sets it when the answer has it.
+   */
+  readonly expiresInSeconds?: number;
 }
 
 /** A refresh request, built by a CLI's {@link OAuthRefreshSpec}; the refresher sends it. */

@@ -35,6 +35,7 @@ export interface ContractRefreshedTokens {
   readonly refreshToken?: string;
   readonly idToken?: string;
   readonly expiresAtMs?: number;
+  readonly expiresInSeconds?: number;
 }
 
 /** The facts the contract checks about a provider (`ProviderFacts`). */

@@ -1,12 +1,32 @@
 // Parsing shared by the two Moonshot CLIs (kimi-cli and kimi-code): they write the same OAuth
 // token wire format and the same `[providers.<name>]` tables in config.toml.
-import { join } from 'node:path';
-import { CtdErrorCode, type ProviderId } from '@ctd/core';
+import { arch, type as osType, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CtdError, CtdErrorCode, type DiscoveredCredential, type ProviderId } from '@ctd/core';
+import { sha256Hex } from '@ctd/core/node';
 import { z } from 'zod';
 import type { SourceCollector } from '../../collector.ts';
 import { checkShape, describeShapeError, parseJsonText, parseTomlText, readTextFile } from '../../read.ts';
-import type { PastedCandidate, ProviderFacts } from '../../types.ts';
+import type {
+  OAuthRefreshSpec,
+  PastedCandidate,
+  ProviderFacts,
+  RefreshedTokens,
+  ScanContext,
+} from '../../types.ts';
 import { KnownProvider } from '../providers.ts';
+import { rewriteJsonStore, storeMovedOn } from './json-store.ts';
+import { storePathOf } from './locks.ts';
+import {
+  expiryOf,
+  failedRefresh,
+  OAUTH_ENDPOINTS,
+  refreshHintOf,
+  refreshTokenOf,
+  rememberRefreshHint,
+  tokensFromAnswer,
+  tokenUrl,
+} from './oauth.ts';
 
 /** The Kimi Code API base (kimi-cli `platforms.py`, kimi-code `managed-usage`). */
 export const KIMI_CODE_BASE_URL = 'https://api.kimi.com/coding/v1';
@@ -258,6 +278,142 @@ export interface KimiStoreOptions {
   readonly keyringNote: string;
 }
 
+/** Kimi Code's public OAuth client id (both CLIs, `KIMI_CODE_FLOW_CONFIG`). */
+export const KIMI_CODE_CLIENT_ID = '17e5f671-d194-4dfb-9706-5516cb48c098';
+
+/**
+ * The client version sent as `X-Msh-Version`. [U] The CLIs send their own package version; the
+ * server is not known to check it.
+ */
+const KIMI_CLIENT_VERSION = '1.0.0';
+
+/** Kimi refreshes when less than max(300 s, ½·expires_in) of the token's life is left. */
+const KIMI_MIN_AHEAD_MS = 300_000;
+
+/**
+ * The device headers kimi-cli sends with every OAuth call (`_common_headers`). The device id is
+ * the CLI's own (`<home>/device_id`) when the scan found one; else one derived from the store's
+ * path, stable across runs. [U] kimi-code's platform value and device-id file are assumed to be
+ * kimi-cli's.
+ */
+function kimiHeaders(ctx: ScanContext, credential: DiscoveredCredential): Record<string, string> {
+  const ascii = (v: string) => v.replace(/[^\x20-\x7e]/g, '?').trim() || 'unknown';
+  const deviceId =
+    refreshHintOf(credential).deviceId ??
+    sha256Hex(`kimi-device:${storePathOf(credential) ?? credential.id}`).slice(0, 32);
+  return {
+    'X-Msh-Platform': 'kimi_cli',
+    'X-Msh-Version': KIMI_CLIENT_VERSION,
+    'X-Msh-Device-Name': ascii(ctx.hostname),
+    'X-Msh-Device-Model': ascii(`${osType()} ${arch()}`),
+    'X-Msh-Os-Version': ascii(release()),
+    'X-Msh-Device-Id': deviceId,
+  };
+}
+
+/**
+ * Kimi's refresh (kimi-cli `oauth.py`, kimi-code `packages/oauth`): a form
+ * `{client_id, grant_type, refresh_token}` to `{host}/api/oauth/token` with the device headers.
+ * Every answer carries a new refresh token (rotating); 401 and 403 mean the login is dead.
+ */
+export const kimiRefreshSpec: OAuthRefreshSpec = {
+  rotating: true,
+  request(ctx, credential) {
+    return {
+      url: tokenUrl(OAUTH_ENDPOINTS.kimi, ctx.env),
+      headers: kimiHeaders(ctx, credential),
+      body: {
+        type: 'form',
+        value: {
+          client_id: KIMI_CODE_CLIENT_ID,
+          grant_type: 'refresh_token',
+          refresh_token: refreshTokenOf(credential),
+        },
+      },
+    };
+  },
+  parse(status, body, now) {
+    if (status >= 200 && status < 300) {
+      // kimi-cli refuses an answer without any of these (and so keeps the old, already spent, token).
+      return tokensFromAnswer('Kimi', status, body, now, [
+        'access_token',
+        'refresh_token',
+        'expires_in',
+        'scope',
+        'token_type',
+      ]);
+    }
+    return failedRefresh('Kimi', status, body, { permanentStatuses: [401, 403] });
+  },
+  refreshAt(credential) {
+    const exp = expiryOf(credential);
+    if (exp === null) return null;
+    const lifetime = refreshHintOf(credential).expiresInSeconds;
+    return exp - Math.max(KIMI_MIN_AHEAD_MS, lifetime ? lifetime * 500 : 0);
+  },
+};
+
+/**
+ * Whether a credential is a Kimi OAuth login in a token file of this home (`credentials/*.json`).
+ *
+ * @param home - the CLI's home
+ * @param credential - the credential
+ */
+export function isKimiLogin(
+  home: string,
+  credential: Pick<DiscoveredCredential, 'origin' | 'kind'>,
+): boolean {
+  const path = storePathOf(credential);
+  return Boolean(
+    path &&
+      dirname(path) === join(home, 'credentials') &&
+      path.endsWith('.json') &&
+      credential.kind !== 'api_key',
+  );
+}
+
+/**
+ * Writes a refreshed Kimi login into its token file, as the CLI does: `access_token`,
+ * `refresh_token`, `expires_at` (unix seconds, a float) and `expires_in`; `scope`, `token_type`
+ * and unknown fields kept, in kimi-cli's one-line or kimi-code's indented layout.
+ *
+ * @param ctx - the scan context
+ * @param home - the CLI's home
+ * @param credential - the login refreshed (as read inside the lock)
+ * @param tokens - the new tokens
+ */
+export async function writeBackKimiLogin(
+  ctx: ScanContext,
+  home: string,
+  credential: DiscoveredCredential,
+  tokens: RefreshedTokens,
+): Promise<void> {
+  const path = storePathOf(credential);
+  if (!path || !isKimiLogin(home, credential)) {
+    throw new CtdError(
+      'BAD_USAGE',
+      `${credential.id} is not a Kimi login under ${join(home, 'credentials')}`,
+    );
+  }
+  await rewriteJsonStore(ctx, path, 'a Kimi login', (store) => {
+    // The file names no account: the refresh token is the chain. If it moved on, the CLI
+    // refreshed in between (or logged in again), and its tokens are the ones to keep.
+    if (store.refresh_token !== credential.refreshSecret?.reveal()) throw storeMovedOn(path, 'changed');
+    store.access_token = tokens.accessToken;
+    if (tokens.refreshToken) store.refresh_token = tokens.refreshToken;
+    if (tokens.expiresAtMs !== undefined) store.expires_at = tokens.expiresAtMs / 1000;
+    if (tokens.expiresInSeconds !== undefined) store.expires_in = tokens.expiresInSeconds;
+  });
+}
+
+/** The CLI's device id (`<home>/device_id`, uuid4 hex), or undefined. Never an issue: it is optional. */
+async function readDeviceId(home: string): Promise<string | undefined> {
+  const read = await readTextFile(join(home, 'device_id'), 1024);
+  if (read.status !== 'ok') return undefined;
+  const id = read.value.trim();
+  return /^[A-Za-z0-9-]{8,64}$/.test(id) ? id : undefined;
+}
+
 interface OAuthSlot {
   keyring: boolean;
   baseUrl: string | undefined;
@@ -298,7 +454,9 @@ export async function scanKimiStore(out: SourceCollector, options: KimiStoreOpti
     slot.baseUrl ??= table.base_url?.trim() || undefined;
     slots.set(file, slot);
   }
-  for (const [file, slot] of slots) await readOAuthSlot(out, options, config?.path ?? tomlPath, file, slot);
+  const deviceId = await readDeviceId(options.home);
+  for (const [file, slot] of slots)
+    await readOAuthSlot(out, options, config?.path ?? tomlPath, file, slot, deviceId);
 
   for (const provider of config?.providers ?? []) readProviderKeys(out, config?.path ?? tomlPath, provider);
 }
@@ -309,6 +467,7 @@ async function readOAuthSlot(
   configPath: string,
   file: string,
   slot: OAuthSlot,
+  deviceId: string | undefined,
 ): Promise<void> {
   const path = join(options.home, 'credentials', `${file}.json`);
   const read = await readTextFile(path, out.ctx.maxFileBytes);
@@ -338,7 +497,7 @@ async function readOAuthSlot(
     return;
   }
   const refresh = token.refresh_token?.trim() || undefined;
-  out.found({
+  const credential = out.found({
     provider: KnownProvider.kimi,
     kind: refresh ? 'oauth' : 'token',
     label: 'Kimi Code login',
@@ -348,6 +507,14 @@ async function readOAuthSlot(
     origin: { type: 'file', path, field: 'access_token' },
     baseUrl: slot.baseUrl ?? (file === 'kimi-code' ? KIMI_CODE_BASE_URL : undefined),
   });
+  const expiresIn =
+    typeof token.expires_in === 'number' && token.expires_in > 0 ? token.expires_in : undefined;
+  if (refresh) {
+    rememberRefreshHint(credential, {
+      ...(expiresIn !== undefined ? { expiresInSeconds: expiresIn } : {}),
+      ...(deviceId ? { deviceId } : {}),
+    });
+  }
   out.checked(
     path,
     'found',

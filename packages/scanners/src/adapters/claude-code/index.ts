@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import type { Account } from '@ctd/core';
+import { type Account, CtdError } from '@ctd/core';
 import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { objectAt, rewriteJsonStore, storeMovedOn } from '../_shared/json-store.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
+import { anthropicRefreshSpec, expiryOf, FIVE_MINUTES_MS } from '../_shared/oauth.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Claude Code adapter. */
@@ -68,6 +70,12 @@ function accountOf(
   return Object.keys(account).length ? account : undefined;
 }
 
+/** Claude Code refreshes its login 5 minutes before `expiresAt`. */
+const claudeRefresh = anthropicRefreshSpec((credential) => {
+  const exp = expiryOf(credential);
+  return exp === null ? null : exp - FIVE_MINUTES_MS;
+});
+
 /** Environment variables Claude Code takes a credential from, and what kind each holds. */
 const ENV_CREDENTIALS = [
   { variable: 'ANTHROPIC_API_KEY', kind: 'api_key', label: 'Anthropic API key' },
@@ -120,6 +128,30 @@ export const claudeCodeAdapter: SourceAdapter = {
 
   async withLock(_ctx, credential, fn) {
     return withInProcessLock(storePathOf(credential) ?? CLAUDE_SOURCE, fn);
+  },
+
+  oauthRefresh(credential) {
+    const o = credential.origin;
+    if (credential.kind !== 'oauth' || !credential.hasRefreshToken) return undefined;
+    return o.type === 'file' && o.field === 'claudeAiOauth.accessToken' ? claudeRefresh : undefined;
+  },
+
+  async writeBack(ctx, credential, tokens) {
+    const path = join(configDir(ctx), '.credentials.json');
+    if (storePathOf(credential) !== path) {
+      throw new CtdError('BAD_USAGE', `${credential.id} is not the Claude login of ${path}`);
+    }
+    await rewriteJsonStore(ctx, path, 'a Claude login', (store) => {
+      const oauth = objectAt(store.claudeAiOauth);
+      if (!oauth || typeof oauth.accessToken !== 'string') throw storeMovedOn(path, 'other-login');
+      // [U] The refresh token rotates: one that moved on means Claude Code refreshed (or logged
+      // in again) in between; its tokens are the ones to keep. The account lives in
+      // ~/.claude.json, which a re-login rewrites, so the chain is the check here.
+      if (oauth.refreshToken !== credential.refreshSecret?.reveal()) throw storeMovedOn(path, 'changed');
+      oauth.accessToken = tokens.accessToken;
+      if (tokens.refreshToken) oauth.refreshToken = tokens.refreshToken;
+      if (tokens.expiresAtMs !== undefined) oauth.expiresAt = tokens.expiresAtMs;
+    });
   },
 
   files(ctx): StoreFile[] {

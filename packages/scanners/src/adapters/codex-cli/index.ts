@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import { CtdErrorCode } from '@ctd/core';
+import { CtdError, CtdErrorCode } from '@ctd/core';
 import { withFlock } from '@ctd/core/node';
 import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
 import { decodeJwtPayload, jwtExpiryMs } from '../../jwt.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { objectAt, rewriteJsonStore, storeMovedOn } from '../_shared/json-store.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
+import { expiryOf, openaiRefreshSpec, refreshHintOf, rememberRefreshHint } from '../_shared/oauth.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Codex CLI adapter. */
@@ -26,6 +28,22 @@ const AuthFileSchema = z
     last_refresh: z.string().nullish(),
   })
   .loose();
+
+/** Codex refreshes a login whose access token has no readable `exp` once `last_refresh` is this old. */
+const CODEX_REFRESH_INTERVAL_MS = 8 * 24 * 60 * 60_000;
+
+/**
+ * When Codex would refresh: once the access token's JWT `exp` has passed
+ * (`is_stale_for_proactive_refresh`), else 8 days after `last_refresh`.
+ */
+function codexRefreshAt(credential: Parameters<typeof expiryOf>[0] & { id: string; hash: string }) {
+  const exp = expiryOf(credential);
+  if (exp !== null) return exp;
+  const last = refreshHintOf(credential).lastRefreshMs;
+  return last === undefined ? null : last + CODEX_REFRESH_INTERVAL_MS;
+}
+
+const codexRefresh = openaiRefreshSpec(codexRefreshAt);
 
 /** How long to wait for Codex's lock before giving up. */
 const CODEX_LOCK_TIMEOUT_MS = 10_000;
@@ -104,13 +122,49 @@ export const codexCliAdapter: SourceAdapter = {
   async withLock(ctx, credential, fn) {
     const authPath = join(codexHome(ctx), 'auth.json');
     if (storePathOf(credential) !== authPath) return withInProcessLock(CODEX_SOURCE, fn);
-    // [U] How Codex takes `auth.json.lock` is not documented. A flock on it excludes a Codex that
-    // flocks the same file, and costs nothing if Codex does not; the caller still re-reads
-    // auth.json inside the lock and compares the account before spending a refresh token, as
-    // Codex does.
+    // Codex's documented protocol is reload-and-compare: re-read auth.json, and refresh only if
+    // it still holds the same account (the refresher re-reads inside this lock; writeBack
+    // compares the account and the refresh token once more before writing).
+    // [U] Codex 0.171 also creates `auth.json.lock`, but how it takes it is not documented. A
+    // flock on it excludes a Codex that flocks the same file and costs nothing if Codex does not;
+    // should Codex use it as an O_EXCL file instead, this lock does not exclude it, and the
+    // compare in writeBack is what keeps its newer tokens.
     return withInProcessLock(authPath, () =>
       withFlock(join(codexHome(ctx), 'auth.json.lock'), { timeoutMs: CODEX_LOCK_TIMEOUT_MS }, fn),
     );
+  },
+
+  oauthRefresh(credential) {
+    // Only the ChatGPT login in auth.json has a refresh token Codex spends.
+    const o = credential.origin;
+    if (credential.kind !== 'oauth' || !credential.hasRefreshToken) return undefined;
+    if (o.type !== 'file' || o.field !== 'tokens.access_token') return undefined;
+    return codexRefresh;
+  },
+
+  async writeBack(ctx, credential, tokens) {
+    const path = join(codexHome(ctx), 'auth.json');
+    if (storePathOf(credential) !== path || credential.origin.type !== 'file') {
+      throw new CtdError('BAD_USAGE', `${credential.id} is not the ChatGPT login of ${path}`);
+    }
+    await rewriteJsonStore(ctx, path, 'a Codex ChatGPT login', (store) => {
+      const stored = objectAt(store.tokens);
+      if (!stored || typeof stored.access_token !== 'string') throw storeMovedOn(path, 'other-login');
+      // Codex's own compare: the account first (a re-login as someone else)...
+      const storedAccount =
+        (typeof stored.account_id === 'string' && stored.account_id) ||
+        claimsOf(typeof stored.id_token === 'string' ? stored.id_token : undefined).accountId;
+      const account = credential.account.accountId;
+      if (storedAccount && account && storedAccount !== account) throw storeMovedOn(path, 'other-login');
+      // ...then the chain: a refresh token that moved on means Codex refreshed in between.
+      if (stored.refresh_token !== credential.refreshSecret?.reveal()) throw storeMovedOn(path, 'changed');
+      // Changed in place: key order, `account_id`, `oauth_provenance` and unknown fields stay.
+      if (tokens.idToken) stored.id_token = tokens.idToken;
+      stored.access_token = tokens.accessToken;
+      if (tokens.refreshToken) stored.refresh_token = tokens.refreshToken;
+      // chrono reads any RFC 3339 time; Codex writes UTC with a `Z`, as toISOString does.
+      store.last_refresh = new Date().toISOString();
+    });
   },
 
   async scan(ctx) {
@@ -154,7 +208,7 @@ export const codexCliAdapter: SourceAdapter = {
       if (tokens?.access_token && mode !== 'apikey') {
         const claims = claimsOf(tokens.id_token);
         const accountId = tokens.account_id ?? claims.accountId;
-        out.found({
+        const credential = out.found({
           provider: KnownProvider.openai,
           kind: tokens.refresh_token ? 'oauth' : 'token',
           label: 'ChatGPT login',
@@ -164,6 +218,8 @@ export const codexCliAdapter: SourceAdapter = {
           account: { email: claims.email, plan: claims.plan, accountId, userId: claims.userId },
           origin: { type: 'file', path: authPath, field: 'tokens.access_token' },
         });
+        const lastRefreshMs = auth.last_refresh ? Date.parse(auth.last_refresh) : Number.NaN;
+        if (Number.isFinite(lastRefreshMs)) rememberRefreshHint(credential, { lastRefreshMs });
         foundAny = true;
       }
       out.checked(

@@ -1,12 +1,22 @@
 import { createDecipheriv, scrypt } from 'node:crypto';
 import { join } from 'node:path';
-import { type Account, CtdErrorCode, type Origin } from '@ctd/core';
+import { type Account, CtdError, CtdErrorCode, type Origin } from '@ctd/core';
 import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
 import { decodeJwtPayload } from '../../jwt.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
-import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import type { OAuthRefreshSpec, ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { rewriteJsonStore, storeMovedOn } from '../_shared/json-store.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
+import {
+  expiryOf,
+  FIVE_MINUTES_MS,
+  failedRefresh,
+  OAUTH_ENDPOINTS,
+  refreshTokenOf,
+  tokensFromAnswer,
+  tokenUrl,
+} from '../_shared/oauth.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Gemini CLI adapter. */
@@ -20,6 +30,64 @@ const GEMINI_KEY_PAGE = 'https://aistudio.google.com/app/apikey';
  * only as secret as the host and user name in the salt: the encryption binds a file to a host.
  */
 const KEYCHAIN_PASSWORD = 'gemini-cli-oauth';
+
+/** Gemini CLI's OAuth client id (`OAUTH_CLIENT_ID` in `code_assist/oauth2.ts`). */
+export const GEMINI_CLI_CLIENT_ID =
+  '681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.googleusercontent.com';
+
+/**
+ * Variables naming the OAuth client to refresh with, ours first, then the ones OpenClaw reads.
+ * Gemini CLI's client secret is a public "installed app" value embedded in its source; it is not
+ * copied here, so Google refuses a refresh without it (`invalid_request`) until one is set.
+ */
+const CLIENT_ID_VARS = ['CTD_GEMINI_OAUTH_CLIENT_ID', 'GEMINI_CLI_OAUTH_CLIENT_ID'] as const;
+const CLIENT_SECRET_VARS = ['CTD_GEMINI_OAUTH_CLIENT_SECRET', 'GEMINI_CLI_OAUTH_CLIENT_SECRET'] as const;
+
+/** Google answers these when the client (not the login) is wrong: logging in again does not help. */
+const GOOGLE_CLIENT_ERRORS = ['invalid_client', 'unauthorized_client', 'invalid_request'];
+
+function firstVar(env: ScanContext['env'], names: readonly string[]): string | undefined {
+  return names.map((n) => env[n]?.trim()).find((v): v is string => Boolean(v));
+}
+
+/**
+ * google-auth-library's refresh, as Gemini CLI runs it: a form to `oauth2.googleapis.com/token`
+ * with the CLI's client. Google refresh tokens do not rotate; `invalid_grant` means the login
+ * was revoked or expired. google-auth-library refreshes 5 minutes before expiry
+ * (`eagerRefreshThresholdMillis`).
+ */
+const geminiRefresh: OAuthRefreshSpec = {
+  rotating: false,
+  request(ctx, credential) {
+    const secret = firstVar(ctx.env, CLIENT_SECRET_VARS);
+    return {
+      url: tokenUrl(OAUTH_ENDPOINTS.google, ctx.env),
+      headers: {},
+      body: {
+        type: 'form',
+        value: {
+          grant_type: 'refresh_token',
+          refresh_token: refreshTokenOf(credential),
+          client_id: firstVar(ctx.env, CLIENT_ID_VARS) ?? GEMINI_CLI_CLIENT_ID,
+          ...(secret ? { client_secret: secret } : {}),
+        },
+      },
+    };
+  },
+  parse(status, body, now) {
+    if (status >= 200 && status < 300) return tokensFromAnswer('Google', status, body, now);
+    const failed = failedRefresh('Google', status, body, { permanentCodes: ['invalid_grant'] });
+    if (!GOOGLE_CLIENT_ERRORS.includes(failed.code)) return failed;
+    return {
+      ...failed,
+      reason: `Google answered HTTP ${status} (${failed.code}): the OAuth client was refused, not the login; set ${CLIENT_ID_VARS[0]} and ${CLIENT_SECRET_VARS[0]} to Gemini CLI's own client`,
+    };
+  },
+  refreshAt(credential) {
+    const exp = expiryOf(credential);
+    return exp === null ? null : exp - FIVE_MINUTES_MS;
+  },
+};
 
 /** Keychain service and account of the API key entered in Gemini CLI's auth dialog. */
 const API_KEY_SERVICE = 'gemini-cli-api-key';
@@ -352,6 +420,32 @@ export const geminiCliAdapter: SourceAdapter = {
   async withLock(_ctx, credential, fn) {
     // No lock to share with Gemini CLI: serialize our own writes of the store.
     return withInProcessLock(storePathOf(credential) ?? GEMINI_SOURCE, fn);
+  },
+
+  oauthRefresh(credential) {
+    // The login in oauth_creds.json. One in the encrypted keychain file could be refreshed, but
+    // not written back (that file is re-encrypted by Gemini CLI only), so it is left alone.
+    const o = credential.origin;
+    if (credential.kind !== 'oauth' || !credential.hasRefreshToken) return undefined;
+    if (o.type !== 'file' || o.field !== 'access_token' || !o.path.endsWith('oauth_creds.json'))
+      return undefined;
+    return geminiRefresh;
+  },
+
+  async writeBack(ctx, credential, tokens) {
+    const path = geminiPaths(ctx).oauthCreds;
+    if (storePathOf(credential) !== path) {
+      throw new CtdError('BAD_USAGE', `${credential.id} is not the Google login of ${path}`);
+    }
+    await rewriteJsonStore(ctx, path, 'a Gemini CLI Google login', (store) => {
+      // Google's refresh token does not rotate: it names the login. Another one is another login.
+      if (store.refresh_token !== credential.refreshSecret?.reveal()) throw storeMovedOn(path, 'other-login');
+      // As google-auth-library merges a refresh into its credentials: the refresh token stays.
+      store.access_token = tokens.accessToken;
+      if (tokens.expiresAtMs !== undefined) store.expiry_date = tokens.expiresAtMs;
+      if (tokens.idToken) store.id_token = tokens.idToken;
+      if (tokens.refreshToken) store.refresh_token = tokens.refreshToken;
+    });
   },
 
   async scan(ctx) {

@@ -6,4 +6,12 @@ runAdapterContract({
   adapter: kimiCliAdapter,
   fixtures: fixtures.kimiCli,
   neighbours: { adapters: ALL_ADAPTERS, writeHome: writeFullHome },
+  writeBack: {
+    tokens: {
+      accessToken: 'test-PLACEHOLDER-kimi-cli-refreshed-access',
+      refreshToken: 'test-PLACEHOLDER-kimi-cli-refreshed-refresh',
+      expiresAtMs: 1_800_000_000_250,
+      expiresInSeconds: 3600,
+    },
+  },
 });

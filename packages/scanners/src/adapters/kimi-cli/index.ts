@@ -6,7 +6,9 @@ import {
   KIMI_PROVIDERS,
   kimiPastedCandidates,
   kimiProviderFor,
+  kimiRefreshSpec,
   scanKimiStore,
+  writeBackKimiLogin,
 } from '../_shared/kimi-store.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { KnownProvider } from '../providers.ts';
@@ -68,6 +70,18 @@ export const kimiCliAdapter: SourceAdapter = {
       { timeoutMs: KIMI_LOCK_TIMEOUT_MS },
       fn,
     );
+  },
+
+  oauthRefresh(credential) {
+    if (credential.kind !== 'oauth' || !credential.hasRefreshToken) return undefined;
+    const o = credential.origin;
+    return o.type === 'file' && o.field === 'access_token' && o.path.endsWith('.json')
+      ? kimiRefreshSpec
+      : undefined;
+  },
+
+  async writeBack(ctx, credential, tokens) {
+    await writeBackKimiLogin(ctx, kimiShareDir(ctx), credential, tokens);
   },
 
   async scan(ctx) {

@@ -6,4 +6,12 @@ runAdapterContract({
   adapter: kimiCodeAdapter,
   fixtures: fixtures.kimiCode,
   neighbours: { adapters: ALL_ADAPTERS, writeHome: writeFullHome },
+  writeBack: {
+    tokens: {
+      accessToken: 'test-PLACEHOLDER-kimi-code-refreshed-access',
+      refreshToken: 'test-PLACEHOLDER-kimi-code-refreshed-refresh',
+      expiresAtMs: 1_800_000_000_250,
+      expiresInSeconds: 3600,
+    },
+  },
 });

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { SourceCollector } from '../../collector.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
-import { KIMI_PROVIDERS, kimiPastedCandidates, scanKimiStore } from '../_shared/kimi-store.ts';
+import {
+  KIMI_PROVIDERS,
+  kimiPastedCandidates,
+  kimiRefreshSpec,
+  scanKimiStore,
+  writeBackKimiLogin,
+} from '../_shared/kimi-store.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { KnownProvider } from '../providers.ts';
 
@@ -51,6 +57,18 @@ export const kimiCodeAdapter: SourceAdapter = {
     // Nothing to share with kimi-code across processes: serialize our own refreshes of the file,
     // and write back atomically (a concurrent kimi-code then reads either version whole).
     return withInProcessLock(storePathOf(credential) ?? KIMI_CODE_SOURCE, fn);
+  },
+
+  oauthRefresh(credential) {
+    if (credential.kind !== 'oauth' || !credential.hasRefreshToken) return undefined;
+    const o = credential.origin;
+    return o.type === 'file' && o.field === 'access_token' && o.path.endsWith('.json')
+      ? kimiRefreshSpec
+      : undefined;
+  },
+
+  async writeBack(ctx, credential, tokens) {
+    await writeBackKimiLogin(ctx, kimiCodeHome(ctx), credential, tokens);
   },
 
   async scan(ctx) {

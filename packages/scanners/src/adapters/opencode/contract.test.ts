@@ -6,4 +6,11 @@ runAdapterContract({
   adapter: opencodeAdapter,
   fixtures: fixtures.opencode,
   neighbours: { adapters: ALL_ADAPTERS, writeHome: writeFullHome },
+  writeBack: {
+    tokens: {
+      accessToken: 'test-PLACEHOLDER-opencode-refreshed-access',
+      refreshToken: 'test-PLACEHOLDER-opencode-refreshed-refresh',
+      expiresAtMs: 1_800_000_000_000,
+    },
+  },
 });

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
-import type { Origin, ProviderId } from '@ctd/core';
+import { CtdError, type Origin, type ProviderId } from '@ctd/core';
 import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
-import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import type { OAuthRefreshSpec, ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { objectAt, rewriteJsonStore, storeMovedOn } from '../_shared/json-store.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
+import { anthropicRefreshSpec, expiryOf, openaiRefreshSpec } from '../_shared/oauth.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the opencode adapter. */
@@ -55,6 +57,27 @@ const PROVIDER_MAP: Readonly<Record<string, { provider: ProviderId; baseUrl?: st
     baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
   },
 };
+
+/**
+ * [U] opencode's auth plugins refresh an entry once `expires` has passed (they check
+ * `expires < Date.now()` before a request), with the provider's own endpoint and client.
+ */
+const atExpiry = (credential: Parameters<typeof expiryOf>[0]) => expiryOf(credential);
+
+/**
+ * The refreshes of opencode's OAuth entries whose provider's refresh is known: Anthropic's
+ * (Claude's endpoint and client) and OpenAI's ChatGPT login (Codex's). Others (GitHub Copilot,
+ * whose `refresh` is a long-lived GitHub token) have none here.
+ */
+const OPENCODE_REFRESH: Readonly<Record<string, OAuthRefreshSpec>> = {
+  anthropic: anthropicRefreshSpec(atExpiry),
+  openai: openaiRefreshSpec(atExpiry),
+};
+
+/** The auth.json key of an OAuth entry, from its origin field (`<key>.access`; keys may hold dots). */
+function entryKeyOf(field: string): string | undefined {
+  return field.endsWith('.access') ? field.slice(0, -'.access'.length) : undefined;
+}
 
 function authPath(ctx: ScanContext): string {
   const dataHome = ctx.env.XDG_DATA_HOME?.trim();
@@ -170,6 +193,34 @@ export const opencodeAdapter: SourceAdapter = {
 
   async withLock(ctx, credential, fn) {
     return withInProcessLock(storePathOf(credential) ?? authPath(ctx), fn);
+  },
+
+  oauthRefresh(credential) {
+    const o = credential.origin;
+    if (credential.kind !== 'oauth' || !credential.hasRefreshToken || o.type !== 'file') return undefined;
+    const key = entryKeyOf(o.field);
+    return key === undefined ? undefined : OPENCODE_REFRESH[normaliseKey(key)];
+  },
+
+  async writeBack(ctx, credential, tokens) {
+    const path = authPath(ctx);
+    const key = credential.origin.type === 'file' ? entryKeyOf(credential.origin.field) : undefined;
+    if (storePathOf(credential) !== path || key === undefined) {
+      throw new CtdError('BAD_USAGE', `${credential.id} is not an OAuth entry of ${path}`);
+    }
+    await rewriteJsonStore(ctx, path, 'opencode logins', (store) => {
+      const entry = objectAt(store[key]);
+      if (entry?.type !== 'oauth') throw storeMovedOn(path, 'other-login');
+      const account = credential.account.accountId;
+      if (account && typeof entry.accountId === 'string' && entry.accountId !== account)
+        throw storeMovedOn(path, 'other-login');
+      // Both refresh tokens rotate: one that moved on means opencode refreshed in between.
+      if (entry.refresh !== credential.refreshSecret?.reveal()) throw storeMovedOn(path, 'changed');
+      entry.access = tokens.accessToken;
+      if (tokens.refreshToken) entry.refresh = tokens.refreshToken;
+      // opencode's schema wants a non-negative integer.
+      if (tokens.expiresAtMs !== undefined) entry.expires = Math.max(0, Math.round(tokens.expiresAtMs));
+    });
   },
 
   async scan(ctx) {

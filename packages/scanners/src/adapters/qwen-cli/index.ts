@@ -404,6 +404,13 @@ export const qwenCliAdapter: SourceAdapter = {
       : [{ provider: KnownProvider.qwen, kind: 'api_key', label: 'Model Studio key (pasted)' }];
   },
 
+  oauthRefresh() {
+    // The portal's OAuth was retired on 2026-04-15 (see the provider's facts): a refresh would
+    // spend the stored refresh token for nothing, and Qwen Code deletes oauth_creds.json on the
+    // 400/401 it would get. The login is reported, never refreshed.
+    return undefined;
+  },
+
   async writeBack(ctx, credential, tokens) {
     const path = join(qwenHome(ctx), 'oauth_creds.json');
     if (storePathOf(credential) !== path) {
