@@ -163,6 +163,7 @@ export async function httpRequest(req: HttpRequest, opts: HttpClientOptions): Pr
         redirect: 'manual',
         signal,
       };
+      if (req.body !== undefined) init.body = req.body;
       if (proxy) init.dispatcher = await opts.dispatchers.get(proxy);
       if (transport.kind === 'insecure') opts.onInsecure?.(endpoint, transport.host);
       const res = await fetch(req.url, init);

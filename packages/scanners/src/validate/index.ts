@@ -16,11 +16,14 @@ export {
 } from './engine.ts';
 export { geminiApiKeyValidator } from './gemini.ts';
 export { googleOAuthValidator } from './google-oauth.ts';
+export type { HttpClientOptions } from './http.ts';
+export { httpRequest, MAX_BODY_BYTES } from './http.ts';
 export { kimiCodeValidator } from './kimi.ts';
+export { HostLimiter } from './limiter.ts';
 export { moonshotValidator } from './moonshot.ts';
 export { openaiApiKeyValidator } from './openai.ts';
 export { openrouterValidator } from './openrouter.ts';
-export { noProxyMatches, proxyFor } from './proxy.ts';
+export { noProxyMatches, ProxyDispatchers, proxyFor } from './proxy.ts';
 export { qwenPortalBase, qwenPortalValidator } from './qwen-portal.ts';
 export { ALLOW_INSECURE_ENV, isLoopbackHost } from './transport.ts';
 export type {

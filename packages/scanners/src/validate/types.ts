@@ -48,6 +48,8 @@ export interface HttpRequest {
   readonly url: string;
   readonly method?: 'GET' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
+  /** A request body (a refresh's JSON or form), sent as is; set its `content-type` in `headers`. */
+  readonly body?: string;
 }
 
 /** What a validator may use: the resolved endpoints, the HTTP client, the clock. */
