@@ -12,6 +12,7 @@ export type {
   WriteBackFixture,
 } from './contract/index.ts';
 export { runAdapterContract } from './contract/index.ts';
+export * from './fake-oauth/index.ts';
 export * from './fake-providers/index.ts';
 export * as fixtures from './fixtures.ts';
 export { type FullHomeExpectation, writeFullHome } from './full-home.ts';
