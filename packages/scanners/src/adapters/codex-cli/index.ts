@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CtdError, CtdErrorCode } from '@ctd/core';
 import { withFlock } from '@ctd/core/node';
@@ -13,12 +14,21 @@ import { KnownProvider } from '../providers.ts';
 /** Source id of the Codex CLI adapter. */
 export const CODEX_SOURCE = 'codex-cli' as const;
 
-const TokensSchema = z.object({
-  id_token: z.string().nullish(),
-  access_token: z.string(),
-  refresh_token: z.string().nullish(),
-  account_id: z.string().nullish(),
-});
+// Codex 0.171 adds `oauth_provenance: {issuer, client_id}` and `login_owner_id` to the tokens of a
+// ChatGPT login; unknown fields are kept (loose) so newer ones do not fail the shape check.
+const TokensSchema = z
+  .object({
+    id_token: z.string().nullish(),
+    access_token: z.string(),
+    refresh_token: z.string().nullish(),
+    account_id: z.string().nullish(),
+    login_owner_id: z.string().nullish(),
+    oauth_provenance: z
+      .object({ issuer: z.string().nullish(), client_id: z.string().nullish() })
+      .loose()
+      .nullish(),
+  })
+  .loose();
 
 const AuthFileSchema = z
   .object({
@@ -26,8 +36,56 @@ const AuthFileSchema = z
     OPENAI_API_KEY: z.string().nullish(),
     tokens: TokensSchema.nullish(),
     last_refresh: z.string().nullish(),
+    // `codex login --with-access-token` with an `at-…` token (no `auth_mode`; the account comes
+    // from a whoami call at each start, so the file names none).
+    personal_access_token: z.string().nullish(),
+    // The same command with an agent identity JWT: a signed token whose claims name the account.
+    agent_identity: z.string().nullish(),
   })
   .loose();
+
+/**
+ * Files of Codex's encrypted secrets backend (`secrets/<name>.age`, age/scrypt; the passphrase is
+ * in the OS keyring, service `codex`). 0.171 names the CLI login `codex_auth.age`; older versions
+ * `cli_auth.age`. `gateway_oauth.age` holds gateway OAuth logins.
+ */
+const SECRETS_FILES = [
+  { file: 'codex_auth.age', what: 'the CLI login' },
+  { file: 'cli_auth.age', what: 'the CLI login (older Codex)' },
+  { file: 'gateway_oauth.age', what: 'gateway OAuth logins' },
+] as const;
+
+/**
+ * Whether an OS keyring could have taken Codex's login: macOS and Windows always have one; on
+ * Linux the Secret Service needs a D-Bus session bus, which a headless machine lacks (there
+ * `codex login` fails in keyring mode and stores nothing).
+ */
+function keyringReachable(ctx: ScanContext): boolean {
+  if (process.platform !== 'linux') return true;
+  return Boolean(ctx.env.DBUS_SESSION_BUS_ADDRESS?.trim());
+}
+
+/** The account claims of an agent identity JWT (never its `agent_private_key`). */
+function agentIdentityAccount(jwt: string): {
+  email?: string;
+  plan?: string;
+  accountId?: string;
+  userId?: string;
+} {
+  const claims = decodeJwtPayload(jwt);
+  if (!claims) return {};
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const out: { email?: string; plan?: string; accountId?: string; userId?: string } = {};
+  const email = str(claims.email);
+  if (email) out.email = email;
+  const plan = str(claims.plan_type);
+  if (plan) out.plan = plan;
+  const accountId = str(claims.account_id);
+  if (accountId) out.accountId = accountId;
+  const userId = str(claims.chatgpt_user_id);
+  if (userId) out.userId = userId;
+  return out;
+}
 
 /** Codex refreshes a login whose access token has no readable `exp` once `last_refresh` is this old. */
 const CODEX_REFRESH_INTERVAL_MS = 8 * 24 * 60 * 60_000;
@@ -77,9 +135,25 @@ function claimsOf(idToken: string | null | undefined): {
   return out;
 }
 
+/** The secrets-backend files present under `$CODEX_HOME/secrets/`. */
+async function existingSecretsFiles(home: string): Promise<(typeof SECRETS_FILES)[number][]> {
+  const present = await Promise.all(
+    SECRETS_FILES.map(async (f) => {
+      try {
+        return (await stat(join(home, 'secrets', f.file))).isFile() ? f : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return present.filter((f) => f !== undefined);
+}
+
 /**
- * Codex CLI (`openai/codex`): `$CODEX_HOME/auth.json` (API key, ChatGPT login, legacy files
- * without `auth_mode`), `config.toml`'s `cli_auth_credentials_store`, and `CODEX_API_KEY`.
+ * Codex CLI (`openai/codex`): `$CODEX_HOME/auth.json` (API key, ChatGPT login, personal access
+ * token, agent identity, legacy files without `auth_mode`), `config.toml`'s
+ * `cli_auth_credentials_store`, the encrypted `secrets/*.age` files (reported), and
+ * `CODEX_API_KEY`. Formats checked against `@openai/codex` 0.171.0.
  */
 export const codexCliAdapter: SourceAdapter = {
   id: CODEX_SOURCE,
@@ -115,7 +189,8 @@ export const codexCliAdapter: SourceAdapter = {
 
   lockProtocol(ctx) {
     // Codex reloads auth.json and compares account_id before refreshing. Since 0.171 it also leaves
-    // `auth.json.lock` beside the file; a lock file that outlives its holder is a flock file.
+    // `auth.json.lock` (0600) and `auth.lock` (0644, its storage backend's) beside the file, both
+    // empty and never removed: flock files, not O_EXCL markers.
     return { kind: 'flock', lockPath: join(codexHome(ctx), 'auth.json.lock') };
   },
 
@@ -179,7 +254,37 @@ export const codexCliAdapter: SourceAdapter = {
     if (config) out.checked(configPath, 'found', `credentials store: ${storeMode}`);
 
     const auth = await out.readJson(authPath, AuthFileSchema);
-    if (auth === undefined && (storeMode === 'keyring' || storeMode === 'auto')) {
+    const secretsFiles = await existingSecretsFiles(home);
+    for (const f of secretsFiles) {
+      out.problem(
+        join(home, 'secrets', f.file),
+        CtdErrorCode.IN_OS_KEYRING,
+        `holds ${f.what} encrypted with a passphrase kept in the OS keyring (service "codex"), which this scan does not read`,
+        'info',
+      );
+    }
+    if (auth === undefined && storeMode === 'keyring' && !keyringReachable(ctx)) {
+      // Codex 0.171 in keyring mode on a machine without a Secret Service fails the login and
+      // writes nothing: there is no login to look for, and saying "in the keyring" would mislead.
+      out.problem(
+        configPath,
+        CtdErrorCode.IN_OS_KEYRING,
+        'says cli_auth_credentials_store = "keyring" and no OS keyring is reachable here (no D-Bus session): Codex could not have stored a login; run `codex login` with cli_auth_credentials_store = "file" or "auto"',
+        'info',
+      );
+    } else if (auth === undefined && storeMode === 'keyring' && secretsFiles.length === 0) {
+      out.problem(
+        configPath,
+        CtdErrorCode.IN_OS_KEYRING,
+        `says cli_auth_credentials_store = "${storeMode}" and there is no auth.json: the login is stored in the OS keyring (service "Codex Auth"), which this scan does not read`,
+        'info',
+      );
+    } else if (
+      auth === undefined &&
+      storeMode === 'auto' &&
+      keyringReachable(ctx) &&
+      secretsFiles.length === 0
+    ) {
       out.problem(
         configPath,
         CtdErrorCode.IN_OS_KEYRING,
@@ -192,7 +297,11 @@ export const codexCliAdapter: SourceAdapter = {
 
     if (auth) {
       const apiKey = auth.OPENAI_API_KEY?.trim();
-      const mode = auth.auth_mode ?? (apiKey ? 'apikey' : 'chatgpt');
+      const pat = auth.personal_access_token?.trim();
+      const agentIdentity = auth.agent_identity?.trim();
+      const mode =
+        auth.auth_mode ??
+        (apiKey ? 'apikey' : pat ? 'personal access token' : agentIdentity ? 'agent identity' : 'chatgpt');
       let foundAny = false;
       if (apiKey) {
         out.found({
@@ -208,6 +317,8 @@ export const codexCliAdapter: SourceAdapter = {
       if (tokens?.access_token && mode !== 'apikey') {
         const claims = claimsOf(tokens.id_token);
         const accountId = tokens.account_id ?? claims.accountId;
+        // `login_owner_id` (0.171) names the ChatGPT user who logged in, where the id token does not.
+        const userId = claims.userId ?? tokens.login_owner_id ?? undefined;
         const credential = out.found({
           provider: KnownProvider.openai,
           kind: tokens.refresh_token ? 'oauth' : 'token',
@@ -215,11 +326,35 @@ export const codexCliAdapter: SourceAdapter = {
           secret: tokens.access_token,
           refreshToken: tokens.refresh_token ?? undefined,
           expiresAt: jwtExpiryMs(tokens.access_token) ?? null,
-          account: { email: claims.email, plan: claims.plan, accountId, userId: claims.userId },
+          account: { email: claims.email, plan: claims.plan, accountId, userId },
           origin: { type: 'file', path: authPath, field: 'tokens.access_token' },
         });
         const lastRefreshMs = auth.last_refresh ? Date.parse(auth.last_refresh) : Number.NaN;
         if (Number.isFinite(lastRefreshMs)) rememberRefreshHint(credential, { lastRefreshMs });
+        foundAny = true;
+      }
+      if (pat) {
+        // An `at-…` token of `codex login --with-access-token`: long-lived, no refresh token; the
+        // server checks its expiry, so none is known here.
+        out.found({
+          provider: KnownProvider.openai,
+          kind: 'token',
+          label: 'ChatGPT personal access token',
+          secret: pat,
+          origin: { type: 'file', path: authPath, field: 'personal_access_token' },
+        });
+        foundAny = true;
+      }
+      if (agentIdentity) {
+        out.found({
+          provider: KnownProvider.openai,
+          kind: 'token',
+          label: 'Codex agent identity',
+          secret: agentIdentity,
+          expiresAt: jwtExpiryMs(agentIdentity) ?? null,
+          account: agentIdentityAccount(agentIdentity),
+          origin: { type: 'file', path: authPath, field: 'agent_identity' },
+        });
         foundAny = true;
       }
       out.checked(
