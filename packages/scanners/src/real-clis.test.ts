@@ -1,0 +1,128 @@
+// The stores the real CLIs write, checked end to end: each CLI (installed from the npm registry at
+// the pinned versions of scripts/real-clis-install.mjs) writes its own login into a temp home,
+// offline (logins that call a server are completed against loopback HTTPS stand-ins), and scan()
+// must find exactly that login (source, provider, kind, account) and serialize no secret.
+import { sha256Hex } from '@ctd/core/node';
+import { createTempHome, type TempHome } from '@ctd/test-utils';
+import {
+  ensureRealClis,
+  hasTmux,
+  type RealClis,
+  runRealCli,
+  startStandIn,
+  startTmux,
+} from '@ctd/test-utils/real-clis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scan, toScanReport } from './scan.ts';
+
+const outcome = await ensureRealClis();
+const clis = outcome.ok ? outcome.clis : (undefined as unknown as RealClis);
+const skipReason = outcome.ok ? '' : ` (skipped: ${outcome.reason})`;
+const tmux = await hasTmux();
+
+let home: TempHome;
+beforeEach(async () => {
+  home = await createTempHome('ctd-real-cli-');
+});
+afterEach(() => home.cleanup());
+
+interface Expected {
+  source: string;
+  provider: string;
+  kind: 'api_key' | 'oauth' | 'token';
+  secret: string;
+  account?: Record<string, string>;
+}
+
+/** Scans the home and checks that exactly `expected` was found, and that no secret serializes. */
+async function expectExactly(expected: Expected[], env: Record<string, string> = {}) {
+  const r = await scan({ env: { HOME: home.path, ...env } });
+  expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
+  const found = r.credentials.map((c) => ({
+    source: c.source,
+    provider: c.provider,
+    kind: c.kind,
+    hash: c.hash,
+    ...(Object.keys(c.account).length ? { account: c.account } : {}),
+  }));
+  const want = expected.map((e) => ({
+    source: e.source,
+    provider: e.provider,
+    kind: e.kind,
+    hash: sha256Hex(e.secret),
+    ...(e.account ? { account: e.account } : {}),
+  }));
+  expect(found).toEqual(want);
+  const json = JSON.stringify(toScanReport(r, true));
+  for (const e of expected) expect(json).not.toContain(e.secret);
+  for (const c of r.credentials) {
+    expect(json).not.toContain(c.secret.reveal());
+    if (c.refreshSecret) expect(json).not.toContain(c.refreshSecret.reveal());
+  }
+  return r;
+}
+
+describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () => {
+  it('Codex: `codex login --with-api-key` (auth.json with auth_mode apikey)', async () => {
+    const key = 'sk-proj-test-PLACEHOLDER-real-codex-000000000000';
+    const run = await runRealCli(clis.bin.codex, ['login', '--with-api-key'], {
+      home: home.path,
+      input: `${key}\n`,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    await expectExactly([{ source: 'codex-cli', provider: 'openai', kind: 'api_key', secret: key }]);
+  });
+
+  it('Codex: `codex login --with-access-token` (personal_access_token, no auth_mode)', async () => {
+    const token = 'at-test-PLACEHOLDER-real-codex-access-token-0000';
+    const s = await startStandIn(['auth.openai.com'], (req) =>
+      req.url.endsWith('/user-auth-credential/whoami')
+        ? {
+            status: 200,
+            json: {
+              email: 'pat-user@example.com',
+              chatgpt_user_id: 'user-PLACEHOLDER',
+              chatgpt_account_id: 'acct-PLACEHOLDER',
+              chatgpt_plan_type: 'enterprise',
+              chatgpt_account_is_fedramp: false,
+            },
+          }
+        : undefined,
+    );
+    try {
+      const run = await runRealCli(clis.bin.codex, ['login', '--with-access-token'], {
+        home: home.path,
+        input: `${token}\n`,
+        env: s.env,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(s.requests.map((q) => `${q.host} ${q.url}`)).toEqual([
+        'auth.openai.com /api/accounts/v1/user-auth-credential/whoami',
+      ]);
+    } finally {
+      await s.close();
+    }
+    await expectExactly([{ source: 'codex-cli', provider: 'openai', kind: 'token', secret: token }]);
+  });
+
+  it.skipIf(!tmux)(
+    'opencode: `opencode auth login -p anthropic` (an API key, typed into its TUI)',
+    async () => {
+      const key = 'sk-ant-api03-test-PLACEHOLDER-real-opencode-0000';
+      const tui = await startTmux(
+        clis.bin.opencode,
+        ['auth', 'login', '-p', 'anthropic', '--pure'],
+        home.path,
+      );
+      try {
+        await tui.waitFor('Enter your API key');
+        await tui.type(key);
+        await tui.keys('Enter');
+        await tui.waitFor('Done');
+      } finally {
+        await tui.close();
+      }
+      await expectExactly([{ source: 'opencode', provider: 'anthropic', kind: 'api_key', secret: key }]);
+    },
+  );
+});
