@@ -25,6 +25,13 @@ const CODING_PLAN_KEY_PREFIX = 'sk-sp-';
 
 const CODING_PLAN_VAR = 'BAILIAN_CODING_PLAN_API_KEY';
 
+/** The variable of a Model Studio Token Plan key (Qwen Code 0.24's `token-plan` provider). */
+const TOKEN_PLAN_VAR = 'BAILIAN_TOKEN_PLAN_API_KEY';
+/** OpenClaw's provider for Token Plan keys. */
+const TOKEN_PLAN_PROVIDER: ProviderId = 'qwen-token-plan';
+/** Qwen Code 0.24's Token Plan endpoint (China region), used when the settings name no other. */
+const TOKEN_PLAN_BASE_URL = 'https://token-plan.cn-beijing.maas.aliyuncs.com/compatible-mode/v1';
+
 /** Qwen Code breaks an `oauth_creds.lock` whose mtime is older than this (`DEFAULT_LOCK_CONFIG`). */
 const QWEN_LOCK_STALE_MS = 10_000;
 /** About Qwen Code's own wait: 20 attempts, 100 ms growing ×1.5 up to 2 s. */
@@ -66,6 +73,11 @@ const ProvidersSection = z.object({
 const CodingPlanSection = z.object({
   codingPlan: z.object({ baseUrl: optString }).loose().nullish(),
 });
+// Qwen Code 0.24 keeps each built-in provider's facts under `providerMetadata.<id>`
+// (`coding-plan`, `token-plan`), replacing the top-level `codingPlan`.
+const ProviderMetadataSection = z.object({
+  providerMetadata: z.record(z.string(), z.object({ baseUrl: optString }).loose().nullish()).nullish(),
+});
 
 /** Variables in the settings `env` map that hold keys, and the provider each key is for. */
 const KNOWN_KEY_VARS: Readonly<Record<string, ProviderId>> = {
@@ -75,7 +87,7 @@ const KNOWN_KEY_VARS: Readonly<Record<string, ProviderId>> = {
   QWEN_API_KEY: KnownProvider.qwen,
   MODELSTUDIO_API_KEY: KnownProvider.qwen,
   // OpenClaw files Token Plan keys under a provider of their own.
-  BAILIAN_TOKEN_PLAN_API_KEY: 'qwen-token-plan',
+  [TOKEN_PLAN_VAR]: TOKEN_PLAN_PROVIDER,
   OPENAI_API_KEY: KnownProvider.openai,
 };
 
@@ -123,13 +135,30 @@ function providerForUrl(url: string | undefined): ProviderId | undefined {
   return undefined;
 }
 
+/** Whether a Model Studio key is a Token Plan key: its variable, or a `token-plan.` endpoint. */
+function isTokenPlan(variable: string | undefined, baseUrl: string | undefined): boolean {
+  if (variable === TOKEN_PLAN_VAR) return true;
+  try {
+    return baseUrl ? new URL(baseUrl).hostname.toLowerCase().startsWith('token-plan.') : false;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The provider of a key configured for an auth type: the base URL's host when we know it, else
- * the auth type's provider. Qwen Code's `openai` auth type serves Model Studio by default.
+ * the auth type's provider. Qwen Code's `openai` auth type serves Model Studio by default; a
+ * Token Plan key is OpenClaw's `qwen-token-plan`.
  */
-function providerFor(baseUrl: string | undefined, authType: string | undefined): ProviderId {
+function providerFor(
+  baseUrl: string | undefined,
+  authType: string | undefined,
+  variable?: string,
+): ProviderId {
   const byUrl = providerForUrl(baseUrl);
+  if (byUrl === KnownProvider.qwen && isTokenPlan(variable, baseUrl)) return TOKEN_PLAN_PROVIDER;
   if (byUrl) return byUrl;
+  if (variable === TOKEN_PLAN_VAR) return TOKEN_PLAN_PROVIDER;
   if (authType === 'anthropic') return KnownProvider.anthropic;
   if (authType === 'gemini' || authType === 'vertex-ai') return KnownProvider.google;
   return KnownProvider.qwen;
@@ -230,18 +259,30 @@ interface SettingsKeys {
   readonly read: boolean;
   readonly candidates: KeyCandidate[];
   readonly codingPlanUrl: string;
+  /** The Token Plan base URL it names (`providerMetadata.token-plan`), or the default. */
+  readonly tokenPlanUrl: string;
+  /** How many distinct keys it names (a key named by several `modelProviders` entries counts once). */
+  readonly keyCount: number;
 }
 
 async function scanSettings(out: SourceCollector, path: string): Promise<SettingsKeys> {
   const env = out.ctx.env;
   const candidates: KeyCandidate[] = [];
   const settings = await out.readJson(path, z.object({}).loose());
-  if (!settings) return { read: false, candidates, codingPlanUrl: QWEN_CODING_PLAN_BASE_URL };
+  if (!settings)
+    return {
+      read: false,
+      candidates,
+      codingPlanUrl: QWEN_CODING_PLAN_BASE_URL,
+      tokenPlanUrl: TOKEN_PLAN_BASE_URL,
+      keyCount: 0,
+    };
 
   const security = section(out, path, SecuritySection, settings)?.security?.auth;
   const envMap = section(out, path, EnvSection, settings)?.env ?? {};
   const providers = section(out, path, ProvidersSection, settings)?.modelProviders ?? {};
-  const codingPlan = section(out, path, CodingPlanSection, settings)?.codingPlan;
+  const metadata = section(out, path, ProviderMetadataSection, settings)?.providerMetadata ?? {};
+  const codingPlan = metadata['coding-plan'] ?? section(out, path, CodingPlanSection, settings)?.codingPlan;
 
   const resolveUrl = (value: string | null | undefined): string | undefined => {
     if (!value) return undefined;
@@ -259,7 +300,7 @@ async function scanSettings(out: SourceCollector, path: string): Promise<Setting
       const envKey = entry.envKey?.trim();
       if (!envKey) continue;
       const baseUrl = resolveUrl(entry.baseUrl);
-      const provider = providerFor(baseUrl, authType);
+      const provider = providerFor(baseUrl, authType, envKey);
       const inSettings = settingsVar(envKey);
       const inProcess = env[envKey]?.trim();
       if (inSettings !== undefined) {
@@ -306,11 +347,18 @@ async function scanSettings(out: SourceCollector, path: string): Promise<Setting
     read: true,
     candidates,
     codingPlanUrl: resolveUrl(codingPlan?.baseUrl) ?? QWEN_CODING_PLAN_BASE_URL,
+    tokenPlanUrl: resolveUrl(metadata['token-plan']?.baseUrl) ?? TOKEN_PLAN_BASE_URL,
+    keyCount: new Set(candidates.map((c) => originKey(c.origin))).size,
   };
 }
 
 /** Records the keys: one per place, references resolved, Coding Plan keys given their endpoint. */
-function recordKeys(out: SourceCollector, candidates: readonly KeyCandidate[], codingPlanUrl: string): void {
+function recordKeys(
+  out: SourceCollector,
+  candidates: readonly KeyCandidate[],
+  codingPlanUrl: string,
+  tokenPlanUrl: string,
+): void {
   const seen = new Set<string>();
   for (const c of candidates) {
     const place = originKey(c.origin);
@@ -334,31 +382,35 @@ function recordKeys(out: SourceCollector, candidates: readonly KeyCandidate[], c
       continue;
     }
     const codingPlan = c.provider === KnownProvider.qwen && isCodingPlan(c.variable, r.value);
+    const tokenPlan = c.provider === TOKEN_PLAN_PROVIDER;
     out.found({
       provider: c.provider,
       kind: 'api_key',
       label: codingPlan
         ? 'Coding Plan key'
-        : c.provider === KnownProvider.qwen
-          ? 'Model Studio API key'
-          : 'API key',
+        : tokenPlan
+          ? 'Token Plan key'
+          : c.provider === KnownProvider.qwen
+            ? 'Model Studio API key'
+            : 'API key',
       secret: r.value,
       origin: c.origin,
-      baseUrl: c.baseUrl ?? (codingPlan ? codingPlanUrl : undefined),
+      baseUrl: c.baseUrl ?? (codingPlan ? codingPlanUrl : tokenPlan ? tokenPlanUrl : undefined),
     });
     const via = r.refs.length ? ` (through ${describeRefs(r.refs)})` : '';
     out.checked(
       originKey(c.origin),
       'found',
-      `${codingPlan ? 'Coding Plan key' : 'API key'} for ${c.provider}${via}`,
+      `${codingPlan ? 'Coding Plan key' : tokenPlan ? 'Token Plan key' : 'API key'} for ${c.provider}${via}`,
     );
   }
 }
 
 /**
  * Qwen Code (`QwenLM/qwen-code`): the retired portal OAuth login in `~/.qwen/oauth_creds.json`,
- * Model Studio / Coding Plan keys in `~/.qwen/settings.json` (`security.auth.apiKey`, the `env`
- * map, `modelProviders[].envKey`), and `DASHSCOPE_API_KEY` / `BAILIAN_CODING_PLAN_API_KEY`.
+ * Model Studio / Coding Plan / Token Plan keys in `~/.qwen/settings.json` (`security.auth.apiKey`,
+ * the `env` map, `modelProviders[].envKey`, `providerMetadata`), and `DASHSCOPE_API_KEY` /
+ * `BAILIAN_CODING_PLAN_API_KEY`. Formats checked against `@qwen-code/qwen-code` 0.24.4.
  */
 export const qwenCliAdapter: SourceAdapter = {
   id: QWEN_SOURCE,
@@ -488,12 +540,12 @@ export const qwenCliAdapter: SourceAdapter = {
     const home = qwenHome(ctx);
     await scanOAuth(out, join(home, 'oauth_creds.json'));
     const settingsPath = join(home, 'settings.json');
-    const { read, candidates, codingPlanUrl } = await scanSettings(out, settingsPath);
+    const { read, candidates, codingPlanUrl, tokenPlanUrl, keyCount } = await scanSettings(out, settingsPath);
     if (read) {
       out.checked(
         settingsPath,
-        candidates.length ? 'found' : 'empty',
-        candidates.length ? `names ${candidates.length} key(s)` : 'names no API key',
+        keyCount ? 'found' : 'empty',
+        keyCount ? `names ${keyCount} key(s)` : 'names no API key',
       );
     }
     for (const name of PROCESS_KEY_VARS) {
@@ -506,7 +558,7 @@ export const qwenCliAdapter: SourceAdapter = {
           variable: name,
         });
     }
-    recordKeys(out, candidates, codingPlanUrl);
+    recordKeys(out, candidates, codingPlanUrl, tokenPlanUrl);
     return out.result();
   },
 };

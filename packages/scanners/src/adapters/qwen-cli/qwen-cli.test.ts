@@ -127,6 +127,50 @@ describe('qwen-cli adapter', () => {
     expect((await run()).credentials[0]!.baseUrl).toBe(QWEN_CODING_PLAN_BASE_URL);
   });
 
+  it('reads a 0.24 Coding Plan login (providerMetadata.coding-plan, one key named by many models)', async () => {
+    const intl = 'https://coding-intl.dashscope.aliyuncs.com/v1';
+    const path = await fixtures.qwen.writeQwenSettingsCodingPlan024(home, intl);
+    const r = await run();
+    expect(r.issues).toEqual([]);
+    expect(r.credentials).toHaveLength(1);
+    expect(r.credentials[0]).toMatchObject({ provider: 'qwen', label: 'Coding Plan key', baseUrl: intl });
+    // --explain counts keys, not modelProviders entries.
+    expect(r.locations.find((l) => l.location === path)).toMatchObject({
+      result: 'found',
+      reason: 'names 1 key(s)',
+    });
+    // providerMetadata gives the base URL of a key in the env map alone, too.
+    await fixtures.qwen.writeQwenSettings(home, {
+      env: { BAILIAN_CODING_PLAN_API_KEY: QWEN.codingPlanKey },
+      providerMetadata: { 'coding-plan': { baseUrl: intl } },
+    });
+    expect((await run()).credentials[0]!.baseUrl).toBe(intl);
+  });
+
+  it('files a Token Plan key under qwen-token-plan (OpenClaw), with its endpoint', async () => {
+    const path = await fixtures.qwen.writeQwenSettingsTokenPlan(home);
+    const r = await run();
+    expect(r.issues).toEqual([]);
+    expect(r.credentials).toHaveLength(1);
+    expect(r.credentials[0]).toMatchObject({
+      provider: 'qwen-token-plan',
+      kind: 'api_key',
+      label: 'Token Plan key',
+      baseUrl: QWEN.tokenPlanBaseUrl,
+      origin: { type: 'file', path, field: 'env.BAILIAN_TOKEN_PLAN_API_KEY' },
+    });
+    expect(r.locations.find((l) => l.location === path)).toMatchObject({ reason: 'names 1 key(s)' });
+    // In the env map alone it gets the Token Plan endpoint named in providerMetadata.
+    await fixtures.qwen.writeQwenSettings(home, {
+      env: { BAILIAN_TOKEN_PLAN_API_KEY: QWEN.tokenPlanKey },
+      providerMetadata: { 'token-plan': { baseUrl: QWEN.tokenPlanBaseUrl } },
+    });
+    expect((await run()).credentials[0]).toMatchObject({
+      provider: 'qwen-token-plan',
+      baseUrl: QWEN.tokenPlanBaseUrl,
+    });
+  });
+
   it('looks up a modelProviders envKey in the settings env, then in the process env', async () => {
     const path = await fixtures.qwen.writeQwenSettingsEnvKey(home);
     let r = await run();
