@@ -125,6 +125,34 @@ describe('claude-code adapter', () => {
     expect(r.credentials[0]!.policy.requiresOptIn).toBe(false);
   });
 
+  it('gives a console key (`claude auth login --console`) the account of oauthAccount', async () => {
+    await fixtures.claude.writeClaudeJson(home, { primaryApiKey: CLAUDE.primaryApiKey });
+    const r = await run();
+    expect(r.credentials[0]!.account).toEqual({
+      accountId: CLAUDE.accountUuid,
+      email: CLAUDE.email,
+      organization: CLAUDE.organizationUuid,
+    });
+  });
+
+  it('reads the 2.1.332 login fields: account ids beside the tokens, the refresh token end of life', async () => {
+    const path = await fixtures.claude.writeClaudeCredentials2132(home);
+    let r = await run();
+    expect(r.credentials).toHaveLength(1);
+    expect(r.credentials[0]).toMatchObject({
+      kind: 'oauth',
+      hasRefreshToken: true,
+      account: { accountId: CLAUDE.accountUuid, organization: CLAUDE.organizationUuid, plan: 'pro' },
+    });
+    expect(r.locations.find((l) => l.location === path)?.reason).toContain('refresh token valid until');
+    // A refresh token past its end of life renews nothing: the login is a plain token.
+    await fixtures.claude.writeClaudeCredentials2132(home, 1_700_000_000_000);
+    r = await run();
+    expect(r.credentials[0]).toMatchObject({ kind: 'token', hasRefreshToken: false });
+    expect(r.credentials[0]!.refreshMethods.map((m) => m.type)).not.toContain('oauth-refresh');
+    expect(r.locations.find((l) => l.location === path)?.reason).toContain('refresh token expired');
+  });
+
   it('honours CLAUDE_CONFIG_DIR for both files', async () => {
     await fixtures.claude.writeClaudeCredentials(home, { dir: 'work/claude' });
     await fixtures.claude.writeClaudeJson(home, { relPath: 'work/claude/.claude.json' });

@@ -27,6 +27,12 @@ const CredentialsFileSchema = z
         scopes: z.array(z.string()).nullish(),
         subscriptionType: optString,
         rateLimitTier: optString,
+        // Claude Code 2.1.332 adds these: the refresh token's own end of life (ms), where the plan
+        // came from, and the account and organization of the login.
+        refreshTokenExpiresAt: z.number().nullish(),
+        subscriptionTypeSource: optString,
+        accountUuid: optString,
+        organizationUuid: optString,
       })
       .loose()
       .nullish(),
@@ -61,11 +67,16 @@ function globalConfigPath(ctx: ScanContext): string {
 function accountOf(
   raw: z.infer<typeof GlobalConfigSchema>['oauthAccount'],
   plan: string | undefined,
+  login?: { accountUuid?: string | null | undefined; organizationUuid?: string | null | undefined },
 ): Account | undefined {
   const account: Account = {};
-  if (raw?.accountUuid) account.accountId = raw.accountUuid;
+  // The login's own ids first (2.1.332 keeps them beside the tokens); ~/.claude.json may describe
+  // a later login or none.
+  const accountId = login?.accountUuid?.trim() || raw?.accountUuid;
+  const organization = login?.organizationUuid?.trim() || raw?.organizationUuid;
+  if (accountId) account.accountId = accountId;
   if (raw?.emailAddress) account.email = raw.emailAddress;
-  if (raw?.organizationUuid) account.organization = raw.organizationUuid;
+  if (organization) account.organization = organization;
   if (plan) account.plan = plan;
   return Object.keys(account).length ? account : undefined;
 }
@@ -89,6 +100,7 @@ const ENV_CREDENTIALS = [
  * `$CLAUDE_CONFIG_DIR/.credentials.json` (default `~/.claude`), account facts and a console API
  * key in `~/.claude.json`, and `ANTHROPIC_API_KEY`, `CLAUDE_CODE_OAUTH_TOKEN`,
  * `ANTHROPIC_AUTH_TOKEN`. The macOS keychain item is not read (this scan reads files only).
+ * Formats checked against `@anthropic-ai/claude-code` 2.1.332.
  */
 export const claudeCodeAdapter: SourceAdapter = {
   id: CLAUDE_SOURCE,
@@ -176,6 +188,8 @@ export const claudeCodeAdapter: SourceAdapter = {
           kind: 'api_key',
           label: 'Anthropic API key',
           secret: apiKey,
+          // `claude auth login --console` keeps the console account in oauthAccount beside it.
+          account: accountOf(global.oauthAccount, undefined),
           origin: { type: 'file', path: globalPath, field: 'primaryApiKey' },
         });
       }
@@ -192,8 +206,16 @@ export const claudeCodeAdapter: SourceAdapter = {
     if (creds && !oauth?.accessToken.trim()) {
       out.checked(credentialsPath, 'empty', 'holds no Claude login (claudeAiOauth)');
     } else if (oauth) {
-      const refresh = oauth.refreshToken?.trim() || undefined;
+      const storedRefresh = oauth.refreshToken?.trim() || undefined;
       const plan = oauth.subscriptionType?.trim() || undefined;
+      const refreshEnd =
+        typeof oauth.refreshTokenExpiresAt === 'number' && oauth.refreshTokenExpiresAt > 0
+          ? oauth.refreshTokenExpiresAt
+          : undefined;
+      // A refresh token past its own end of life cannot renew the login: without it the login is a
+      // plain bearer token, and nothing offers (or spends) a refresh that must fail.
+      const refreshDead = refreshEnd !== undefined && refreshEnd <= ctx.now.getTime();
+      const refresh = refreshDead ? undefined : storedRefresh;
       out.found({
         provider: KnownProvider.anthropic,
         // Without a refresh token the login cannot be renewed: a plain bearer token.
@@ -202,12 +224,15 @@ export const claudeCodeAdapter: SourceAdapter = {
         secret: oauth.accessToken.trim(),
         refreshToken: refresh,
         expiresAt: typeof oauth.expiresAt === 'number' && oauth.expiresAt > 0 ? oauth.expiresAt : null,
-        account: accountOf(global?.oauthAccount, plan),
+        account: accountOf(global?.oauthAccount, plan, oauth),
         origin: { type: 'file', path: credentialsPath, field: 'claudeAiOauth.accessToken' },
       });
       const details = [
         plan ? `plan ${plan}` : '',
         oauth.rateLimitTier ? `tier ${oauth.rateLimitTier}` : '',
+        storedRefresh && refreshEnd !== undefined
+          ? `refresh token ${refreshDead ? 'expired' : 'valid until'} ${new Date(refreshEnd).toISOString()}`
+          : '',
         oauth.scopes ? `scopes ${oauth.scopes.join(' ')}` : '',
       ].filter(Boolean);
       out.checked(credentialsPath, 'found', ['Claude login', ...details].join(', '));
