@@ -150,7 +150,16 @@ export const ClearHistoryInputSchema = z.object({ id: z.string().min(1).optional
 /** Schema of the `clearHistory` output. */
 export const ClearHistoryOutputSchema = z.object({ removed: z.number() });
 
-/** Schema of the `refreshToken` input: a source id (or its short name) or a credential id. */
+/** The ways `refreshToken` can renew a login: the types of {@link RefreshMethodSchema}. */
+export const REFRESH_METHOD_TYPES = [
+  'oauth-refresh',
+  'browser-login',
+  'cli-login',
+  'key-page',
+  'paste-key',
+] as const;
+
+/** Schema of the `refreshToken` input: a source id (or its short name) or a credential id, and a method. */
 export const RefreshInputSchema = z
   .object({
     target: z
@@ -158,11 +167,50 @@ export const RefreshInputSchema = z
       .min(1)
       .max(512)
       .describe('A source id (e.g. "example-cli"), its short name, or a credential id.'),
+    method: z
+      .enum(REFRESH_METHOD_TYPES)
+      .optional()
+      .describe(
+        'Run this method. Without one, OAuth logins are refreshed where possible (when due), else the methods that apply are listed.',
+      ),
   })
   .strict();
+
+/** Schema of what came of one automatic OAuth refresh (secret-free: hashes and previews only). */
+export const RefreshOutcomeSchema = z.object({
+  credentialId: z.string(),
+  source: z.string(),
+  /** See `RefreshStatus` of `@ctd/refresher`. */
+  status: z.enum([
+    'refreshed',
+    'refreshed-by-other',
+    'not-due',
+    'needs_login',
+    'failed',
+    'not-refreshable',
+    'opt-in-required',
+  ]),
+  expiresAt: z.string().nullable(),
+  nextRefreshAt: z.string().nullable().optional(),
+  hash: z.string().optional(),
+  preview: z.string().optional(),
+  code: z.string().optional(),
+  reason: z.string(),
+  /** For `needs_login`: the re-login methods that fix it. */
+  relogin: z.array(RefreshMethodSchema).optional(),
+  /** Refresh requests sent (0 when another process had refreshed). */
+  calls: z.number(),
+  /** The gateway profile updated with the new access token (never the refresh token). */
+  import: ImportOutcomeSchema.optional(),
+});
+/** What came of one automatic OAuth refresh. */
+export type RefreshOutcomeView = z.infer<typeof RefreshOutcomeSchema>;
+
 /** Schema of the `refreshToken` output. */
 export const RefreshOutputSchema = z.object({
   target: z.string(),
+  /** The automatic OAuth refreshes run (one per refreshable login of the target). */
+  outcomes: z.array(RefreshOutcomeSchema).optional(),
   /** The credentials concerned (secret-free). */
   credentials: z.array(
     z.object({

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import {
   type CredentialInfo,
   CtdError,
@@ -9,6 +10,7 @@ import {
   type ValidationResult,
 } from '@ctd/core';
 import { type HistoryEntry, type HistoryStore, openHistoryStore, recordScan } from '@ctd/history';
+import { REFRESH_STATE_DIR_NAME, Refresher } from '@ctd/refresher';
 import { createRotator, type Rotator } from '@ctd/rotator';
 import {
   ALL_ADAPTERS,
@@ -473,14 +475,94 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     return ClearHistoryOutputSchema.parse({ removed });
   }
 
+  // --- refreshToken (with the refresher of @ctd/refresher) ---
+
+  #refresher: Promise<Refresher> | undefined;
+  /** Re-imports started by the refresher's `refreshed` events, by credential id and new hash. */
+  readonly #reimports = new Map<string, Promise<ImportOutcome | undefined>>();
+
   /**
-   * The ways to renew a CLI's login or a credential (key page, CLI login command, pasted key).
-   * The refresher will run them; until then this tells the caller what to offer.
+   * The refresher that keeps this service's OAuth logins alive: the adapters' own refresh under
+   * their own locks, the user's opt-in as for import (`cliSources.<source>.importLogins`), results
+   * recorded in the service's history. Whenever it (or a scheduler built on it) gets new tokens,
+   * the gateway profile imported from that login is updated with the new access token and expiry
+   * (never the refresh token: OpenClaw must not own the CLI's token chain).
+   */
+  refresher(): Promise<Refresher> {
+    this.#refresher ??= this.#openRefresher();
+    return this.#refresher;
+  }
+
+  async #openRefresher(): Promise<Refresher> {
+    let history: HistoryStore | undefined;
+    try {
+      history = await this.history();
+    } catch {
+      // A history that cannot be opened does not stop a refresh; the refresh is then not recorded.
+      history = undefined;
+    }
+    const refresher = new Refresher({
+      adapters: this.#adapters,
+      env: this.#env,
+      history,
+      optedIn: (c) => sourceConfig(this.config, c.source).importLogins,
+      now: this.#now,
+      ...(this.#historyFile ? { stateDir: join(dirname(this.#historyFile), REFRESH_STATE_DIR_NAME) } : {}),
+    });
+    refresher.on('refreshed', (event) => {
+      const c = event.credential;
+      if (!c) return;
+      const key = `${c.id}:${c.hash}`;
+      if (this.#reimports.has(key)) return;
+      const work = this.#applyRefreshed(c).catch(() => undefined);
+      this.#reimports.set(key, work);
+      void work.finally(() => {
+        if (this.#reimports.get(key) === work) this.#reimports.delete(key);
+      });
+    });
+    return refresher;
+  }
+
+  /**
+   * Updates the gateway profile imported from a login with the access token and expiry it holds
+   * now (after a refresh, by us or by the CLI). Nothing happens without an importer, with import
+   * turned off, or when the plan says the login is not imported (policy, provider, opt-in).
    *
-   * @param input - `{ target }`: a source id (or its short name) or a credential id
+   * @param credential - the login as its store holds it now
+   * @returns what happened to its profile, or undefined when nothing was to be done
+   */
+  async #applyRefreshed(credential: DiscoveredCredential): Promise<ImportOutcome | undefined> {
+    if (!this.#importer || !this.config.autoImport) return undefined;
+    const facts = await this.#importer.hostFacts();
+    // The token endpoint just issued this access token: that is the provider's own word on it.
+    const issued: ValidationResult = {
+      credentialId: credential.id,
+      status: 'valid',
+      reason: 'issued by the provider’s token endpoint',
+      checkedAt: this.#now().toISOString(),
+      latencyMs: 0,
+    };
+    return this.#importOne(credential, issued, this.config, facts);
+  }
+
+  /**
+   * Renews a CLI's login or a credential. Without a method, each OAuth login of the target whose
+   * CLI can be refreshed by this tool is refreshed when due (its CLI's own rule), under the CLI's
+   * lock, written back to its store, and its gateway profile updated; the answer also lists the
+   * other methods that apply (key page, the CLI's login command, a pasted key), with what each
+   * does. `method: "oauth-refresh"` refreshes now, due or not. Other methods are not run yet.
+   *
+   * @param input - `{ target, method? }`: a source id (or its short name) or a credential id
    */
   async refreshToken(input: unknown): Promise<RefreshOutput> {
-    const { target } = parseInput(RefreshInputSchema, input, 'refreshToken');
+    const { target, method } = parseInput(RefreshInputSchema, input, 'refreshToken');
+    if (method !== undefined && method !== 'oauth-refresh') {
+      throw new CtdError(
+        'BAD_USAGE',
+        `refreshToken: the "${method}" method is not implemented yet; run refreshToken without a method to see what each method would do`,
+        { details: { operation: 'refreshToken', method } },
+      );
+    }
     let credentials: DiscoveredCredential[];
     const sources = sourcesForName(target, this.#adapters);
     if (sources.length > 0) {
@@ -499,9 +581,10 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
         });
       }
     } else {
-      const found = (
-        this.#last?.result ?? (await scanSources({ env: this.#env, adapters: this.#adapters }))
-      ).credentials.filter((c) => c.id === target);
+      // A fresh scan: a refresh must start from the store as it is now, not from an old scan.
+      const found = (await scanSources({ env: this.#env, adapters: this.#adapters })).credentials.filter(
+        (c) => c.id === target,
+      );
       if (found.length === 0) {
         throw new CtdError(
           'NOT_FOUND',
@@ -511,10 +594,51 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
       }
       credentials = found;
     }
+    const refreshable = credentials.filter((c) => {
+      const adapter = adapterById(c.source, this.#adapters);
+      return (
+        c.refreshMethods.some((m) => m.type === 'oauth-refresh') &&
+        Boolean(adapter?.oauthRefresh && adapter.withLock && adapter.writeBack)
+      );
+    });
+    const outcomes: RefreshOutput['outcomes'] = [];
+    if (refreshable.length > 0) {
+      const refresher = await this.refresher();
+      for (const c of refreshable) {
+        const { outcome, credential } = await refresher.refreshWithCredential(c, {
+          force: method === 'oauth-refresh',
+        });
+        const reimport = credential ? this.#reimports.get(`${credential.id}:${credential.hash}`) : undefined;
+        const imported = reimport ? await reimport : undefined;
+        const { relogin, ...rest } = outcome;
+        outcomes.push({
+          ...rest,
+          ...(relogin ? { relogin: [...relogin] } : {}),
+          ...(imported ? { import: imported } : {}),
+        });
+      }
+    } else if (method === 'oauth-refresh') {
+      throw new CtdError(
+        'BAD_USAGE',
+        `refreshToken: "${target}" has no OAuth login this tool can refresh; run refreshToken without a method to see the methods that apply`,
+        { details: { operation: 'refreshToken', target } },
+      );
+    }
     const methods = new Map<string, RefreshOutput['methods'][number]>();
     for (const c of credentials) for (const m of c.refreshMethods) methods.set(JSON.stringify(m), m);
+    const refreshed = outcomes.filter((o) => o.status === 'refreshed' || o.status === 'refreshed-by-other');
+    const dead = outcomes.filter((o) => o.status === 'needs_login');
+    const note =
+      outcomes.length === 0
+        ? 'No login here can be refreshed automatically; use one of these methods.'
+        : dead.length > 0
+          ? 'A login needs a new login (its refresh token is dead); use one of these methods.'
+          : refreshed.length > 0
+            ? 'Refreshed under the CLI’s own lock and written back to its store; the other methods are listed for when a login dies.'
+            : 'Nothing was refreshed (see each outcome); the other methods are listed for when a login dies.';
     return RefreshOutputSchema.parse({
       target,
+      outcomes,
       credentials: credentials.map((c) => ({
         id: c.id,
         label: c.label,
@@ -522,7 +646,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
         methods: c.refreshMethods,
       })),
       methods: [...methods.values()].filter((m) => m.type !== 'oauth-refresh'),
-      note: 'Automatic OAuth refresh (under the CLI’s own lock) comes with the refresher; until then, use one of these methods.',
+      note,
     });
   }
 

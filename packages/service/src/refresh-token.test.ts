@@ -1,0 +1,129 @@
+// refreshToken with the refresher: a demo CLI (test-only adapter) whose token endpoint is a real
+// loopback server with single-use refresh tokens, and a gateway stand-in that records what it is given.
+import { createMemoryHistoryStore } from '@ctd/history';
+import { ALL_ADAPTERS } from '@ctd/scanners';
+import { createTempHome, type TempHome } from '@ctd/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DEMO_BASE_URL_ENV,
+  DEMO_PROVIDER,
+  demoCliAdapter,
+  readDemoStore,
+  writeDemoLogin,
+} from '../../refresher/src/test-support/demo-cli.ts';
+import { type FakeOAuth, startFakeOAuth } from '../../refresher/src/test-support/fake-oauth.ts';
+import type { ImportAction } from './import-plan.ts';
+import { type CredentialImporter, createTokenDiscoveryService } from './service.ts';
+
+const OLD = { access: 'test-access-svc-old-000', refresh: 'test-refresh-svc-old-000' };
+
+class RecordingImporter implements CredentialImporter {
+  readonly applied: { action: ImportAction; secret: string }[] = [];
+  async hostFacts() {
+    return { availableProviders: new Set([DEMO_PROVIDER]) };
+  }
+  async apply(action: ImportAction, secret: string) {
+    this.applied.push({ action, secret });
+    return 'imported' as const;
+  }
+}
+
+let home: TempHome;
+let server: FakeOAuth;
+let importer: RecordingImporter;
+
+beforeEach(async () => {
+  home = await createTempHome();
+  server = await startFakeOAuth('test-svc');
+  server.grant(OLD.refresh);
+  importer = new RecordingImporter();
+});
+afterEach(async () => {
+  await server.close();
+  await home.cleanup();
+});
+
+function makeService(options: { requiresOptIn?: boolean; config?: unknown } = {}) {
+  return createTokenDiscoveryService({
+    adapters: [...ALL_ADAPTERS, demoCliAdapter({ requiresOptIn: options.requiresOptIn ?? false })],
+    env: { ...home.env, [DEMO_BASE_URL_ENV]: server.origin },
+    history: createMemoryHistoryStore(),
+    historyFile: home.resolve('state/history.json'),
+    importer,
+    config: options.config ?? {},
+  });
+}
+
+describe('TokenDiscoveryService.refreshToken', () => {
+  it('refreshes a due login, writes it back, and gives the gateway the new access token only', async () => {
+    await writeDemoLogin(home.path, { ...OLD, expiresAt: Date.now() + 10_000 });
+    const service = makeService();
+    const out = await service.refreshToken({ target: 'demo-cli' });
+    expect(out.outcomes).toHaveLength(1);
+    const outcome = out.outcomes?.[0];
+    expect(outcome).toMatchObject({ status: 'refreshed', calls: 1, import: { status: 'imported' } });
+    const store = await readDemoStore(home.path);
+    expect(store.oauth.access_token).toBe(server.latest?.access);
+    expect(importer.applied).toHaveLength(1);
+    const applied = importer.applied[0];
+    expect(applied?.secret).toBe(server.latest?.access);
+    expect(applied?.action.mode).toBe('token');
+    expect(applied?.action.expiresAtMs).toBe(store.oauth.expires_at);
+    const text = JSON.stringify(out);
+    for (const secret of [OLD.access, OLD.refresh, server.latest?.access, server.latest?.refresh]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(out.methods.map((m) => m.type)).toEqual(['cli-login', 'key-page', 'paste-key']);
+    await service.close();
+  });
+
+  it('refreshes a login that is not due only with method oauth-refresh', async () => {
+    await writeDemoLogin(home.path, { ...OLD, expiresAt: Date.now() + 3_600_000 });
+    const service = makeService();
+    const auto = await service.refreshToken({ target: 'demo-cli' });
+    expect(auto.outcomes?.[0]?.status).toBe('not-due');
+    expect(server.calls).toBe(0);
+    const forced = await service.refreshToken({ target: 'demo-cli', method: 'oauth-refresh' });
+    expect(forced.outcomes?.[0]?.status).toBe('refreshed');
+    expect(server.calls).toBe(1);
+    await service.close();
+  });
+
+  it('reports needs_login with the methods that fix it', async () => {
+    await writeDemoLogin(home.path, { ...OLD, expiresAt: Date.now() });
+    server.script({ status: 400, json: { error: 'refresh_token_expired' } });
+    const service = makeService();
+    const out = await service.refreshToken({ target: 'demo-cli' });
+    expect(out.outcomes?.[0]).toMatchObject({ status: 'needs_login', code: 'refresh_token_expired' });
+    expect(out.outcomes?.[0]?.relogin?.map((m) => m.type)).toContain('cli-login');
+    expect(out.note).toMatch(/new login/);
+    expect(importer.applied).toHaveLength(0);
+    await service.close();
+  });
+
+  it('refreshes a login whose provider asks for an opt-in only with cliSources.<source>.importLogins', async () => {
+    await writeDemoLogin(home.path, { ...OLD, expiresAt: Date.now() });
+    const refused = await makeService({ requiresOptIn: true }).refreshToken({ target: 'demo-cli' });
+    expect(refused.outcomes?.[0]?.status).toBe('opt-in-required');
+    expect(server.calls).toBe(0);
+    const allowed = makeService({
+      requiresOptIn: true,
+      config: { cliSources: { 'demo-cli': { importLogins: true } } },
+    });
+    expect((await allowed.refreshToken({ target: 'demo-cli' })).outcomes?.[0]?.status).toBe('refreshed');
+  });
+
+  it('answers BAD_USAGE for the methods that are not built yet', async () => {
+    await writeDemoLogin(home.path, { ...OLD, expiresAt: Date.now() });
+    const service = makeService();
+    for (const method of ['browser-login', 'cli-login', 'key-page', 'paste-key']) {
+      await expect(service.refreshToken({ target: 'demo-cli', method })).rejects.toMatchObject({
+        code: 'BAD_USAGE',
+      });
+    }
+    await expect(service.refreshToken({ target: 'demo-cli', method: 'telepathy' })).rejects.toMatchObject({
+      code: 'BAD_USAGE',
+    });
+    expect(server.calls).toBe(0);
+  });
+});
