@@ -42,6 +42,8 @@ export const CtdErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** Caller passed arguments or options that are not valid. */
   BAD_USAGE: 'BAD_USAGE',
+  /** A shared backend (e.g. the Redis history) could not be reached or refused the connection. */
+  BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** An unexpected internal failure. */
   INTERNAL: 'INTERNAL',
 } as const;
@@ -132,6 +134,7 @@ export const EXIT_CODE_OF_ERROR: Readonly<Record<CtdErrorCode, ExitCode>> = {
   INSECURE_PERMISSIONS: ExitCode.FAILURE,
   NOT_FOUND: ExitCode.USAGE,
   BAD_USAGE: ExitCode.USAGE,
+  BACKEND_UNAVAILABLE: ExitCode.FAILURE,
   INTERNAL: ExitCode.FAILURE,
 };
 
