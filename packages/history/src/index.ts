@@ -3,7 +3,13 @@ export type { ParsedHistory } from './codec.ts';
 export { isRecognisablyHistory, parseHistoryText, toRecord as toHistoryRecord } from './codec.ts';
 export type { CooldownPolicy, CooldownTrigger } from './cooldown.ts';
 export { cooldownUntil, DEFAULT_COOLDOWNS, resolveCooldownPolicy } from './cooldown.ts';
-export type { ClearOutcome, HistoryDriver } from './driver.ts';
+export type {
+  BackendHealth,
+  ClearOutcome,
+  HistoryDriver,
+  SharedPickRequest,
+  SharedPickResult,
+} from './driver.ts';
 export { MemoryDriver } from './driver.ts';
 export type { FileDriverOptions, FileLockOptions } from './file-driver.ts';
 export { DEFAULT_HISTORY_MAX_BYTES, FileDriver } from './file-driver.ts';
@@ -36,6 +42,9 @@ export {
   ModelCooldownSchema,
   ValidationSummarySchema,
 } from './schema.ts';
+// For driver authors: the delta a store hands to `apply` / `commit`, and the merge rules.
+export type { Delta, EntryMap, MutableEntry } from './state.ts';
+export { applyDelta, emptyEntry, mergeBatch } from './state.ts';
 export type { HistoryStoreOptions } from './store.ts';
 export { createHistoryStore, DriverHistoryStore } from './store.ts';
 export type {

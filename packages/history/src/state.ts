@@ -370,6 +370,19 @@ export class HistoryState {
     this.apply(e, d);
   }
 
+  /**
+   * Counts a use that a shared backend already made durable (it decided the step and recorded the
+   * use on the server): the view changes, nothing is pending. The next read brings the same count.
+   */
+  recordDurableUse(id: string, at: number): void {
+    const e = this.#view.get(id);
+    if (!e) return;
+    const d = eventDelta(e);
+    d.uses = 1;
+    d.lastUsed = at;
+    applyDelta(e, d);
+  }
+
   setCooldown(id: string, c: CooldownChange): void {
     const e = this.#entry(id);
     const d = eventDelta(e);

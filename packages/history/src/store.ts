@@ -3,7 +3,7 @@
 // (driver.ts): the file driver, the memory driver, and later a shared one.
 import { CtdError, toCtdError } from '@ctd/core';
 import { toHistoryFile } from './codec.ts';
-import type { HistoryDriver } from './driver.ts';
+import type { BackendHealth, HistoryDriver, SharedPickRequest, SharedPickResult } from './driver.ts';
 import { registerExitFlush } from './exit-flush.ts';
 import type { CredentialNeed, CredentialStatus, HistoryFile, ValidationSummary } from './schema.ts';
 import { type Delta, type EntryMap, foldDelta, HistoryState, mergeBatch } from './state.ts';
@@ -191,6 +191,34 @@ export class DriverHistoryStore implements HistoryStore {
     this.#touched();
   }
 
+  // --- shared rotation (a driver that decides on the server) ---
+
+  /** Whether the driver decides shared rotation steps on the server (`pickShared`). */
+  get sharesPicks(): boolean {
+    return typeof this.driver.pick === 'function';
+  }
+
+  /** Whether the backend is reachable now: a degraded store works from its last known state. */
+  get health(): BackendHealth {
+    return this.driver.health?.() ?? { state: 'ok', since: null, reason: null };
+  }
+
+  /**
+   * Has the driver decide one rotation step on the server and record the use there (it is then
+   * counted in this store's view, with nothing pending). Rejects when the driver cannot decide
+   * (no `pick`, or the backend is unreachable): the caller then decides locally.
+   *
+   * @param request - the candidates and how to choose among them
+   */
+  async pickShared(request: SharedPickRequest): Promise<SharedPickResult> {
+    this.#writable();
+    if (!this.driver.pick)
+      throw new CtdError('BAD_USAGE', `history store ${this.location} cannot pick on the server`);
+    const result = await this.driver.pick(request);
+    if (result.id !== null) this.#state.recordDurableUse(result.id, request.at);
+    return result;
+  }
+
   // --- durable operations (serialized within the process, excluded across processes by the driver) ---
 
   flush(): Promise<void> {
@@ -287,22 +315,26 @@ export class DriverHistoryStore implements HistoryStore {
     let current: EntryMap | null = null;
     let result: T | undefined;
     try {
-      const stored = await this.driver.commit((fresh) => {
-        current = fresh;
-        let merged = mergeBatch(fresh, batch);
-        if (fn) {
-          // The transaction runs on the freshest state; what it records is committed with it.
-          this.#state.rebase(merged);
-          result = fn();
-          const more = this.#state.takePending();
-          merged = mergeBatch(merged, more);
-          for (const [id, d] of more) {
-            const older = batch.get(id);
-            batch.set(id, older ? foldDelta(older, d) : d);
-          }
-        }
-        return merged;
-      });
+      // A driver that applies deltas on the server gets plain flushes that way (no client read).
+      const stored =
+        !fn && this.driver.apply
+          ? await this.driver.apply(batch)
+          : await this.driver.commit((fresh) => {
+              current = fresh;
+              let merged = mergeBatch(fresh, batch);
+              if (fn) {
+                // The transaction runs on the freshest state; what it records is committed with it.
+                this.#state.rebase(merged);
+                result = fn();
+                const more = this.#state.takePending();
+                merged = mergeBatch(merged, more);
+                for (const [id, d] of more) {
+                  const older = batch.get(id);
+                  batch.set(id, older ? foldDelta(older, d) : d);
+                }
+              }
+              return merged;
+            }, batch);
       this.#inFlight = null;
       this.#state.rebase(stored);
       return result;
@@ -330,7 +362,7 @@ export class DriverHistoryStore implements HistoryStore {
         const next = mergeBatch(current, batch);
         next.delete(id);
         return next;
-      });
+      }, batch);
       this.#state.rebase(stored);
       return removed;
     } catch (error) {

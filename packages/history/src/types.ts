@@ -1,4 +1,5 @@
 import type { CtdErrorCode } from '@ctd/core';
+import type { BackendHealth, SharedPickRequest, SharedPickResult } from './driver.ts';
 import type {
   CooldownCause,
   CredentialNeed,
@@ -153,4 +154,11 @@ export interface HistoryStore {
   exportJson(): HistoryFile;
   /** Flushes and stops background work. The store cannot be used afterwards. */
   close(): Promise<void>;
+
+  /** Optional: true when a shared backend decides rotation steps on the server (`pickShared`). */
+  readonly sharesPicks?: boolean | undefined;
+  /** Optional: one rotation step decided on the server, the use recorded there. */
+  pickShared?(request: SharedPickRequest): Promise<SharedPickResult>;
+  /** Optional: whether a shared backend is reachable now (`degraded`: working from the last known state). */
+  readonly health?: BackendHealth | undefined;
 }
