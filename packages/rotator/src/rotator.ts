@@ -158,6 +158,26 @@ interface Slot<C extends RotatorCredential> {
   current: number;
 }
 
+/** The outcome of a classification pass (see `#classify`). */
+interface Classified<C extends RotatorCredential> {
+  ok: true;
+  group: Group<C>;
+  slots: Slot<C>[];
+  states: Uint8Array;
+  counts: CandidateCounts;
+  probeIdx: number;
+  probeTier: number;
+  topTier: number;
+  byPriority: boolean;
+  retryAt: number;
+}
+
+function probeReason(e: HistoryEntry): string {
+  return e.cooldownCause
+    ? `probe: its ${e.cooldownCause.replace('_', ' ')} cooldown ended; one request tests it before full traffic`
+    : `probe: ${plural(e.consecutiveFailures, 'recent failure')}; one request tests it before full traffic`;
+}
+
 interface Group<C extends RotatorCredential> {
   slots: Slot<C>[];
   cursor: number;
@@ -271,6 +291,78 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
    */
   acquire(request: AcquireRequest): Acquisition<C> {
     const now = this.#clock();
+    const c = this.#classify(request, now);
+    if (!c.ok) return c;
+    const { group, slots, counts, probeIdx, probeTier, topTier, byPriority } = c;
+    const states = c.states;
+
+    // A probe goes first, so a recovered credential returns to traffic (for priority, only a probe
+    // in the top tier: a lower tier is used only while the higher ones cannot be).
+    let pick = -1;
+    let probe = false;
+    let why: string;
+    if (probeIdx >= 0 && (!byPriority || probeTier >= topTier)) {
+      pick = probeIdx;
+      probe = true;
+      why = probeReason((slots[pick] as Slot<C>).entry);
+    } else {
+      switch (this.strategy) {
+        case 'round-robin':
+          pick = this.#nextInTurn(group, states, READY, Number.NEGATIVE_INFINITY);
+          why = `round-robin: next in turn among ${plural(counts.ready, 'ready credential')}`;
+          break;
+        case 'priority':
+          pick = this.#nextInTurn(group, states, READY, topTier);
+          why = `priority ${topTier}: the highest tier with a ready credential, next in turn`;
+          break;
+        case 'least-used': {
+          pick = this.#leastUsed(group, states);
+          const uses = (slots[pick] as Slot<C>).entry.usageCount;
+          why = `least-used: ${plural(uses, 'use')}, the fewest among ${plural(counts.ready, 'ready credential')}`;
+          break;
+        }
+        default: {
+          const chosen = this.#healthiest(group, states);
+          pick = chosen.index;
+          why = `health-based: ${Math.round(chosen.rate * 100)}% success${chosen.latency === null ? '' : `, ${Math.round(chosen.latency)} ms`}; share ${Math.round(chosen.share * 100)}% of ${plural(counts.ready, 'ready credential')}`;
+        }
+      }
+    }
+    const slot = slots[pick] as Slot<C>;
+    this.#store.recordUse(slot.cred.id, now);
+    return this.#lease(slot, request, now, probe, why, counts);
+  }
+
+  /** The lease for a pick (the use is already counted). */
+  #lease(
+    slot: Slot<C>,
+    request: AcquireRequest,
+    now: number,
+    probe: boolean,
+    why: string,
+    counts: CandidateCounts,
+  ): Lease<C> {
+    if (probe) this.#probing.set(slot.cred.id, now + this.#cooldowns.probeTimeoutMs);
+    const skipped =
+      counts.cooling + counts.inactive > 0
+        ? ` (skipped ${[counts.cooling ? `${counts.cooling} cooling down` : '', counts.inactive ? `${counts.inactive} inactive` : ''].filter(Boolean).join(', ')})`
+        : '';
+    return {
+      ok: true,
+      id: slot.cred.id,
+      credential: slot.cred,
+      provider: request.provider,
+      model: request.model,
+      strategy: this.strategy,
+      probe,
+      reason: why + skipped,
+      candidates: counts,
+      acquiredAt: now,
+    };
+  }
+
+  /** Every slot's state for a request, or why nothing can be handed out. */
+  #classify(request: AcquireRequest, now: number): Classified<C> | Unavailable {
     const { provider, model } = request;
     const counts: CandidateCounts = { ready: 0, cooling: 0, inactive: 0, excluded: 0 };
     const group = this.#groups.get(provider);
@@ -370,60 +462,7 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
       );
     }
 
-    // A probe goes first, so a recovered credential returns to traffic (for priority, only a probe
-    // in the top tier: a lower tier is used only while the higher ones cannot be).
-    let pick = -1;
-    let probe = false;
-    let why: string;
-    if (probeIdx >= 0 && (!byPriority || probeTier >= topTier)) {
-      pick = probeIdx;
-      probe = true;
-      const e = (slots[pick] as Slot<C>).entry;
-      why = e.cooldownCause
-        ? `probe: its ${e.cooldownCause.replace('_', ' ')} cooldown ended; one request tests it before full traffic`
-        : `probe: ${plural(e.consecutiveFailures, 'recent failure')}; one request tests it before full traffic`;
-    } else {
-      switch (this.strategy) {
-        case 'round-robin':
-          pick = this.#nextInTurn(group, states, READY, Number.NEGATIVE_INFINITY);
-          why = `round-robin: next in turn among ${plural(counts.ready, 'ready credential')}`;
-          break;
-        case 'priority':
-          pick = this.#nextInTurn(group, states, READY, topTier);
-          why = `priority ${topTier}: the highest tier with a ready credential, next in turn`;
-          break;
-        case 'least-used': {
-          pick = this.#leastUsed(group, states);
-          const uses = (slots[pick] as Slot<C>).entry.usageCount;
-          why = `least-used: ${plural(uses, 'use')}, the fewest among ${plural(counts.ready, 'ready credential')}`;
-          break;
-        }
-        default: {
-          const chosen = this.#healthiest(group, states);
-          pick = chosen.index;
-          why = `health-based: ${Math.round(chosen.rate * 100)}% success${chosen.latency === null ? '' : `, ${Math.round(chosen.latency)} ms`}; share ${Math.round(chosen.share * 100)}% of ${plural(counts.ready, 'ready credential')}`;
-        }
-      }
-    }
-    const slot = slots[pick] as Slot<C>;
-    if (probe) this.#probing.set(slot.cred.id, now + this.#cooldowns.probeTimeoutMs);
-    this.#store.recordUse(slot.cred.id, now);
-    const skipped =
-      counts.cooling + counts.inactive > 0
-        ? ` (skipped ${[counts.cooling ? `${counts.cooling} cooling down` : '', counts.inactive ? `${counts.inactive} inactive` : ''].filter(Boolean).join(', ')})`
-        : '';
-    return {
-      ok: true,
-      id: slot.cred.id,
-      credential: slot.cred,
-      provider,
-      model,
-      strategy: this.strategy,
-      probe,
-      reason: why + skipped,
-      candidates: counts,
-      acquiredAt: now,
-    };
+    return { ok: true, group, slots, states, counts, probeIdx, probeTier, topTier, byPriority, retryAt };
   }
 
   /**
@@ -433,8 +472,80 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
    *
    * @param request - provider, optional model, ids to skip
    */
-  acquireShared(request: AcquireRequest): Promise<Acquisition<C>> {
-    return this.#store.transaction(() => this.acquire(request));
+  async acquireShared(request: AcquireRequest): Promise<Acquisition<C>> {
+    const store = this.#store;
+    // A shared backend that decides on the server (Redis): one atomic step, no lock.
+    if (store.sharesPicks && store.pickShared && this.strategy !== 'health-based') {
+      try {
+        return await this.#acquireOnServer(request);
+      } catch (error) {
+        // Unreachable: rotation goes on from the last known state; the use waits in memory.
+        if (error instanceof CtdError && error.code === 'BACKEND_UNAVAILABLE') return this.acquire(request);
+        throw error;
+      }
+    }
+    let decided: Acquisition<C> | undefined;
+    try {
+      return await store.transaction(() => {
+        decided = this.acquire(request);
+        return decided;
+      });
+    } catch (error) {
+      if (!(error instanceof CtdError) || error.code !== 'BACKEND_UNAVAILABLE') throw error;
+      // The decision stands when it was made (its use is pending in the store); else decide locally.
+      return decided ?? this.acquire(request);
+    }
+  }
+
+  /** `acquireShared` on a store whose backend picks: the global cursor, the global least-used, a probe lease. */
+  async #acquireOnServer(request: AcquireRequest): Promise<Acquisition<C>> {
+    const store = this.#store as Required<Pick<HistoryStore, 'pickShared'>> & HistoryStore;
+    const now = this.#clock();
+    const c = this.#classify(request, now);
+    if (!c.ok) return c;
+    const { slots, states, counts, topTier, byPriority, group } = c;
+    const probes: string[] = [];
+    const ready: string[] = [];
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as Slot<C>;
+      if (byPriority && slot.priority < topTier) continue;
+      if (states[i] === PROBE) probes.push(slot.cred.id);
+      else if (states[i] === READY) ready.push(slot.cred.id);
+    }
+    const mode = this.strategy === 'least-used' ? 'least-used' : 'turn';
+    const result = await store.pickShared({
+      group: byPriority ? `${request.provider}#${topTier}` : request.provider,
+      mode,
+      probes,
+      ready,
+      offset: group.offset,
+      model: request.model,
+      probeTtlMs: this.#cooldowns.probeTimeoutMs,
+      at: now,
+    });
+    const slot = result.id === null ? undefined : this.#slots.get(result.id);
+    if (!slot) {
+      // Every candidate was cooling down or being probed by another gateway (this one's view was
+      // older than the server's): retry shortly, with the fresher state.
+      void store.flush().catch(() => {});
+      const retryAt = now + 1000;
+      return this.#unavailable(
+        'ALL_COOLING_DOWN',
+        request,
+        retryAt,
+        now,
+        { ...counts, ready: 0, cooling: counts.cooling + counts.ready },
+        `all credentials for "${request.provider}" are cooling down or being probed by another gateway`,
+      );
+    }
+    const why = result.probe
+      ? probeReason(slot.entry)
+      : mode === 'least-used'
+        ? `least-used: ${plural(slot.entry.usageCount, 'use')} across every gateway, the fewest among ${plural(counts.ready, 'ready credential')}`
+        : byPriority
+          ? `priority ${topTier}: the highest tier with a ready credential, next in the shared turn`
+          : `round-robin: next in the turn shared by every gateway, among ${plural(counts.ready, 'ready credential')}`;
+    return this.#lease(slot, request, now, result.probe, why, counts);
   }
 
   /**
