@@ -1,0 +1,6 @@
+export type { RedisDriverOptions } from './driver.ts';
+export { DEFAULT_KEY_PREFIX, RedisDriver } from './driver.ts';
+export type { RedisHistoryStoreOptions } from './store.ts';
+export { openRedisHistoryStore } from './store.ts';
+export type { RedisTarget, RedisTlsOptions } from './url.ts';
+export { parseRedisUrl, redactRedisUrl } from './url.ts';

@@ -1,0 +1,178 @@
+// A real redis-server for tests and the benchmark: Debian's package, installed with apt when it is
+// missing (as root, once per machine: `apt-get update` then `apt-get install redis-server`), started
+// on loopback on a free port in a temp directory, stopped by its PID. Never a mock.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CANDIDATES = ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/usr/sbin/redis-server'];
+
+function findBinary(): string | null {
+  for (const c of CANDIDATES) if (existsSync(c)) return c;
+  const r = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  const path = r.stdout.trim();
+  return r.status === 0 && path ? path : null;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * The path of `redis-server`, installing Debian's package when it is missing (root only; several
+ * test files may ask at once: one installs, the others wait for it).
+ */
+export function ensureRedisServer(): string {
+  const found = findBinary();
+  if (found) return found;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
+    throw new Error(
+      'redis-server is not installed; install it (Debian: apt-get install redis-server) to run the Redis tests',
+    );
+  }
+  const lock = join(tmpdir(), 'ctd-redis-install.lock');
+  for (let waited = 0; ; waited += 200) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (findBinary()) return findBinary() as string;
+      if (waited > 600_000) throw new Error(`waited 10 min for another redis-server install (${lock})`);
+      sleepSync(200);
+    }
+  }
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const opts = { stdio: ['ignore', 2, 2] as ['ignore', number, number], env };
+    spawnSync('apt-get', ['update', '-qq'], opts);
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], opts);
+    const bin = findBinary();
+    if (r.status !== 0 || !bin) throw new Error(`apt-get install redis-server failed (${r.status})`);
+    return bin;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Options of {@link startRedis}. */
+export interface RedisServerOptions {
+  /** Append-only file with fsync on every write (survives a restart with nothing lost). */
+  aof?: boolean;
+  /** An ACL user (with every right on every key) and its password; `default` is then disabled. */
+  user?: { name: string; password: string };
+}
+
+/** A running test server. */
+export interface TestRedis {
+  readonly port: number;
+  /** `redis://127.0.0.1:<port>/0` (no credentials). */
+  readonly url: string;
+  readonly pid: number;
+  /** Where its files are (the AOF). */
+  readonly dir: string;
+  /** Stops it gracefully (SIGTERM: the AOF is complete) and waits for the exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and directory (same data with AOF). */
+  start(): Promise<void>;
+  /** Stops it and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts a redis-server on 127.0.0.1 on a free port, in a temp directory.
+ *
+ * @param options - AOF, an ACL user
+ */
+export async function startRedis(options: RedisServerOptions = {}): Promise<TestRedis> {
+  const bin = ensureRedisServer();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'ctd-redis-'));
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
+    '--appendonly',
+    options.aof ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
+  ];
+  if (options.user) {
+    args.push(
+      '--user',
+      'default',
+      'off',
+      '--user',
+      options.user.name,
+      'on',
+      `>${options.user.password}`,
+      '~*',
+      '&*',
+      '+@all',
+    );
+  }
+  let child: ChildProcess | null = null;
+  const launch = async () => {
+    const c = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('Ready to accept connections')) {
+          c.stdout?.off('data', onData);
+          c.stdout?.resume();
+          resolve();
+        }
+      };
+      c.stdout?.on('data', onData);
+      c.stderr?.resume();
+      c.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out.slice(-500)}`)));
+    });
+  };
+  await launch();
+  const stop = async () => {
+    const c = child as ChildProcess | null;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    process.kill(c.pid as number, 'SIGTERM');
+    await exited;
+  };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}/0`,
+    get pid() {
+      return (child as ChildProcess | null)?.pid ?? -1;
+    },
+    dir,
+    stop,
+    start: launch,
+    async dispose() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
