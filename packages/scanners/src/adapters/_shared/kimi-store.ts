@@ -89,6 +89,8 @@ const OAuthRefSchema = z
   .object({
     storage: z.string().nullish(),
     key: z.string(),
+    // kimi-code keeps the OAuth host of a login made on another platform (`auth.kimi.ai`).
+    oauth_host: z.string().nullish(),
   })
   .loose();
 
@@ -319,8 +321,11 @@ function kimiHeaders(ctx: ScanContext, credential: DiscoveredCredential): Record
 export const kimiRefreshSpec: OAuthRefreshSpec = {
   rotating: true,
   request(ctx, credential) {
+    // The login's own OAuth host (kimi-code's `oauth_host`) is the default for its refresh; the
+    // `CTD_*` and the CLI's variables still win.
+    const own = refreshHintOf(credential).oauthHost;
     return {
-      url: tokenUrl(OAUTH_ENDPOINTS.kimi, ctx.env),
+      url: tokenUrl(own ? { ...OAUTH_ENDPOINTS.kimi, defaultBase: own } : OAUTH_ENDPOINTS.kimi, ctx.env),
       headers: kimiHeaders(ctx, credential),
       body: {
         type: 'form',
@@ -417,6 +422,7 @@ async function readDeviceId(home: string): Promise<string | undefined> {
 interface OAuthSlot {
   keyring: boolean;
   baseUrl: string | undefined;
+  oauthHost?: string | undefined;
 }
 
 /**
@@ -452,6 +458,7 @@ export async function scanKimiStore(out: SourceCollector, options: KimiStoreOpti
     const slot = slots.get(file) ?? { keyring: false, baseUrl: undefined };
     slot.keyring ||= table.oauth.storage === 'keyring';
     slot.baseUrl ??= table.base_url?.trim() || undefined;
+    slot.oauthHost ??= table.oauth.oauth_host?.trim() || undefined;
     slots.set(file, slot);
   }
   const deviceId = await readDeviceId(options.home);
@@ -513,6 +520,7 @@ async function readOAuthSlot(
     rememberRefreshHint(credential, {
       ...(expiresIn !== undefined ? { expiresInSeconds: expiresIn } : {}),
       ...(deviceId ? { deviceId } : {}),
+      ...(slot.oauthHost ? { oauthHost: slot.oauthHost } : {}),
     });
   }
   out.checked(

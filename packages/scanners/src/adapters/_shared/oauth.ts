@@ -205,6 +205,8 @@ export interface RefreshHint {
   readonly expiresInSeconds?: number;
   /** Kimi: the CLI's device id. */
   readonly deviceId?: string;
+  /** Kimi Code: the OAuth host the login was made with (`oauth_host` of its provider table). */
+  readonly oauthHost?: string;
 }
 
 const HINTS_KEPT = 256;
