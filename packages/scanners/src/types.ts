@@ -120,6 +120,11 @@ export interface OAuthRefreshSpec {
   /**
    * When the CLI would refresh this credential, in ms since the epoch (e.g. expiry − 5 min), or null
    * when it cannot tell. The refresher refreshes at this time, idle credentials too.
+   *
+   * Some CLIs decide on store facts a credential does not carry (Codex's `last_refresh`, Kimi's
+   * `expires_in`, Kimi's device id for `request`): the adapter remembers them from the scan that
+   * built the credential, in this process. Pass credentials from a scan (not deserialized ones),
+   * or those fall back to their defaults (Codex: null without a JWT `exp`; Kimi: 300 s ahead).
    */
   refreshAt(credential: DiscoveredCredential): number | null;
 }
