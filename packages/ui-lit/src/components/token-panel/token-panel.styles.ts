@@ -1,0 +1,132 @@
+import { css } from 'lit';
+
+export default css`
+  :host {
+    display: block;
+    container-type: inline-size;
+  }
+  .toolbar {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem 1rem;
+    align-items: end;
+    margin-block-end: 0.75rem;
+  }
+  .toolbar .field {
+    display: flex;
+    flex-direction: column;
+    gap: 0.15rem;
+    font-size: 0.85em;
+    color: var(--_muted);
+    min-width: 0;
+  }
+  [role='table'] {
+    font-size: 0.92em;
+    overflow-x: auto;
+  }
+  .row {
+    display: grid;
+    grid-template-columns:
+      minmax(5rem, 1fr) minmax(4.5rem, 0.8fr) minmax(9rem, 1.7fr) 5.5rem minmax(8rem, 1.4fr)
+      minmax(6rem, 1fr) 3.5rem 5rem 3.5rem 3.5rem minmax(5rem, 0.9fr) minmax(8rem, 1.5fr) 5.5rem;
+    min-width: 62rem;
+    border-bottom: 1px solid var(--_border);
+  }
+  :host([read-only]) .row {
+    grid-template-columns:
+      minmax(5rem, 1fr) minmax(4.5rem, 0.8fr) minmax(9rem, 1.7fr) 5.5rem minmax(8rem, 1.4fr)
+      minmax(6rem, 1fr) 3.5rem 5rem 3.5rem 3.5rem minmax(5rem, 0.9fr) minmax(8rem, 1.5fr);
+  }
+  /* Rows off screen are neither laid out nor painted until scrolled to: 200 rows render fast. */
+  .body .row {
+    content-visibility: auto;
+    contain-intrinsic-size: auto 4.5rem;
+  }
+  [role='cell'],
+  [role='columnheader'] {
+    text-align: start;
+    padding: 0.45rem 0.5rem;
+    min-width: 0;
+    overflow-wrap: anywhere;
+  }
+  [role='columnheader'] {
+    font-weight: 600;
+    color: var(--_muted);
+    white-space: nowrap;
+  }
+  [role='columnheader'] button {
+    border: 0;
+    background: none;
+    padding: 0;
+    min-height: 0;
+    font-weight: inherit;
+    color: inherit;
+  }
+  [role='cell'] code {
+    white-space: nowrap;
+  }
+  .num {
+    font-variant-numeric: tabular-nums;
+  }
+  .sub:empty {
+    display: none;
+  }
+  .sub {
+    display: block;
+    color: var(--_muted);
+    font-size: 0.9em;
+    overflow-wrap: anywhere;
+  }
+  .policy-forbidden {
+    color: var(--_bad);
+  }
+  .policy-warn {
+    color: var(--_warn);
+  }
+  .state {
+    border: 1px dashed var(--_border);
+    border-radius: var(--_radius);
+    padding: 1rem;
+  }
+  .state h3 {
+    margin: 0 0 0.5rem;
+    font-size: 1em;
+  }
+  .state ul {
+    margin: 0.25rem 0 0.75rem;
+    padding-inline-start: 1.25rem;
+  }
+  /* Narrow hosts (a phone, a side panel): each credential becomes a card of label/value lines. */
+  @container (max-width: 760px) {
+    .head {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+    }
+    .row,
+    :host([read-only]) .row {
+      grid-template-columns: 1fr;
+      min-width: 0;
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius);
+      margin-block-end: 0.6rem;
+      padding: 0.25rem 0;
+    }
+    .body .row {
+      contain-intrinsic-size: auto 24rem;
+    }
+    [role='cell'] {
+      display: grid;
+      grid-template-columns: minmax(6.5rem, 35%) 1fr;
+      gap: 0.5rem;
+      padding: 0.2rem 0.6rem;
+    }
+    [role='cell']::before {
+      content: attr(data-label);
+      color: var(--_muted);
+      font-weight: 600;
+    }
+  }
+`;

@@ -1,0 +1,323 @@
+import type { CredentialStatus } from '@ctd/service/client';
+import { html, LitElement, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { CtdRefreshRequestedEvent } from '../../events/refresh-requested.ts';
+import { CtdRetryEvent } from '../../events/retry.ts';
+import type { ShownError } from '../../internal/errors.ts';
+import {
+  accountOf,
+  BADGE_LABEL,
+  BADGE_ORDER,
+  type BadgeKind,
+  badgeOf,
+  healthOf,
+  needsRefresh,
+  relativeTime,
+  shortDuration,
+} from '../../internal/format.ts';
+import { baseStyles } from '../../internal/styles.ts';
+import type { SourceInfo } from '../../types.ts';
+import badgeStyles from '../status-badge/status-badge.styles.ts';
+import styles from './token-panel.styles.ts';
+
+/** The columns the panel sorts by. */
+export type TokenPanelSortKey = 'cli' | 'provider' | 'status' | 'usage' | 'lastUsed';
+
+interface Row {
+  readonly c: CredentialStatus;
+  readonly badge: BadgeKind;
+}
+
+const SORT_LABEL: Readonly<Record<TokenPanelSortKey, string>> = {
+  cli: 'CLI',
+  provider: 'Provider',
+  status: 'Status',
+  usage: 'Uses',
+  lastUsed: 'Last used',
+};
+
+/**
+ * @summary Every known credential in one table: CLI, provider, account, masked preview, status
+ * badge, imported profile, uses, last use, share of requests, health, cooldown and policy note;
+ * sortable and filterable by CLI, provider and status, with an empty and an error state.
+ *
+ * @event ctd-refresh-requested - a credential's refresh button was pressed (`detail.credentialId`).
+ * @event ctd-retry - the error state's retry button was pressed.
+ *
+ * @slot empty-help - extra help in the empty state (e.g. how to enable more sources).
+ *
+ * @csspart table - the table.
+ * @csspart toolbar - the sort and filter controls.
+ * @csspart refresh-button - each credential's refresh button.
+ *
+ * @cssproperty --ctd-bg - background.
+ * @cssproperty --ctd-fg - text colour.
+ * @cssproperty --ctd-muted - secondary text.
+ * @cssproperty --ctd-border - lines and outlines.
+ * @cssproperty --ctd-accent - buttons and focus ring.
+ */
+export class CtdTokenPanel extends LitElement {
+  static override styles = [baseStyles, badgeStyles, styles];
+  static override properties = {
+    credentials: { attribute: false },
+    error: { attribute: false },
+    loading: { type: Boolean, reflect: true },
+    readOnly: { type: Boolean, attribute: 'read-only', reflect: true },
+    sources: { attribute: false },
+    now: { type: Number },
+    sortKey: { attribute: 'sort-key' },
+    sortDescending: { type: Boolean, attribute: 'sort-descending' },
+    filterCli: { attribute: 'filter-cli' },
+    filterProvider: { attribute: 'filter-provider' },
+    filterStatus: { attribute: 'filter-status' },
+  };
+
+  /** The credentials, as `status` answers them. `null` before the first answer. */
+  declare credentials: readonly CredentialStatus[] | null;
+  /** The failure of the last status call: shown with its code and a retry button. */
+  declare error: ShownError | null;
+  /** A status call is in flight. */
+  declare loading: boolean;
+  /** Hide every button that changes something (an operator without `operator.write`). */
+  declare readOnly: boolean;
+  /** The sources looked for, named in the empty state with how to log in. */
+  declare sources: readonly SourceInfo[];
+  /** The current time (epoch ms) for countdowns; `Date.now()` when unset. */
+  declare now: number | undefined;
+  /** Sort column. @default 'status' */
+  declare sortKey: TokenPanelSortKey;
+  /** Sort descending. */
+  declare sortDescending: boolean;
+  /** Show only this CLI (source id); empty for all. */
+  declare filterCli: string;
+  /** Show only this provider; empty for all. */
+  declare filterProvider: string;
+  /** Show only this status (badge kind); empty for all. */
+  declare filterStatus: string;
+
+  constructor() {
+    super();
+    this.credentials = null;
+    this.error = null;
+    this.loading = false;
+    this.readOnly = false;
+    this.sources = [];
+    this.now = undefined;
+    this.sortKey = 'status';
+    this.sortDescending = false;
+    this.filterCli = '';
+    this.filterProvider = '';
+    this.filterStatus = '';
+  }
+
+  protected override render(): TemplateResult {
+    if (this.error && !this.credentials?.length) return this.#renderError(this.error);
+    if (this.credentials === null) {
+      return html`<p class="muted" role="status">Loading credentials…</p>`;
+    }
+    if (this.credentials.length === 0) return this.#renderEmpty();
+    const now = this.now ?? Date.now();
+    const all: Row[] = this.credentials.map((c) => ({ c, badge: badgeOf(c, now) }));
+    const rows = this.#sort(this.#filter(all));
+    const totalUses = all.reduce((n, r) => n + r.c.usage.count, 0);
+    return html`
+      ${this.error ? html`<p class="error" role="alert">Could not reload [${this.error.code}]: ${this.error.message}</p>` : nothing}
+      ${this.#renderToolbar(all)}
+      <p class="visually-hidden" role="status">${rows.length} of ${all.length} credentials shown</p>
+      <div role="table" part="table" aria-label="Discovered credentials" aria-rowcount=${rows.length + 1}>
+        <div role="rowgroup" class="head">
+          <div role="row" class="row">
+            ${this.#th('cli')}${this.#th('provider')}
+            <div role="columnheader">Account</div>
+            <div role="columnheader">Key</div>
+            ${this.#th('status')}
+            <div role="columnheader">Imported as</div>
+            ${this.#th('usage')}${this.#th('lastUsed')}
+            <div role="columnheader">Share</div>
+            <div role="columnheader">Health</div>
+            <div role="columnheader">Cooldown until</div>
+            <div role="columnheader">Policy</div>
+            ${this.readOnly ? nothing : html`<div role="columnheader"><span class="visually-hidden">Actions</span></div>`}
+          </div>
+        </div>
+        <div role="rowgroup" class="body">
+          ${repeat(
+            rows,
+            (r) => r.c.id,
+            (r) => this.#renderRow(r, now, totalUses),
+          )}
+        </div>
+      </div>
+      ${rows.length === 0 ? html`<p class="muted">No credential matches these filters.</p>` : nothing}
+    `;
+  }
+
+  #th(key: TokenPanelSortKey): TemplateResult {
+    const active = this.sortKey === key;
+    const sort = active ? (this.sortDescending ? 'descending' : 'ascending') : 'none';
+    return html`<div role="columnheader" aria-sort=${sort}>
+      <button type="button" @click=${() => this.#sortBy(key)}>
+        ${SORT_LABEL[key]}${active ? (this.sortDescending ? ' ▼' : ' ▲') : ''}
+      </button>
+    </div>`;
+  }
+
+  #sortBy(key: TokenPanelSortKey): void {
+    if (this.sortKey === key) this.sortDescending = !this.sortDescending;
+    else {
+      this.sortKey = key;
+      this.sortDescending = key === 'usage' || key === 'lastUsed';
+    }
+  }
+
+  #renderToolbar(all: readonly Row[]): TemplateResult {
+    const unique = (xs: string[]) => [...new Set(xs)].sort();
+    const clis = unique(all.map((r) => r.c.source));
+    const providers = unique(all.map((r) => r.c.provider));
+    const statuses = BADGE_ORDER.filter((b) => all.some((r) => r.badge === b));
+    const select = (
+      id: string,
+      label: string,
+      value: string,
+      options: readonly string[],
+      set: (v: string) => void,
+      name: (v: string) => string = (v) => v,
+    ) => html`<div class="field">
+      <label for=${id}>${label}</label>
+      <select id=${id} .value=${value} @change=${(e: Event) => set((e.target as HTMLSelectElement).value)}>
+        <option value="" ?selected=${value === ''}>All</option>
+        ${options.map((o) => html`<option value=${o} ?selected=${value === o}>${name(o)}</option>`)}
+      </select>
+    </div>`;
+    return html`<div class="toolbar" part="toolbar" role="group" aria-label="Sort and filter">
+      ${select('filter-cli', 'CLI', this.filterCli, clis, (v) => (this.filterCli = v))}
+      ${select('filter-provider', 'Provider', this.filterProvider, providers, (v) => (this.filterProvider = v))}
+      ${select(
+        'filter-status',
+        'Status',
+        this.filterStatus,
+        statuses,
+        (v) => (this.filterStatus = v),
+        (v) => BADGE_LABEL[v as BadgeKind] ?? v,
+      )}
+      ${select(
+        'sort-by',
+        'Sort by',
+        this.sortKey,
+        Object.keys(SORT_LABEL),
+        (v) => (this.sortKey = (v || 'status') as TokenPanelSortKey),
+        (v) => SORT_LABEL[v as TokenPanelSortKey],
+      )}
+    </div>`;
+  }
+
+  #filter(rows: readonly Row[]): Row[] {
+    return rows.filter(
+      (r) =>
+        (!this.filterCli || r.c.source === this.filterCli) &&
+        (!this.filterProvider || r.c.provider === this.filterProvider) &&
+        (!this.filterStatus || r.badge === this.filterStatus),
+    );
+  }
+
+  #sort(rows: Row[]): Row[] {
+    const dir = this.sortDescending ? -1 : 1;
+    const key = this.sortKey;
+    const value = (r: Row): string | number => {
+      switch (key) {
+        case 'cli':
+          return r.c.source;
+        case 'provider':
+          return r.c.provider;
+        case 'status':
+          return BADGE_ORDER.indexOf(r.badge);
+        case 'usage':
+          return r.c.usage.count;
+        case 'lastUsed':
+          return r.c.usage.lastUsed ? Date.parse(r.c.usage.lastUsed) : 0;
+      }
+    };
+    return rows.sort((a, b) => {
+      const va = value(a);
+      const vb = value(b);
+      const cmp = va < vb ? -1 : va > vb ? 1 : a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0;
+      return cmp * dir;
+    });
+  }
+
+  // One flat template per row, few nested ones: the first render of 200 rows is dominated by
+  // template instances, so empty `.sub` lines are hidden by CSS rather than left out.
+  #renderRow({ c, badge }: Row, now: number, totalUses: number): TemplateResult {
+    const health = healthOf(c);
+    const share = totalUses > 0 ? `${Math.round((c.usage.count / totalUses) * 100)} %` : '–';
+    const cooling = c.cooldownUntil !== null && Date.parse(c.cooldownUntil) > now;
+    const imported = c.import.profileId ?? (c.import.status === 'off' ? '–' : c.import.status);
+    const label = c.label ?? c.kind ?? 'credential';
+    const account = accountOf(c);
+    const at = c.expiresAt ? Date.parse(c.expiresAt) : Number.NaN;
+    const left = badge === 'expiring' && Number.isFinite(at) ? ` in ${shortDuration(at - now)}` : '';
+    return html`<div role="row" class="row" data-id=${c.id} data-status=${badge}>
+      <div role="cell" data-label="CLI">${c.source}</div>
+      <div role="cell" data-label="Provider">${c.provider}</div>
+      <div role="cell" data-label="Account">${account || '–'}<span class="sub">${label}</span></div>
+      <div role="cell" data-label="Key"><code>${c.preview ?? '…'}</code></div>
+      <div role="cell" data-label="Status"><span part="badge" class=${`badge ${badge}`}>${BADGE_LABEL[badge]}${left}</span><span class="sub">${c.lastCheck && badge !== 'valid' ? c.lastCheck.reason : ''}</span></div>
+      <div role="cell" data-label="Imported as">${imported}<span class="sub">${c.import.profileId ? '' : (c.import.reason ?? '')}</span></div>
+      <div role="cell" data-label="Uses" class="num">${c.usage.count}</div>
+      <div role="cell" data-label="Last used">${relativeTime(c.usage.lastUsed, now)}</div>
+      <div role="cell" data-label="Share" class="num">${share}</div>
+      <div role="cell" data-label="Health" class="num">${health.label}</div>
+      <div role="cell" data-label="Cooldown until">${cooling ? relativeTime(c.cooldownUntil, now) : '–'}<span class="sub">${cooling ? (c.cooldownCause ?? '') : ''}</span></div>
+      <div role="cell" data-label="Policy"><span class=${`policy-${c.policy?.stance ?? 'none'}`} title=${c.policy ? `as of ${c.policy.asOf}` : ''}>${c.policy?.note ?? '–'}</span></div>
+      ${
+        this.readOnly
+          ? nothing
+          : html`<div role="cell" data-label="Actions">${
+              needsRefresh(badge)
+                ? html`<button
+                    type="button"
+                    part="refresh-button"
+                    aria-label=${`Refresh ${c.source} ${label}${account ? ` (${account})` : ''}`}
+                    @click=${() => this.dispatchEvent(new CtdRefreshRequestedEvent({ credentialId: c.id, source: c.source }))}
+                  >
+                    Refresh
+                  </button>`
+                : nothing
+            }</div>`
+      }
+    </div>`;
+  }
+
+  #renderEmpty(): TemplateResult {
+    return html`<div class="state" role="status">
+      <h3>No credentials found</h3>
+      ${
+        this.sources.length
+          ? html`<p>Looked for the logins and keys of:</p>
+              <ul>
+                ${this.sources.map(
+                  (s) =>
+                    html`<li><strong>${s.displayName}</strong>${s.loginHint ? html`: <span class="muted">${s.loginHint}</span>` : nothing}</li>`,
+                )}
+              </ul>`
+          : html`<p>No AI-CLI login or provider key was found on this machine.</p>`
+      }
+      <p>Log in with one of these CLIs (or set its API key), then scan again.</p>
+      <slot name="empty-help"></slot>
+    </div>`;
+  }
+
+  #renderError(error: ShownError): TemplateResult {
+    return html`<div class="state" role="alert">
+      <h3>Could not load the credentials</h3>
+      <p><code>${error.code}</code>: ${error.message}</p>
+      <button type="button" @click=${() => this.dispatchEvent(new CtdRetryEvent({}))}>Retry</button>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ctd-token-panel': CtdTokenPanel;
+  }
+}
