@@ -1,5 +1,5 @@
 // A refresher in its own process, for the race and crash tests. Argument: JSON
-// { adapter: 'demo' | <source id>, rotating?, refreshers, force?, stallAfterAnswer?, stateDir }.
+// { adapter: 'demo' | <source id>, rotating?, refreshers, force?, stallAfterAnswer?, stateDir, barrier? }.
 // Scans, runs `refreshers` independent Refresher instances at once (each with its own in-process
 // single flight, so only the CLI's lock and the re-read keep them apart), prints one JSON line of
 // outcomes. With `stallAfterAnswer` it prints `ANSWERED` once new tokens arrive and then hangs,
@@ -15,6 +15,8 @@ interface Args {
   force?: boolean;
   stallAfterAnswer?: boolean;
   stateDir: string;
+  /** Print `READY` after the scan and wait for a `GO` line on stdin, so that every child starts at once. */
+  barrier?: boolean;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
@@ -26,6 +28,17 @@ const ctx = createScanContext({ env: process.env, adapters });
 const scanned = await adapter.scan(ctx);
 const credential = scanned.credentials.find((c) => c.kind === 'oauth');
 if (!credential) throw new Error('no oauth login in the store');
+if (args.barrier) {
+  process.stdout.write('READY\n');
+  await new Promise<void>((resolve) => {
+    let input = '';
+    process.stdin.on('data', (chunk: Buffer) => {
+      input += chunk.toString();
+      if (input.includes('GO\n')) resolve();
+    });
+  });
+  process.stdin.destroy();
+}
 const hooks = args.stallAfterAnswer
   ? {
       afterAnswer: async () => {

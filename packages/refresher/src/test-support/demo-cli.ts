@@ -27,6 +27,8 @@ export interface DemoCliOptions {
   readonly rotating?: boolean;
   /** The adapter's id (two variants side by side). @default `demo-cli` */
   readonly id?: string;
+  /** A lock file older than this is broken (ms); crash tests shorten it. @default 10000 */
+  readonly lockStaleMs?: number;
 }
 
 /** The demo login's store content. */
@@ -106,7 +108,7 @@ export function demoCliAdapter(options: DemoCliOptions = {}): SourceAdapter {
     withLock(ctx, _credential, fn) {
       return withExclusiveLockFile(
         `${storePath(ctx)}.lock`,
-        { timeoutMs: 20_000, staleAfterMs: 10_000, stale: 'mtime' },
+        { timeoutMs: 20_000, staleAfterMs: options.lockStaleMs ?? 10_000, stale: 'mtime' },
         fn,
       );
     },

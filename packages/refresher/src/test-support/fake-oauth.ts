@@ -75,9 +75,12 @@ export async function startFakeOAuth(prefix = 'test', rotating = true): Promise<
       Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
     );
     onRequest();
-    if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
+    // The token is spent on receipt, as a provider does: an answer lost on the way back still rotated it.
+    const wait = () =>
+      state.delayMs > 0 ? new Promise((r) => setTimeout(r, state.delayMs)) : Promise.resolve();
     const next = scripted.shift();
     if (next) {
+      await wait();
       if (next.reset) {
         req.socket.destroy();
         return;
@@ -95,6 +98,7 @@ export async function startFakeOAuth(prefix = 'test', rotating = true): Promise<
     }
     if (!token || !valid.has(token)) {
       reuseErrors++;
+      await wait();
       res
         .writeHead(400, { 'content-type': 'application/json' })
         .end(JSON.stringify({ error: 'refresh_token_reused', error_description: 'already used' }));
@@ -108,10 +112,12 @@ export async function startFakeOAuth(prefix = 'test', rotating = true): Promise<
     } else {
       latest = { access: `${prefix}-access-${issued}`, refresh: token };
     }
+    const answer = latest;
+    await wait();
     res.writeHead(200, { 'content-type': 'application/json' }).end(
       JSON.stringify({
-        access_token: latest.access,
-        ...(rotating ? { refresh_token: latest.refresh } : {}),
+        access_token: answer.access,
+        ...(rotating ? { refresh_token: answer.refresh } : {}),
         expires_in: 3600,
         token_type: 'Bearer',
       }),
