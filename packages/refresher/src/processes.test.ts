@@ -5,10 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScanContext } from '@ctd/scanners';
+import type { FakeOAuthServer } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Refresher } from './refresher.ts';
 import { DEMO_BASE_URL_ENV, demoCliAdapter, readDemoStore, writeDemoLogin } from './test-support/demo-cli.ts';
-import { type FakeOAuth, startFakeOAuth } from './test-support/fake-oauth.ts';
+import { startDemoOAuth } from './test-support/demo-oauth.ts';
 import { startChild, startTogether } from './test-support/processes.ts';
 import type { RefreshOutcome } from './types.ts';
 
@@ -21,7 +22,7 @@ function countStatuses(outcomes: readonly RefreshOutcome[]): Record<string, numb
 const OLD = { access: 'test-access-proc-old', refresh: 'test-refresh-proc-old' };
 
 let home: string;
-let server: FakeOAuth;
+let server: FakeOAuthServer;
 let env: Record<string, string>;
 let stateDir: string;
 
@@ -37,8 +38,7 @@ afterEach(async () => {
 });
 
 async function serve(rotating = true): Promise<void> {
-  server = await startFakeOAuth('test-proc', rotating);
-  server.grant(OLD.refresh);
+  server = await startDemoOAuth({ rotating, refreshTokens: [OLD.refresh] });
   env[DEMO_BASE_URL_ENV] = server.origin;
 }
 
@@ -57,12 +57,12 @@ describe('refreshers in several processes', () => {
     server.delayMs = 100; // every refresher is waiting on the lock while the one request is out
     const outcomes = await startTogether(3, { adapter: 'demo', refreshers: 10, stateDir }, env);
     expect(outcomes).toHaveLength(30);
-    expect(server.calls).toBe(1);
-    expect(server.reuseErrors).toBe(0);
+    expect(server.stats.calls).toBe(1);
+    expect(server.stats.reuses).toBe(0);
     expect(countStatuses(outcomes)).toEqual({ refreshed: 1, 'refreshed-by-other': 29 });
     const store = await readDemoStore(home);
-    expect(store.oauth.access_token).toBe(server.latest?.access);
-    expect(store.oauth.refresh_token).toBe(server.latest?.refresh);
+    expect(store.oauth.access_token).toBe(server.grants.at(-1)?.accessToken);
+    expect(store.oauth.refresh_token).toBe(server.grants.at(-1)?.refreshToken);
     expect(new Set(outcomes.map((o) => o.hash))).toEqual(new Set([outcomes[0]?.hash]));
   });
 
@@ -72,10 +72,10 @@ describe('refreshers in several processes', () => {
     const { adapter, credential: stale } = await scanDemo();
     const other = await startChild({ adapter: 'demo', refreshers: 1, stateDir }, env).done;
     expect(other[0]?.status).toBe('refreshed');
-    expect(server.calls).toBe(1);
+    expect(server.stats.calls).toBe(1);
     const mine = await new Refresher({ adapters: [adapter], env, stateDir }).refresh(stale);
     expect(mine).toMatchObject({ status: 'refreshed-by-other', calls: 0 });
-    expect(server.calls).toBe(1);
+    expect(server.stats.calls).toBe(1);
   });
 
   it('a rotating login killed between the answer and the write-back is needs_login on the next run, without a call, and stays so', async () => {
@@ -85,7 +85,7 @@ describe('refreshers in several processes', () => {
     await child.line('ANSWERED');
     child.process.kill('SIGKILL');
     await child.done.catch(() => {});
-    expect(server.calls).toBe(1);
+    expect(server.stats.calls).toBe(1);
     // The store still holds the spent token; the lock file was left by the killed process.
     expect((await readDemoStore(home)).oauth.refresh_token).toBe(OLD.refresh);
     const { adapter, credential } = await scanDemo();
@@ -95,18 +95,18 @@ describe('refreshers in several processes', () => {
       expect(outcome).toMatchObject({ status: 'needs_login', code: 'ANSWER_LOST', calls: 0 });
       expect(outcome.relogin?.length).toBeGreaterThan(0);
     }
-    expect(server.calls).toBe(1);
+    expect(server.stats.calls).toBe(1);
   }, 40_000);
 
   it('a rotating login killed while waiting for the answer gets one more try, and the provider decides', async () => {
     await serve();
     await writeDemoLogin(home, { ...OLD, expiresAt: Date.now() + 5_000 });
-    server.delayMs = 60_000; // the answer never comes before the kill
+    server.hold(); // the token is spent on arrival; the answer never comes before the kill
     const child = startChild({ adapter: 'demo', refreshers: 1, stateDir }, env);
     await server.waitForCalls(1);
     child.process.kill('SIGKILL');
     await child.done.catch(() => {});
-    server.delayMs = 0;
+    server.release();
     const { adapter, credential } = await scanDemo();
     const refresher = new Refresher({ adapters: [adapter], env, stateDir, retry: { attempts: 1 } });
     // The server did spend the token: its answer says so, and the token is never sent again.
@@ -115,7 +115,7 @@ describe('refreshers in several processes', () => {
       status: 'needs_login',
       calls: 0,
     });
-    expect(server.calls).toBe(2);
+    expect(server.stats.calls).toBe(2);
   }, 40_000);
 
   it('a login whose refresh token does not rotate is simply refreshed again after such a crash', async () => {
@@ -131,6 +131,6 @@ describe('refreshers in several processes', () => {
     const { adapter, credential } = await scanDemo(false);
     const outcome = await new Refresher({ adapters: [adapter], env, stateDir }).refresh(credential);
     expect(outcome).toMatchObject({ status: 'refreshed', calls: 1 });
-    expect((await readDemoStore(home)).oauth.access_token).toBe(server.latest?.access);
+    expect((await readDemoStore(home)).oauth.access_token).toBe(server.grants.at(-1)?.accessToken);
   }, 40_000);
 });

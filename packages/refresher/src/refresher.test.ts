@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DiscoveredCredential } from '@ctd/core';
 import { createMemoryHistoryStore } from '@ctd/history';
 import { createScanContext, type SourceAdapter } from '@ctd/scanners';
+import type { FakeOAuthServer } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RefreshEvent, Refresher, type RefresherOptions } from './index.ts';
 import {
@@ -13,18 +14,17 @@ import {
   readDemoStore,
   writeDemoLogin,
 } from './test-support/demo-cli.ts';
-import { type FakeOAuth, startFakeOAuth } from './test-support/fake-oauth.ts';
+import { startDemoOAuth } from './test-support/demo-oauth.ts';
 
 const OLD = { access: 'test-access-old-0000', refresh: 'test-refresh-old-0000' };
 
 let home: string;
-let server: FakeOAuth;
+let server: FakeOAuthServer;
 let env: Record<string, string>;
 
 beforeEach(async () => {
   home = await mkdtemp(join(tmpdir(), 'ctd-refresher-'));
-  server = await startFakeOAuth();
-  server.grant(OLD.refresh);
+  server = await startDemoOAuth({ refreshTokens: [OLD.refresh] });
   env = { HOME: home, [DEMO_BASE_URL_ENV]: server.origin };
 });
 
@@ -61,18 +61,23 @@ describe('Refresher', () => {
     const outcome = await refresher(adapter, { history }).refresh(await scanOne(adapter));
     expect(outcome.status).toBe('refreshed');
     expect(outcome.calls).toBe(1);
-    expect(server.calls).toBe(1);
+    expect(server.stats.calls).toBe(1);
     const store = await readDemoStore(home);
-    expect(store.oauth.access_token).toBe(server.latest?.access);
-    expect(store.oauth.refresh_token).toBe(server.latest?.refresh);
+    expect(store.oauth.access_token).toBe(server.grants.at(-1)?.accessToken);
+    expect(store.oauth.refresh_token).toBe(server.grants.at(-1)?.refreshToken);
     expect(store.settings).toEqual({ theme: 'dark' }); // unknown fields kept
     expect(Date.parse(outcome.expiresAt ?? '')).toBeGreaterThan(Date.now() + 3_000_000);
     const text = JSON.stringify(outcome);
-    for (const secret of [OLD.access, OLD.refresh, server.latest?.access, server.latest?.refresh]) {
+    for (const secret of [
+      OLD.access,
+      OLD.refresh,
+      server.grants.at(-1)?.accessToken,
+      server.grants.at(-1)?.refreshToken,
+    ]) {
       expect(text).not.toContain(secret);
     }
-    expect(server.lastHeaders['content-type']).toBe('application/json');
-    expect(server.lastHeaders['x-demo-client']).toBe('demo-cli');
+    expect(server.requests.at(-1)?.headers['content-type']).toBe('application/json');
+    expect(server.requests.at(-1)?.headers['x-demo-client']).toBe('demo-cli');
     const entry = history.get(outcome.credentialId);
     expect(entry?.status).toBe('active');
     expect(entry?.hash).toBe(outcome.hash);
@@ -86,9 +91,9 @@ describe('Refresher', () => {
     const notDue = await r.refresh(credential);
     expect(notDue.status).toBe('not-due');
     expect(notDue.nextRefreshAt).not.toBeNull();
-    expect(server.calls).toBe(0);
+    expect(server.stats.calls).toBe(0);
     expect((await r.refresh(credential, { force: true })).status).toBe('refreshed');
-    expect(server.calls).toBe(1);
+    expect(server.stats.calls).toBe(1);
   });
 
   it('shares one refresh among concurrent callers in a process, and between refreshers through the lock', async () => {
@@ -102,14 +107,14 @@ describe('Refresher', () => {
       ...Array.from({ length: 10 }, () => shared.refresh(credential)),
       ...separate.map((r) => r.refresh(credential)),
     ]);
-    expect(server.calls).toBe(1);
-    expect(server.reuseErrors).toBe(0);
+    expect(server.stats.calls).toBe(1);
+    expect(server.stats.reuses).toBe(0);
     const statuses = outcomes.map((o) => o.status);
     expect(statuses.every((s) => s === 'refreshed' || s === 'refreshed-by-other')).toBe(true);
     // The ten callers of one refresher share its one flight: one outcome object.
     expect(new Set(outcomes.slice(0, 10)).size).toBe(1);
     expect(outcomes.reduce((n, o) => n + o.calls, 0)).toBe(outcomes[0]?.calls === 1 ? 10 : 1);
-    expect((await readDemoStore(home)).oauth.refresh_token).toBe(server.latest?.refresh);
+    expect((await readDemoStore(home)).oauth.refresh_token).toBe(server.grants.at(-1)?.refreshToken);
   });
 
   it('uses the store when another refresher wrote newer tokens since the scan (re-read inside the lock)', async () => {
@@ -120,14 +125,14 @@ describe('Refresher', () => {
     const outcome = await refresher(adapter).refresh(stale, { force: true });
     expect(outcome.status).toBe('refreshed-by-other');
     expect(outcome.calls).toBe(0);
-    expect(server.calls).toBe(1);
+    expect(server.stats.calls).toBe(1);
     expect(outcome.hash).not.toBe(stale.hash);
   });
 
   it('marks a login whose refresh token is dead as needs_login, with the re-login methods, and never sends it again', async () => {
     const adapter = demoCliAdapter();
     await dueLogin();
-    server.script({ status: 400, json: { error: 'refresh_token_reused' } });
+    server.failNext({ status: 400, json: { error: 'refresh_token_reused' } });
     const history = createMemoryHistoryStore();
     const credential = await scanOne(adapter);
     const needs: RefreshEvent[] = [];
@@ -144,38 +149,34 @@ describe('Refresher', () => {
     // Another refresher, another run, even forced: the dead token is not spent again.
     const again = await refresher(adapter).refresh(credential, { force: true });
     expect(again).toMatchObject({ status: 'needs_login', calls: 0 });
-    expect(server.calls).toBe(1);
+    expect(server.stats.calls).toBe(1);
     // A new login (a new refresh token) is refreshed again.
     await writeDemoLogin(home, {
       access: 'test-access-new',
       refresh: 'test-refresh-new',
       expiresAt: Date.now(),
     });
-    server.grant('test-refresh-new');
+    server.issue('test-refresh-new');
     expect((await refresher(adapter).refresh(await scanOne(adapter))).status).toBe('refreshed');
   });
 
   it('retries transient failures with backoff, then succeeds', async () => {
     const adapter = demoCliAdapter();
     await dueLogin();
-    server.script({ status: 503, json: { error: 'unavailable' } }, { status: 0, reset: true });
+    server.failNext('server_error', 'reset');
     const outcome = await refresher(adapter).refresh(await scanOne(adapter));
     expect(outcome).toMatchObject({ status: 'refreshed', calls: 3 });
-    expect(server.calls).toBe(3);
+    expect(server.stats.calls).toBe(3);
   });
 
   it('reports failed when transient failures outlive the retries, and tries again on the next run', async () => {
     const adapter = demoCliAdapter();
     await dueLogin();
-    server.script(
-      { status: 503, json: { error: 'unavailable' } },
-      { status: 500, json: {} },
-      { status: 429, json: { error: 'slow_down' } },
-    );
+    server.failNext('server_error', { status: 500, json: {} }, 'rate_limited');
     const history = createMemoryHistoryStore();
     const credential = await scanOne(adapter);
     const failed = await refresher(adapter, { history }).refresh(credential);
-    expect(failed).toMatchObject({ status: 'failed', code: 'slow_down', calls: 3 });
+    expect(failed).toMatchObject({ status: 'failed', code: 'rate_limit_exceeded', calls: 3 });
     expect(history.get(credential.id)?.needs).toBe('refresh');
     expect((await refresher(adapter, { history }).refresh(credential)).status).toBe('refreshed');
     expect(history.get(credential.id)?.needs).toBeNull();
@@ -184,7 +185,7 @@ describe('Refresher', () => {
   it('stops at the deadline', async () => {
     const adapter = demoCliAdapter();
     await dueLogin();
-    server.script({ status: 503 }, { status: 503 }, { status: 503 });
+    server.failNext('server_error', 'server_error', 'server_error');
     const outcome = await refresher(adapter, {
       retry: { attempts: 3, baseDelayMs: 10_000 },
       deadlineMs: 2_000,
@@ -198,7 +199,7 @@ describe('Refresher', () => {
     const credential = await scanOne(adapter);
     const refused = await refresher(adapter).refresh(credential);
     expect(refused.status).toBe('opt-in-required');
-    expect(server.calls).toBe(0);
+    expect(server.stats.calls).toBe(0);
     const optedIn = refresher(adapter, { optedIn: (c) => c.source === DEMO_SOURCE });
     expect((await optedIn.refresh(credential)).status).toBe('refreshed');
   });
@@ -218,7 +219,7 @@ describe('Refresher', () => {
     expect(r1.reason).toContain('retired');
     const { writeBack: _w, ...readOnly } = adapter;
     expect((await refresher(readOnly as SourceAdapter).refresh(credential)).status).toBe('not-refreshable');
-    expect(server.calls).toBe(0);
+    expect(server.stats.calls).toBe(0);
   });
 
   it('sends a refresh token only over TLS or to loopback', async () => {
@@ -228,13 +229,13 @@ describe('Refresher', () => {
     const outcome = await refresher(adapter, { retry: { attempts: 1 } }).refresh(await scanOne(adapter));
     expect(outcome.status).toBe('failed');
     expect(outcome.reason).toContain('not https');
-    expect(server.calls).toBe(0);
+    expect(server.stats.calls).toBe(0);
   });
 
   it('caps the answer it reads', async () => {
     const adapter = demoCliAdapter();
     await dueLogin();
-    server.script({ status: 200, json: { access_token: 'x'.repeat(200_000) } });
+    server.failNext({ status: 200, json: { access_token: 'x'.repeat(200_000) } });
     const outcome = await refresher(adapter, { retry: { attempts: 1 } }).refresh(await scanOne(adapter));
     expect(outcome.status).toBe('failed');
     expect(outcome.reason).toContain('larger');
@@ -257,8 +258,8 @@ describe('Refresher', () => {
     await r.refresh(await scanOne(adapter));
     const event = await seen;
     expect(event.outcome.status).toBe('refreshed');
-    expect(event.credential?.secret.reveal()).toBe(server.latest?.access);
-    expect(JSON.stringify(event.credential)).not.toContain(server.latest?.access);
+    expect(event.credential?.secret.reveal()).toBe(server.grants.at(-1)?.accessToken);
+    expect(JSON.stringify(event.credential)).not.toContain(server.grants.at(-1)?.accessToken);
   });
 
   it('keeps its journal private (0700 directory) and empty after a clean refresh', async () => {

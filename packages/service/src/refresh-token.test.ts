@@ -2,7 +2,7 @@
 // loopback server with single-use refresh tokens, and a gateway stand-in that records what it is given.
 import { createMemoryHistoryStore } from '@ctd/history';
 import { ALL_ADAPTERS } from '@ctd/scanners';
-import { createTempHome, type TempHome } from '@ctd/test-utils';
+import { createTempHome, type FakeOAuthServer, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEMO_BASE_URL_ENV,
@@ -11,7 +11,7 @@ import {
   readDemoStore,
   writeDemoLogin,
 } from '../../refresher/src/test-support/demo-cli.ts';
-import { type FakeOAuth, startFakeOAuth } from '../../refresher/src/test-support/fake-oauth.ts';
+import { startDemoOAuth } from '../../refresher/src/test-support/demo-oauth.ts';
 import type { ImportAction } from './import-plan.ts';
 import { type CredentialImporter, createTokenDiscoveryService } from './service.ts';
 
@@ -29,13 +29,12 @@ class RecordingImporter implements CredentialImporter {
 }
 
 let home: TempHome;
-let server: FakeOAuth;
+let server: FakeOAuthServer;
 let importer: RecordingImporter;
 
 beforeEach(async () => {
   home = await createTempHome();
-  server = await startFakeOAuth('test-svc');
-  server.grant(OLD.refresh);
+  server = await startDemoOAuth({ refreshTokens: [OLD.refresh] });
   importer = new RecordingImporter();
 });
 afterEach(async () => {
@@ -63,14 +62,19 @@ describe('TokenDiscoveryService.refreshToken', () => {
     const outcome = out.outcomes?.[0];
     expect(outcome).toMatchObject({ status: 'refreshed', calls: 1, import: { status: 'imported' } });
     const store = await readDemoStore(home.path);
-    expect(store.oauth.access_token).toBe(server.latest?.access);
+    expect(store.oauth.access_token).toBe(server.grants.at(-1)?.accessToken);
     expect(importer.applied).toHaveLength(1);
     const applied = importer.applied[0];
-    expect(applied?.secret).toBe(server.latest?.access);
+    expect(applied?.secret).toBe(server.grants.at(-1)?.accessToken);
     expect(applied?.action.mode).toBe('token');
     expect(applied?.action.expiresAtMs).toBe(store.oauth.expires_at);
     const text = JSON.stringify(out);
-    for (const secret of [OLD.access, OLD.refresh, server.latest?.access, server.latest?.refresh]) {
+    for (const secret of [
+      OLD.access,
+      OLD.refresh,
+      server.grants.at(-1)?.accessToken,
+      server.grants.at(-1)?.refreshToken,
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(out.methods.map((m) => m.type)).toEqual(['cli-login', 'key-page', 'paste-key']);
@@ -82,16 +86,16 @@ describe('TokenDiscoveryService.refreshToken', () => {
     const service = makeService();
     const auto = await service.refreshToken({ target: 'demo-cli' });
     expect(auto.outcomes?.[0]?.status).toBe('not-due');
-    expect(server.calls).toBe(0);
+    expect(server.stats.calls).toBe(0);
     const forced = await service.refreshToken({ target: 'demo-cli', method: 'oauth-refresh' });
     expect(forced.outcomes?.[0]?.status).toBe('refreshed');
-    expect(server.calls).toBe(1);
+    expect(server.stats.calls).toBe(1);
     await service.close();
   });
 
   it('reports needs_login with the methods that fix it', async () => {
     await writeDemoLogin(home.path, { ...OLD, expiresAt: Date.now() });
-    server.script({ status: 400, json: { error: 'refresh_token_expired' } });
+    server.failNext({ status: 400, json: { error: 'refresh_token_expired' } });
     const service = makeService();
     const out = await service.refreshToken({ target: 'demo-cli' });
     expect(out.outcomes?.[0]).toMatchObject({ status: 'needs_login', code: 'refresh_token_expired' });
@@ -105,7 +109,7 @@ describe('TokenDiscoveryService.refreshToken', () => {
     await writeDemoLogin(home.path, { ...OLD, expiresAt: Date.now() });
     const refused = await makeService({ requiresOptIn: true }).refreshToken({ target: 'demo-cli' });
     expect(refused.outcomes?.[0]?.status).toBe('opt-in-required');
-    expect(server.calls).toBe(0);
+    expect(server.stats.calls).toBe(0);
     const allowed = makeService({
       requiresOptIn: true,
       config: { cliSources: { 'demo-cli': { importLogins: true } } },
@@ -124,6 +128,6 @@ describe('TokenDiscoveryService.refreshToken', () => {
     await expect(service.refreshToken({ target: 'demo-cli', method: 'telepathy' })).rejects.toMatchObject({
       code: 'BAD_USAGE',
     });
-    expect(server.calls).toBe(0);
+    expect(server.stats.calls).toBe(0);
   });
 });
