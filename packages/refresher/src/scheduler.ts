@@ -12,7 +12,7 @@ export interface RefreshSchedulerOptions {
   readonly failureBackoffMs?: number | undefined;
   /** Longest wait after failures (ms). @default 1800000 (30 min) */
   readonly maxBackoffMs?: number | undefined;
-  /** Called with every outcome of a scheduled refresh (the refresher's events carry them too). */
+  /** Called with every outcome of a scheduled refresh, once the scheduler has planned what follows. */
   readonly onOutcome?: ((outcome: RefreshOutcome) => void) | undefined;
   /** The clock. @default Date.now */
   readonly now?: (() => number) | undefined;
@@ -183,7 +183,15 @@ export class RefreshScheduler {
     } finally {
       slot.running = false;
     }
-    this.#onOutcome?.(outcome);
+    try {
+      this.#settle(slot, outcome);
+    } finally {
+      this.#onOutcome?.(outcome);
+    }
+  }
+
+  /** Plans what follows a run: the next refresh, a backoff, or parking. */
+  #settle(slot: Slot, outcome: RefreshOutcome): void {
     if (this.#stopped) return;
     const current = this.#slots.get(outcome.credentialId);
     if (current !== slot) {
