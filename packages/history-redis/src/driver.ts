@@ -20,6 +20,7 @@ import type {
   SharedPickRequest,
   SharedPickResult,
 } from '@ctd/history';
+import { mergeBatch } from '@ctd/history';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { APPLY, CLEAR, PICK, READ, UNPICK } from './scripts.ts';
 import { parseRedisUrl, type RedisTlsOptions } from './url.ts';
@@ -202,6 +203,15 @@ function refused(error: unknown): CtdError {
   );
 }
 
+function lostSignal(): { promise: Promise<never>; reject: (e: Error) => void } {
+  let reject: (e: Error) => void = () => {};
+  const promise = new Promise<never>((_, r) => {
+    reject = r;
+  });
+  promise.catch(() => {}); // nobody may be racing it when it settles
+  return { promise, reject };
+}
+
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 /**
@@ -221,6 +231,8 @@ export class RedisDriver implements HistoryDriver {
   #health: BackendHealth = { state: 'ok', since: null, reason: null };
   #closed = false;
   #opened = false;
+  /** Settles when the current connection closes: a pick in flight then gives up at once. */
+  #lost: { promise: Promise<never>; reject: (e: Error) => void } = lostSignal();
   /** Picks whose answer was lost: their use is taken back once Redis answers again. */
   readonly #lostPicks = new Set<string>();
 
@@ -261,7 +273,12 @@ export class RedisDriver implements HistoryDriver {
     this.#client = client as Client;
     // Without a listener, a connection error would be thrown as an uncaught 'error' event.
     client.on('error', (error: Error) => this.#degrade(error));
-    client.on('close', () => this.#degrade(new Error('connection closed')));
+    client.on('close', () => {
+      this.#degrade(new Error('connection closed'));
+      const lost = this.#lost;
+      this.#lost = lostSignal();
+      lost.reject(new Error('Connection is closed.'));
+    });
     client.on('ready', () => this.#recovered());
     client.defineCommand('ctdApply', { numberOfKeys: 1, lua: APPLY });
     client.defineCommand('ctdRead', { numberOfKeys: 1, lua: READ });
@@ -384,12 +401,24 @@ export class RedisDriver implements HistoryDriver {
   }
 
   async apply(batch: ReadonlyMap<string, Delta>): Promise<EntryMap> {
-    if (batch.size > 0)
-      await this.#once(
-        [...batch].map(([id, d]) => deltaOp(id, d)),
-        '',
-      );
-    return this.#readFull();
+    if (batch.size === 0) return this.#readFull();
+    await this.#once(
+      [...batch].map(([id, d]) => deltaOp(id, d)),
+      '',
+    );
+    // The batch is stored: a failed read must not fail the flush (the store would send it again).
+    return this.#readAfterWrite(() => mergeBatch(this.#state, new Map(batch)));
+  }
+
+  /** The fresh state after a write that landed; if Redis is gone again, the best local estimate. */
+  async #readAfterWrite(estimate: () => EntryMap): Promise<EntryMap> {
+    try {
+      return await this.#readFull();
+    } catch {
+      this.#version = '';
+      this.#state = estimate();
+      return this.#state;
+    }
   }
 
   async commit(
@@ -410,7 +439,7 @@ export class RedisDriver implements HistoryDriver {
       }
       await this.#once(ops, token);
       released = true;
-      return await this.#readFull();
+      return await this.#readAfterWrite(() => merged);
     } finally {
       if (!released) await this.#unlock(token).catch(() => {});
     }
@@ -455,20 +484,24 @@ export class RedisDriver implements HistoryDriver {
   async pick(request: SharedPickRequest): Promise<SharedPickResult> {
     const pickId = randomUUID();
     try {
-      const [id, probe] = await this.#client.ctdPick(
-        this.#ids,
-        this.#prefix,
-        request.mode,
-        String(request.at),
-        String(Math.max(1, Math.round(request.probeTtlMs))),
-        String(request.offset),
-        request.model ?? '',
-        request.group,
-        pickId,
-        String(request.probes.length),
-        ...request.probes,
-        ...request.ready,
-      );
+      // An answer lost with the connection is not waited for: the caller decides locally at once.
+      const [id, probe] = await Promise.race([
+        this.#lost.promise,
+        this.#client.ctdPick(
+          this.#ids,
+          this.#prefix,
+          request.mode,
+          String(request.at),
+          String(Math.max(1, Math.round(request.probeTtlMs))),
+          String(request.offset),
+          request.model ?? '',
+          request.group,
+          pickId,
+          String(request.probes.length),
+          ...request.probes,
+          ...request.ready,
+        ),
+      ]);
       return { id: id ?? null, probe: probe === 1 };
     } catch (error) {
       if (answered(error)) throw refused(error);
