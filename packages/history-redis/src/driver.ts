@@ -231,6 +231,8 @@ export class RedisDriver implements HistoryDriver {
   #health: BackendHealth = { state: 'ok', since: null, reason: null };
   #closed = false;
   #opened = false;
+  /** The last connection error (at start, the reason rather than ioredis's "Connection is closed"). */
+  #lastError: Error | null = null;
   /** Settles when the current connection closes: a pick in flight then gives up at once. */
   #lost: { promise: Promise<never>; reject: (e: Error) => void } = lostSignal();
   /** Picks whose answer was lost: their use is taken back once Redis answers again. */
@@ -272,7 +274,10 @@ export class RedisDriver implements HistoryDriver {
     }
     this.#client = client as Client;
     // Without a listener, a connection error would be thrown as an uncaught 'error' event.
-    client.on('error', (error: Error) => this.#degrade(error));
+    client.on('error', (error: Error) => {
+      this.#lastError = error;
+      this.#degrade(error);
+    });
     client.on('close', () => {
       this.#degrade(new Error('connection closed'));
       const lost = this.#lost;
@@ -338,7 +343,7 @@ export class RedisDriver implements HistoryDriver {
         ]);
       } catch (error) {
         client.disconnect();
-        throw this.#unavailable(error);
+        throw this.#unavailable(this.#lastError ?? error);
       } finally {
         clearTimeout(timer);
       }

@@ -2,7 +2,7 @@
 // missing (as root, once per machine: `apt-get update` then `apt-get install redis-server`), started
 // on loopback on a free port in a temp directory, stopped by its PID. Never a mock.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,16 +75,20 @@ export interface RedisServerOptions {
   aof?: boolean;
   /** An ACL user (with every right on every key) and its password; `default` is then disabled. */
   user?: { name: string; password: string };
+  /** Serve TLS only (a self-signed certificate for 127.0.0.1, made with openssl): `rediss://`. */
+  tls?: boolean;
 }
 
 /** A running test server. */
 export interface TestRedis {
   readonly port: number;
-  /** `redis://127.0.0.1:<port>/0` (no credentials). */
+  /** `redis://127.0.0.1:<port>/0` (`rediss://` with TLS; no credentials). */
   readonly url: string;
   readonly pid: number;
   /** Where its files are (the AOF). */
   readonly dir: string;
+  /** With `tls`: the PEM of its self-signed certificate (trust it as the CA). */
+  readonly certificate: string | null;
   /** Stops it gracefully (SIGTERM: the AOF is complete) and waits for the exit. */
   stop(): Promise<void>;
   /** Starts it again on the same port and directory (same data with AOF). */
@@ -120,6 +124,47 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Test
     '--appendfsync',
     'always',
   ];
+  let certificate: string | null = null;
+  if (options.tls) {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    if (r.status !== 0) throw new Error('openssl could not make a test certificate');
+    certificate = readFileSync(cert, 'utf8');
+    args[1] = '0'; // no plain port
+    args.push(
+      '--tls-port',
+      String(port),
+      '--tls-cert-file',
+      cert,
+      '--tls-key-file',
+      key,
+      '--tls-ca-cert-file',
+      cert,
+      '--tls-auth-clients',
+      'no',
+    );
+  }
   if (options.user) {
     args.push(
       '--user',
@@ -163,7 +208,8 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Test
   };
   return {
     port,
-    url: `redis://127.0.0.1:${port}/0`,
+    url: `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}/0`,
+    certificate,
     get pid() {
       return (child as ChildProcess | null)?.pid ?? -1;
     },
