@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
+import { bundlePageSync } from '../../packages/ui-lit/scripts/page-bundle.mjs';
 import { ctdInputsHash, ctdInputsStamp } from '../../scripts/build-freshness.mjs';
 import { baseConfig } from '../../tsup.config.base.ts';
 
@@ -25,6 +26,8 @@ export default defineConfig(() => {
     // the bundle never depends on whether their dist/ is up to date.
     esbuildOptions(options) {
       options.conditions = ['@ctd/source', ...(options.conditions ?? [])];
+      // `ctd serve`'s page (the @ctd/ui-lit page script with Lit) embedded as one string.
+      options.define = { ...options.define, __CTD_SERVE_PAGE__: JSON.stringify(bundlePageSync()) };
     },
     // Bundled CommonJS dependencies (undici, loaded only for a proxy) call require() for Node
     // built-ins, which an ES module lacks. A module-level binding is dropped by the minifier, so

@@ -15,6 +15,8 @@ export { CtdRefreshRequestedEvent } from './events/refresh-requested.ts';
 export { CtdRetryEvent } from './events/retry.ts';
 export { CtdScanCompleteEvent } from './events/scan-complete.ts';
 export { CtdSettingsSavedEvent } from './events/settings-saved.ts';
+export type { HttpClientOptions } from './http-client.ts';
+export { createHttpClient, HttpClientError } from './http-client.ts';
 export type { ShownError } from './internal/errors.ts';
 export { toShownError } from './internal/errors.ts';
 export type { BadgeKind } from './internal/format.ts';

@@ -2,6 +2,7 @@ import { historyCommand } from './history.ts';
 import { importManualCommand } from './import-manual.ts';
 import { refreshCommand } from './refresh.ts';
 import { scanCommand } from './scan.ts';
+import { serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
 import type { Command } from './types.ts';
 
@@ -12,4 +13,5 @@ export const COMMANDS: readonly Command[] = [
   historyCommand,
   refreshCommand,
   importManualCommand,
+  serveCommand,
 ];
