@@ -8,6 +8,7 @@ import { objectAt, rewriteJsonStore, storeMovedOn } from '../_shared/json-store.
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { anthropicRefreshSpec, expiryOf, openaiRefreshSpec } from '../_shared/oauth.ts';
 import { KnownProvider } from '../providers.ts';
+import { readOpencodeDb } from './db.ts';
 
 /** Source id of the opencode adapter. */
 export const OPENCODE_SOURCE = 'opencode' as const;
@@ -79,9 +80,116 @@ function entryKeyOf(field: string): string | undefined {
   return field.endsWith('.access') ? field.slice(0, -'.access'.length) : undefined;
 }
 
-function authPath(ctx: ScanContext): string {
+/** opencode's data directory (`Global.Path.data`): `$XDG_DATA_HOME/opencode`. */
+function dataDir(ctx: ScanContext): string {
   const dataHome = ctx.env.XDG_DATA_HOME?.trim();
-  return join(dataHome ? dataHome : join(ctx.home, '.local', 'share'), 'opencode', 'auth.json');
+  return join(dataHome ? dataHome : join(ctx.home, '.local', 'share'), 'opencode');
+}
+
+function authPath(ctx: ScanContext): string {
+  return join(dataDir(ctx), 'auth.json');
+}
+
+/** OpenClaw's provider for OpenCode's own gateway (Zen), which the console accounts log in to. */
+const OPENCODE_PROVIDER: ProviderId = 'opencode';
+
+/**
+ * The logins in `opencode.db` (1.18): console accounts (`account`, `control_account`) and the v2
+ * `credential` table. Their origins name the table and row, never a `<key>.access` field of
+ * auth.json, so no refresh or write-back is ever aimed at them (opencode keeps them in SQLite).
+ */
+async function scanDatabase(out: SourceCollector, ctx: ScanContext): Promise<void> {
+  const path = join(dataDir(ctx), 'opencode.db');
+  const read = await readOpencodeDb(path);
+  if (read.status === 'missing') {
+    out.checked(path, 'missing', 'does not exist');
+    return;
+  }
+  if (read.status === 'error') {
+    out.problem(path, read.code, read.reason, read.severity);
+    return;
+  }
+  let found = 0;
+  for (const a of read.accounts) {
+    const access = a.accessToken.trim();
+    if (!access) continue;
+    const refresh = a.refreshToken.trim() || undefined;
+    out.found({
+      provider: OPENCODE_PROVIDER,
+      kind: refresh ? 'oauth' : 'token',
+      label: a.table === 'account' ? 'opencode console login' : 'opencode console login (control)',
+      secret: access,
+      refreshToken: refresh,
+      expiresAt: a.tokenExpiry,
+      account: {
+        email: a.email || undefined,
+        accountId: a.table === 'account' ? a.key || undefined : undefined,
+      },
+      origin: { type: 'file', path, field: `${a.table}[${a.key}].access_token` },
+      baseUrl: a.url || undefined,
+    });
+    found++;
+  }
+  for (const c of read.credentials) {
+    const entry = CredentialValueSchema.safeParse(c.value);
+    const where = `${path}#credential[${c.id}]`;
+    if (!entry.success) {
+      out.checked(where, 'skipped', 'holds a value of no known shape: opencode ignores it');
+      continue;
+    }
+    const v = entry.data;
+    // The same entry shapes as auth.json, under the integration (provider) id.
+    const asEntry: Entry =
+      v.type === 'key'
+        ? { type: 'api', key: v.key }
+        : { type: 'oauth', refresh: v.refresh, access: v.access, expires: v.expires };
+    if (!secretOf(asEntry)) {
+      out.checked(where, 'empty', 'holds an empty secret');
+      continue;
+    }
+    // `credential[<id>].value.<field>`: not an auth.json entry key, so oauthRefresh offers none.
+    const field = `credential[${c.id}].value.${v.type === 'key' ? 'key' : 'access'}`;
+    recordEntry(out, c.integrationId, asEntry, () => ({ type: 'file', path, field }));
+    found++;
+  }
+  out.checked(
+    path,
+    found ? 'found' : 'empty',
+    found ? `${found} login(s) in account, control_account and credential` : 'holds no logins',
+  );
+}
+
+// The v2 credential value (`Credential.Value` of opencode 1.18).
+const CredentialValueSchema = z.discriminatedUnion('type', [
+  z
+    .object({ type: z.literal('oauth'), refresh: z.string(), access: z.string(), expires: z.number() })
+    .loose(),
+  z.object({ type: z.literal('key'), key: z.string() }).loose(),
+]);
+
+// `mcp-auth.json`: `{<mcp server>: {tokens?: {accessToken, refreshToken?, expiresAt?, scope?},
+// clientInfo?, codeVerifier?, oauthState?, serverUrl?}}`.
+const McpAuthSchema = z.record(
+  z.string(),
+  z.object({ tokens: z.object({ accessToken: z.string() }).loose().nullish() }).loose(),
+);
+
+/**
+ * `mcp-auth.json` holds the OAuth logins of MCP servers: tools, not model providers, so nothing
+ * there is a credential to list or import. The scan says how many there are (never their tokens).
+ */
+async function scanMcpAuth(out: SourceCollector, ctx: ScanContext): Promise<void> {
+  const path = join(dataDir(ctx), 'mcp-auth.json');
+  const mcp = await out.readJson(path, McpAuthSchema);
+  if (!mcp) return;
+  const logins = Object.values(mcp).filter((e) => e.tokens?.accessToken.trim()).length;
+  out.checked(
+    path,
+    'skipped',
+    logins
+      ? `holds ${logins} MCP server login(s): MCP logins are not model credentials, so they are not listed`
+      : 'holds no MCP server logins',
+  );
 }
 
 /** opencode normalises a trailing `/` away from provider keys (well-known URLs are written with one). */
@@ -159,7 +267,9 @@ function recordEntry(
 /**
  * opencode (`sst/opencode`): the provider map in `$XDG_DATA_HOME/opencode/auth.json` (default
  * `~/.local/share/opencode/auth.json`), or in `OPENCODE_AUTH_CONTENT` when that is set. OAuth,
- * API-key and well-known entries; entries of no known shape are skipped, as opencode does.
+ * API-key and well-known entries; entries of no known shape are skipped, as opencode does. Also
+ * the console logins and v2 credentials in `opencode.db` (read-only), and the count of MCP logins
+ * in `mcp-auth.json`. Formats checked against `opencode-ai` 1.18.33.
  */
 export const opencodeAdapter: SourceAdapter = {
   id: OPENCODE_SOURCE,
@@ -242,8 +352,21 @@ export const opencodeAdapter: SourceAdapter = {
       store = await out.readJson(path, AuthFileSchema);
       origin = (field) => ({ type: 'file', path, field });
     }
-    if (!store) return out.result();
+    if (store) recordStore(out, store, where, origin);
+    await scanDatabase(out, ctx);
+    await scanMcpAuth(out, ctx);
+    return out.result();
+  },
+};
 
+/** Records the entries of an auth.json map (the file's or `OPENCODE_AUTH_CONTENT`'s). */
+function recordStore(
+  out: SourceCollector,
+  store: Record<string, unknown>,
+  where: string,
+  origin: (field: string) => Origin,
+): void {
+  {
     let found = 0;
     for (const [key, value] of Object.entries(store)) {
       const entry = EntrySchema.safeParse(value);
@@ -264,6 +387,5 @@ export const opencodeAdapter: SourceAdapter = {
       found ? 'found' : 'empty',
       found ? `${found} provider entr${found === 1 ? 'y' : 'ies'}` : 'holds no usable entries',
     );
-    return out.result();
-  },
-};
+  }
+}

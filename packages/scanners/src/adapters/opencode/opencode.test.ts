@@ -191,6 +191,85 @@ describe('opencode adapter', () => {
     }
   });
 
+  it('finds the console accounts and v2 credentials of opencode.db (1.18), read-only', async () => {
+    const D = fixtures.opencode.OPENCODE_DB;
+    const path = await fixtures.opencode.writeOpencodeDb(home);
+    const r = await run();
+    expect(r.issues).toEqual([]);
+    expect(
+      r.credentials.map((c) => [
+        c.provider,
+        c.kind,
+        c.secret.reveal(),
+        c.account,
+        c.origin.type === 'file' && c.origin.field,
+      ]),
+    ).toEqual([
+      [
+        'opencode',
+        'oauth',
+        D.accountAccess,
+        { email: D.email, accountId: D.accountId },
+        `account[${D.accountId}].access_token`,
+      ],
+      [
+        'opencode',
+        'oauth',
+        D.controlAccess,
+        { email: D.email },
+        `control_account[${D.email} ${D.url}].access_token`,
+      ],
+      ['deepseek', 'api_key', D.credentialKey, {}, 'credential[cred_PLACEHOLDER1].value.key'],
+      ['openai', 'oauth', D.credentialAccess, {}, 'credential[cred_PLACEHOLDER2].value.access'],
+    ]);
+    expect(r.credentials[0]).toMatchObject({
+      baseUrl: D.url,
+      expiresAt: new Date(D.tokenExpiry).toISOString(),
+    });
+    expect(r.locations.find((l) => l.location === path)).toMatchObject({ result: 'found' });
+    // Logins kept in SQLite are never refreshed here: opencode's own database is not rewritten.
+    for (const c of r.credentials) expect(opencodeAdapter.oauthRefresh?.(c)).toBeUndefined();
+  });
+
+  it('reads opencode.db while opencode holds a write transaction, and never keeps a lock on it', async () => {
+    const path = await fixtures.opencode.writeOpencodeDb(home);
+    const { DatabaseSync } = await import('node:sqlite');
+    const cli = new DatabaseSync(path, { timeout: 0 });
+    try {
+      cli.exec('BEGIN IMMEDIATE');
+      cli.exec("UPDATE account SET email = 'changed@example.com'");
+      const r = await run();
+      // The committed state is read; the uncommitted write is not.
+      expect(r.credentials.filter((c) => c.provider === 'opencode').map((c) => c.account.email)).toEqual([
+        fixtures.opencode.OPENCODE_DB.email,
+        fixtures.opencode.OPENCODE_DB.email,
+      ]);
+      cli.exec('COMMIT');
+      // No reader is left behind: an exclusive lock is granted at once (timeout 0).
+      cli.exec('BEGIN EXCLUSIVE');
+      cli.exec('COMMIT');
+    } finally {
+      cli.close();
+    }
+  });
+
+  it('reports an opencode.db that is not a database as one issue, and still reads auth.json', async () => {
+    await fixtures.opencode.writeOpencodeAuth(home);
+    const path = await home.write('.local/share/opencode/opencode.db', 'sk-test-CANARY-not-a-database');
+    const r = await run();
+    expect(r.issues.map((i) => [i.path, i.code])).toEqual([[path, 'INVALID_SHAPE']]);
+    expect(JSON.stringify(r.issues)).not.toContain('CANARY');
+    expect(r.credentials.length).toBeGreaterThan(0);
+  });
+
+  it('counts the MCP logins of mcp-auth.json without listing them', async () => {
+    const path = await fixtures.opencode.writeOpencodeMcpAuth(home);
+    const r = await run();
+    expect(r.credentials).toEqual([]);
+    expect(r.locations.find((l) => l.location === path)?.reason).toContain('1 MCP server login(s)');
+    expect(JSON.stringify(toScanReport(r, true))).not.toContain('PLACEHOLDER-mcp-access');
+  });
+
   it('never serializes a secret', async () => {
     await fixtures.opencode.writeOpencodeAuth(home);
     const r = await run();
