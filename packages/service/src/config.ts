@@ -45,6 +45,33 @@ function aliasTable(adapters: readonly SourceAdapter[]): Map<string, SourceId[]>
   return table;
 }
 
+/** Where the usage history and the rotation state live: one file per host, or Redis shared by several gateways. */
+const HistoryBackendSchema = z
+  .object({
+    backend: z
+      .enum(['file', 'redis'])
+      .default('file')
+      .describe('"file": one file on this host; "redis": shared by every gateway that uses the same Redis.'),
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional()
+      .describe(
+        'redis:// or rediss:// (TLS) URL, with an ACL user if any. Put the password in $CTD_REDIS_PASSWORD rather than here; it is never logged either way.',
+      ),
+    keyPrefix: z
+      .string()
+      .min(1)
+      .default('ctd:{history}:')
+      .describe('Prefix of every Redis key (keep a {hash tag} in it for Redis Cluster).'),
+  })
+  .strict()
+  .prefault({})
+  .refine((h) => h.backend !== 'redis' || h.url !== undefined, {
+    message: 'history.url is required when history.backend is "redis"',
+    path: ['url'],
+  });
+
 const aliasSchema = (alias: string, sources: readonly SourceId[]) =>
   z
     .object({
@@ -103,6 +130,7 @@ export function serviceConfigSchema(adapters: readonly SourceAdapter[] = ALL_ADA
           .enum(STRATEGIES)
           .default('round-robin')
           .describe('How agents are spread over working credentials.'),
+        history: HistoryBackendSchema,
         cliSources: z
           .object({
             ...Object.fromEntries(adapters.map((a) => [a.id, sourceSchema(a)])),
@@ -137,6 +165,10 @@ export interface ServiceConfigInput {
   autoImport?: boolean | undefined;
   validateTokens?: boolean | undefined;
   rotationStrategy?: (typeof STRATEGIES)[number] | undefined;
+  /** Where the history lives: `{ backend: 'redis', url: 'rediss://ctd@redis.internal:6380/0' }` to share it. */
+  history?:
+    | { backend?: 'file' | 'redis' | undefined; url?: string | undefined; keyPrefix?: string | undefined }
+    | undefined;
   /** Keyed by source id (`"example-cli"`); the deprecated short keys (`example`) are accepted too. */
   cliSources?: Record<string, { [K in keyof CliSourceConfig]?: CliSourceConfig[K] | undefined }> | undefined;
 }
@@ -202,6 +234,18 @@ export const CONFIG_UI_HINTS: Readonly<Record<string, { label: string; help?: st
       help: 'Make one cheap read-only call per credential.',
     },
     rotationStrategy: { label: 'Rotation strategy' },
+    history: {
+      label: 'Shared history',
+      help: 'Several gateways, one pool: keep usage and cooldowns in Redis.',
+      advanced: true,
+    },
+    'history.backend': { label: 'History backend', advanced: true },
+    'history.url': {
+      label: 'Redis URL',
+      help: 'redis:// or rediss://; the password goes in $CTD_REDIS_PASSWORD.',
+      advanced: true,
+    },
+    'history.keyPrefix': { label: 'Redis key prefix', advanced: true },
     cliSources: { label: 'CLI sources', advanced: true },
     ...Object.fromEntries(
       ALL_ADAPTERS.flatMap((a) => [

@@ -155,7 +155,19 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
   async history(): Promise<HistoryStore | undefined> {
     if (!this.#recordHistory) return undefined;
     if (this.#history) return this.#history;
-    this.#historyOpening ??= openHistoryStore({ env: this.#env, file: this.#historyFile });
+    const shared = this.config.history;
+    this.#historyOpening ??=
+      shared.backend === 'redis'
+        ? // Loaded only when configured: the file history needs no Redis client. The password may
+          // come from $CTD_REDIS_PASSWORD so that it stays out of the config; it is never logged.
+          import('@ctd/history-redis').then((m) =>
+            m.openRedisHistoryStore({
+              url: shared.url as string,
+              keyPrefix: shared.keyPrefix,
+              password: this.#env.CTD_REDIS_PASSWORD || undefined,
+            }),
+          )
+        : openHistoryStore({ env: this.#env, file: this.#historyFile });
     this.#history = await this.#historyOpening;
     return this.#history;
   }
@@ -381,7 +393,22 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     const found: readonly CredentialView[] =
       last?.credentials ??
       (await this.#offlineViews()).map((c) => ({ ...c, import: offImport(this.#importer) }));
-    const issues = last?.issues ?? this.#offlineIssues ?? [];
+    const health = store?.health;
+    const issues = [
+      ...(last?.issues ?? this.#offlineIssues ?? []),
+      // A shared history that cannot be reached: rotation goes on from the last known state.
+      ...(health?.state === 'degraded'
+        ? [
+            {
+              source: 'history',
+              path: store?.location ?? '',
+              code: 'BACKEND_UNAVAILABLE',
+              message: `degraded: ${health.reason ?? 'the shared history is unreachable'}`,
+              severity: 'error' as const,
+            },
+          ]
+        : []),
+    ];
     const now = this.#now().getTime();
     const seen = new Set<string>();
     const credentials: CredentialStatus[] = [];
