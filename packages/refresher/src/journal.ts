@@ -62,6 +62,16 @@ export class RefreshJournal {
     return join(this.#dir, `${sha256Hex(credentialId).slice(0, 32)}.json`);
   }
 
+  /**
+   * The lock file that serializes this tool's refreshes of one credential across processes, on
+   * top of the CLI's own lock (some CLIs lock only inside their own process). Its directory is
+   * created here.
+   */
+  async lockPath(credentialId: string): Promise<string> {
+    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    return join(this.#dir, `${sha256Hex(credentialId).slice(0, 32)}.lock`);
+  }
+
   /** Reads a credential's journal; an unreadable or foreign file reads as empty. */
   async read(credentialId: string): Promise<JournalEntry> {
     const empty: JournalEntry = { format: FORMAT, version: 1, credentialId, pending: null, dead: null };

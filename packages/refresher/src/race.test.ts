@@ -1,11 +1,12 @@
-// The race, on the real adapters: 3 processes × 10 concurrent refreshers on one Codex, one kimi-cli
-// and one Qwen Code login (the fixtures of @ctd/test-utils), each against its provider's fake token
+// The race, on the real adapters: 3 processes × 10 concurrent refreshers on one Codex, one kimi-cli,
+// one Claude Code and one Qwen Code login (the fixtures of @ctd/test-utils), each against its provider's fake token
 // endpoint with single-use refresh tokens. One refresh call per expiry, no reuse error, the store
 // ends with the newest tokens; the retired Qwen portal login is never spent.
 import {
   createTempHome,
   type FakeOAuthServer,
   fixtures,
+  startFakeClaudeOAuth,
   startFakeKimiOAuth,
   startFakeOpenAIOAuth,
   startFakeQwenPortalOAuth,
@@ -67,6 +68,19 @@ describe('3 processes × 10 refreshers on one login', () => {
     const grant = fake.grants.at(-1);
     expect(store.access_token).toBe(grant?.accessToken);
     expect(store.refresh_token).toBe(grant?.refreshToken);
+  }, 60_000);
+
+  it('Claude Code (no cross-process lock of its own): one refresh call, through the refresher’s own lock', async () => {
+    const { CLAUDE } = fixtures.claude;
+    fake = await startFakeClaudeOAuth({ refreshTokens: [CLAUDE.refreshToken] });
+    await fixtures.claude.writeClaudeCredentials(home);
+    fake.delayMs = 100;
+    const outcomes = await race('claude-code', { ...home.env, CTD_ANTHROPIC_OAUTH_URL: fake.origin });
+    expect(fake.stats.calls).toBe(1);
+    expect(fake.stats.reuses).toBe(0);
+    expect(count(outcomes)).toEqual({ refreshed: 1, 'refreshed-by-other': 29 });
+    const store = JSON.parse(await readText(home.resolve('.claude/.credentials.json')));
+    expect(store.claudeAiOauth.refreshToken).toBe(fake.grants.at(-1)?.refreshToken);
   }, 60_000);
 
   it('Qwen Code: the retired portal login is never spent (zero calls), the store is untouched', async () => {

@@ -6,6 +6,7 @@ import {
   redact,
   toCtdError,
 } from '@ctd/core';
+import { withExclusiveLockFile } from '@ctd/core/node';
 import { resolveHistoryPath } from '@ctd/history';
 import {
   ALL_ADAPTERS,
@@ -38,6 +39,11 @@ export const DEFAULT_REFRESH_MAX_BODY_BYTES: number = 64 * 1024;
 export const REFRESH_STATE_DIR_NAME = 'cli-token-refresh';
 
 const DEFAULT_USER_AGENT = 'cli-token-discovery-refresher';
+/**
+ * Our per-credential lock is broken at once when its holder died (`pid`), or after this long
+ * even when it lives (longer than any refresh: the deadline plus the CLI's lock wait).
+ */
+const OWN_LOCK_STALE_MS = 5 * 60_000;
 
 /** The event a {@link Refresher} dispatches: `refreshed`, `needs_login` and `outcome` (every outcome). */
 export class RefreshEvent extends Event {
@@ -358,11 +364,20 @@ export class Refresher extends EventTarget {
     const ctx = createScanContext({ env: this.#env, adapters: this.#adapters, now: this.#now() });
     let calls = 0;
     try {
-      return await lockAdapter.withLock<Attempt>(ctx, credential, async () => {
-        const r = await this.#locked(adapter, ctx, credential, held, options, deadline);
-        calls = r.kind === 'transient' ? r.calls : 0;
-        return r;
-      });
+      // Our own cross-process lock first (several gateways or `ctd` runs must not spend one token
+      // chain twice, even where the CLI locks only inside its own process), then the CLI's lock.
+      // Always in this order; the CLI never takes ours, so the two cannot deadlock.
+      const ownLock = await this.#journal.lockPath(credential.id);
+      return await withExclusiveLockFile(
+        ownLock,
+        { timeoutMs: Math.max(0, deadline - Date.now()), staleAfterMs: OWN_LOCK_STALE_MS, stale: 'pid' },
+        () =>
+          lockAdapter.withLock<Attempt>(ctx, credential, async () => {
+            const r = await this.#locked(adapter, ctx, credential, held, options, deadline);
+            calls = r.kind === 'transient' ? r.calls : 0;
+            return r;
+          }),
+      );
     } catch (error) {
       const e = toCtdError(error);
       // A lock held too long by another refresher is worth waiting for; anything else is not.
