@@ -5,6 +5,7 @@ import type { PluginApi } from './host-types.ts';
 import { OpenClawImporter, openClawHost } from './importer.ts';
 import { configJsonSchema, PLUGIN_DESCRIPTION, PLUGIN_ID, PLUGIN_NAME } from './manifest.ts';
 import { registerGatewayMethods } from './methods.ts';
+import { registerSettingsMethods } from './settings.ts';
 
 const LOG_PREFIX = `[${PLUGIN_ID}]`;
 
@@ -27,6 +28,7 @@ function register(api: PluginApi): void {
   };
 
   registerGatewayMethods(api, getService);
+  registerSettingsMethods(api);
   registerCliCommands(api, getService);
 
   api.registerService({
