@@ -1,5 +1,6 @@
 import { defineConfig } from 'tsup';
 import { baseConfig } from '../../tsup.config.base.ts';
+import { buildControlUi } from './src/control-ui/build.ts';
 
 // The plugin ships as one self-contained package: every @ctd/* package and third-party library is
 // bundled (nothing to install from npm), and only `openclaw/*` stays external (the host resolves it).
@@ -16,5 +17,9 @@ export default defineConfig({
   // Bundled CommonJS (undici) calls require(); give ESM chunks one.
   banner: {
     js: "import { createRequire as __ctdCreateRequire } from 'node:module'; const require = __ctdCreateRequire(import.meta.url);",
+  },
+  // The Control UI page: one self-contained browser file beside the backend (src/control-ui/build.ts).
+  async onSuccess() {
+    await buildControlUi();
   },
 });

@@ -2,6 +2,7 @@ import { ALL_ADAPTERS } from '@ctd/scanners';
 import { CONFIG_UI_HINTS, ServiceConfigSchema } from '@ctd/service';
 import { z } from 'zod';
 import pkg from '../package.json' with { type: 'json' };
+import { CONTROL_UI_ENTRY } from './control-ui/entry.ts';
 
 /** The plugin id: the key of `plugins.entries.<id>` in OpenClaw's config. */
 export const PLUGIN_ID = 'cli-token-discovery';
@@ -38,5 +39,6 @@ export function buildManifest(): Record<string, unknown> {
     ],
     uiHints: CONFIG_UI_HINTS,
     configSchema: configJsonSchema(),
+    controlUi: { entry: CONTROL_UI_ENTRY },
   };
 }
