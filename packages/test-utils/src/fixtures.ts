@@ -1,5 +1,6 @@
 export * as claude from './fixtures/claude.ts';
 export * as codex from './fixtures/codex.ts';
+export * as copilot from './fixtures/copilot.ts';
 export * as environment from './fixtures/environment.ts';
 export * as gemini from './fixtures/gemini.ts';
 export * as kimiCli from './fixtures/kimi-cli.ts';

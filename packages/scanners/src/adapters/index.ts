@@ -6,6 +6,7 @@ import { claudeCodeAdapter } from './claude-code/index.ts';
 import { codexCliAdapter } from './codex-cli/index.ts';
 import { environmentAdapter } from './environment/index.ts';
 import { geminiCliAdapter } from './gemini-cli/index.ts';
+import { githubCopilotCliAdapter } from './github-copilot-cli/index.ts';
 import { kimiCliAdapter } from './kimi-cli/index.ts';
 import { kimiCodeAdapter } from './kimi-code/index.ts';
 import { opencodeAdapter } from './opencode/index.ts';
@@ -23,6 +24,7 @@ export const ALL_ADAPTERS: readonly SourceAdapter[] = [
   kimiCodeAdapter,
   claudeCodeAdapter,
   opencodeAdapter,
+  githubCopilotCliAdapter,
   environmentAdapter,
 ];
 
