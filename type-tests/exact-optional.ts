@@ -12,6 +12,12 @@ import type {
   HistoryStoreOptions,
   MemoryHistoryStoreOptions,
 } from '@ctd/history';
+import type {
+  RefresherOptions,
+  RefreshOptions,
+  RefreshSchedulerOptions,
+  RetryPolicy,
+} from '@ctd/refresher';
 import type { AcquireRequest, classifyResponse, RotatorOptions } from '@ctd/rotator';
 import type { ScanContextOptions, ScanOptions } from '@ctd/scanners';
 import type { ValidateOptions } from '@ctd/scanners/validate';
@@ -52,6 +58,10 @@ export const checks: {
   memoryHistoryStore: TakesUndefined<MemoryHistoryStoreOptions>;
   rotator: TakesUndefined<RotatorOptions>;
   acquire: TakesUndefined<AcquireRequest>;
+  refresher: TakesUndefined<RefresherOptions>;
+  refresh: TakesUndefined<RefreshOptions>;
+  refreshRetry: TakesUndefined<RetryPolicy>;
+  refreshScheduler: TakesUndefined<RefreshSchedulerOptions>;
   classifyResponse: TakesUndefined<NonNullable<Parameters<typeof classifyResponse>[2]>>;
   service: TakesUndefined<TokenDiscoveryServiceOptions>;
   serviceConfig: TakesUndefined<ServiceConfigInput>;
@@ -74,6 +84,10 @@ export const checks: {
   memoryHistoryStore: true,
   rotator: true,
   acquire: true,
+  refresher: true,
+  refresh: true,
+  refreshRetry: true,
+  refreshScheduler: true,
   classifyResponse: true,
   service: true,
   serviceConfig: true,
