@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { CtdError, escapeControlChars, toCtdError } from '@ctd/core';
 import {
-  type FileHistoryStore,
+  type DriverHistoryStore,
   type HistoryNotice,
   openHistoryStore,
   resolveHistoryPath,
@@ -38,7 +38,7 @@ export interface CtdService {
   /** The history file's path (whether or not it exists). */
   readonly historyPath: string;
   /** The open history, or null when there is none (no file yet, `--no-history`, or unusable on a scan). */
-  readonly store: FileHistoryStore | null;
+  readonly store: DriverHistoryStore | null;
   scan: TokenDiscoveryService['scan'];
   /** Flushes the history and releases it. */
   close(): Promise<void>;
@@ -60,19 +60,37 @@ export async function openService(
   command: string,
   options: OpenServiceOptions,
 ): Promise<CtdService> {
-  const historyPath = resolveHistoryPath({ file: options.file, env: io.env });
-  let store: FileHistoryStore | null = null;
+  // $CTD_HISTORY_URL (and no --file): the history several gateways share in Redis, whose client is
+  // loaded only then. The URL is shown without its password; $CTD_REDIS_PASSWORD can hold it.
+  const url = options.file === undefined ? io.env.CTD_HISTORY_URL || undefined : undefined;
+  const redis = url ? await import('@ctd/history-redis') : undefined;
+  const historyPath =
+    redis && url ? redis.redactRedisUrl(url) : resolveHistoryPath({ file: options.file, env: io.env });
+  let store: DriverHistoryStore | null = null;
   const use = options.history;
-  if (use === 'write' || ((use === 'read' || use === 'change') && existsSync(historyPath))) {
+  if (
+    use === 'write' ||
+    ((use === 'read' || use === 'change') && (redis !== undefined || existsSync(historyPath)))
+  ) {
     try {
-      store = await openHistoryStore({
-        file: options.file,
-        env: io.env,
-        // One command, one flush at the end (close): no timer keeps the process alive.
-        flushIntervalMs: 0,
-        readOnly: use === 'read',
-        onNotice: (n) => printNotice(io, command, n),
-      });
+      store =
+        redis && url
+          ? await redis.openRedisHistoryStore({
+              url,
+              keyPrefix: io.env.CTD_HISTORY_KEY_PREFIX || undefined,
+              password: io.env.CTD_REDIS_PASSWORD || undefined,
+              flushIntervalMs: 0,
+              readOnly: use === 'read',
+              onNotice: (n) => printNotice(io, command, n),
+            })
+          : await openHistoryStore({
+              file: options.file,
+              env: io.env,
+              // One command, one flush at the end (close): no timer keeps the process alive.
+              flushIntervalMs: 0,
+              readOnly: use === 'read',
+              onNotice: (n) => printNotice(io, command, n),
+            });
     } catch (error) {
       if (options.history !== 'write' || !(error instanceof CtdError)) throw error;
       // A scan still prints what it found when the history cannot be used.
@@ -118,7 +136,10 @@ export async function openService(
  * matters more than recording it. (A Proxy that calls every method on the store itself, whose
  * private fields a proxied `this` could not reach.)
  */
-function tolerateWriteFailures(store: FileHistoryStore, report: (error: unknown) => void): FileHistoryStore {
+function tolerateWriteFailures(
+  store: DriverHistoryStore,
+  report: (error: unknown) => void,
+): DriverHistoryStore {
   return new Proxy(store, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);

@@ -11,10 +11,12 @@ import { type CliIo, outputWidth, type Palette, palette, toJson, usageError, use
 import { type CtdService, openService, printNotice } from '../service.ts';
 import { type Column, renderTable } from '../table.ts';
 import { wrap } from '../text.ts';
+import { historyMigrateCommand } from './history-migrate.ts';
 import type { Command } from './types.ts';
 
 const HELP = `Usage: ctd history [options]
        ctd history clear [<id>] [--yes]
+       ctd history migrate [--to <url|file>] [--from <file|url>]
 
 Show how each credential has been used: one line per credential with a hash prefix, uses,
 successes, failures, status and cooldown. Secrets are never stored: the history keeps the
@@ -22,6 +24,11 @@ SHA-256 of each secret only.
 
 \`ctd history clear\` deletes all history, or one credential's (by id or a hash prefix of at
 least 8 characters). It asks for confirmation on a terminal; pass --yes in scripts.
+
+\`ctd history migrate\` copies the history between the file and Redis, idempotently
+(--to defaults to $CTD_HISTORY_URL; --key-prefix to $CTD_HISTORY_KEY_PREFIX). The password goes
+in the URL or in $CTD_REDIS_PASSWORD and is never printed. With $CTD_HISTORY_URL set, every
+command uses the history in Redis.
 
 Options:
   --json            print the whole history as JSON (hashes, counts, statuses)
@@ -221,6 +228,7 @@ export const historyCommand: Command = {
   summary: 'how each credential was used (hashes, counts, statuses); history clear',
   help: HELP,
   async run(args, io) {
+    if (args[0] === 'migrate') return historyMigrateCommand.run(args.slice(1), io);
     const { values, positionals } = parseCommandArgs(
       args,
       {
