@@ -122,11 +122,13 @@ describe('Refresher', () => {
     await dueLogin();
     const stale = await scanOne(adapter);
     expect((await refresher(adapter).refresh(stale)).status).toBe('refreshed');
-    const outcome = await refresher(adapter).refresh(stale, { force: true });
+    const history = createMemoryHistoryStore();
+    const outcome = await refresher(adapter, { history }).refresh(stale, { force: true });
     expect(outcome.status).toBe('refreshed-by-other');
     expect(outcome.calls).toBe(0);
     expect(server.stats.calls).toBe(1);
     expect(outcome.hash).not.toBe(stale.hash);
+    expect(history.get(stale.id)?.hash).toBe(outcome.hash); // the history follows the store
   });
 
   it('marks a login whose refresh token is dead as needs_login, with the re-login methods, and never sends it again', async () => {

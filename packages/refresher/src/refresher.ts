@@ -343,6 +343,22 @@ export class Refresher extends EventTarget {
     };
   }
 
+  /** Records the tokens another process put in the store: the history follows the new hash. */
+  #observed(credential: DiscoveredCredential): void {
+    const expires = credential.expiresAt ? Date.parse(credential.expiresAt) : null;
+    this.#history((h, at) => {
+      const ref = {
+        id: credential.id,
+        hash: credential.hash,
+        source: credential.source,
+        provider: credential.provider,
+      };
+      h.ensure(ref, at);
+      h.observe(ref, { at, expiresAt: expires !== null && Number.isFinite(expires) ? expires : null });
+      if (h.get(credential.id)?.needs === 'refresh') h.setNeeds(credential.id, null, null, at);
+    });
+  }
+
   #history(fn: (h: NonNullable<RefresherOptions['history']>, at: number) => void): void {
     const h = this.#options.history;
     if (!h) return;
@@ -493,6 +509,7 @@ export class Refresher extends EventTarget {
       const at = spec.refreshAt(fresh);
       const due = at !== null && at <= now;
       if (options.force || !due) {
+        this.#observed(fresh);
         return done({
           outcome: this.#outcome(
             fresh,
@@ -568,10 +585,11 @@ export class Refresher extends EventTarget {
       return { kind: 'transient', code: answer.code, reason, calls: 1 };
     }
     const tokens = answer.tokens;
-    // Journalled before anything else can fail: from here on a crash leaves a known-spent token.
-    await this.#journal.write(
-      entry({ refreshHash, accessHash: fresh.hash, phase: 'received', at: this.#now().getTime() }),
-    );
+    // Journalled before the write-back: from here on a crash leaves a known-spent token. Best
+    // effort: when the journal cannot be written (a full disk), the write-back matters more.
+    await this.#journal
+      .write(entry({ refreshHash, accessHash: fresh.hash, phase: 'received', at: this.#now().getTime() }))
+      .catch(() => {});
     await this.#options.hooks?.afterAnswer?.(fresh);
     try {
       await (adapter.writeBack as NonNullable<SourceAdapter['writeBack']>).call(adapter, ctx, fresh, tokens);
@@ -596,7 +614,8 @@ export class Refresher extends EventTarget {
         credential: fresh,
       });
     }
-    await this.#journal.write(entry(null));
+    // A leftover `received` entry names the old tokens, so a failure to clear it is harmless.
+    await this.#journal.write(entry(null)).catch(() => {});
     const after = (await this.#rescan(adapter, ctx, fresh.id)) ?? fresh;
     const expiresMs = tokens.expiresAtMs ?? (after.expiresAt ? Date.parse(after.expiresAt) : null);
     this.#history((h, at) => {
