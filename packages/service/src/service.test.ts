@@ -7,9 +7,10 @@ import {
   fixtures,
   startFakeGemini,
   startFakeOpenAI,
+  startFakeOpenAIOAuth,
   type TempHome,
 } from '@ctd/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { ImportAction } from './import-plan.ts';
 import { type CredentialImporter, createTokenDiscoveryService } from './service.ts';
 
@@ -132,8 +133,12 @@ describe('TokenDiscoveryService other operations', () => {
 
   it('refreshToken lists the methods that apply to a CLI or a credential', async () => {
     await fixtures.codex.writeCodexChatGpt(home);
-    const service = makeService();
+    // The fixture's login is due, so refreshToken refreshes it: against a loopback token endpoint.
+    const oauth = await startFakeOpenAIOAuth({ refreshTokens: [fixtures.codex.CODEX.refreshToken] });
+    onTestFinished(() => oauth.close());
+    const service = makeService({}, { CTD_OPENAI_OAUTH_URL: oauth.origin });
     const byCli = await service.refreshToken({ target: 'codex' });
+    expect(byCli.outcomes?.map((o) => o.status)).toEqual(['refreshed']);
     expect(byCli.credentials).toHaveLength(1);
     expect(byCli.methods.map((m) => m.type)).toEqual(expect.arrayContaining(['cli-login', 'key-page']));
     expect(JSON.stringify(byCli)).toContain('codex login');
