@@ -89,6 +89,11 @@ export const ENDPOINTS = {
     envVar: 'CTD_DEEPSEEK_BASE_URL',
     description: 'DeepSeek key: GET /models, then GET /user/balance',
   },
+  'github-copilot': {
+    defaultUrl: 'https://api.github.com',
+    envVar: 'CTD_GITHUB_COPILOT_BASE_URL',
+    description: 'GitHub Copilot: GET /copilot_internal/user',
+  },
 } as const satisfies Record<string, EndpointSpec>;
 
 /** Id of an endpoint in {@link ENDPOINTS}. */

@@ -12,6 +12,7 @@ import { dashscopeValidator } from './dashscope.ts';
 import { deepseekValidator } from './deepseek.ts';
 import { ENDPOINTS, type EndpointId, endpointOverride } from './endpoints.ts';
 import { geminiApiKeyValidator } from './gemini.ts';
+import { githubCopilotValidator } from './github-copilot.ts';
 import { googleOAuthValidator } from './google-oauth.ts';
 import { httpRequest } from './http.ts';
 import { kimiCodeValidator } from './kimi.ts';
@@ -45,6 +46,7 @@ export const VALIDATORS: readonly Validator[] = [
   claudeOAuthValidator,
   openrouterValidator,
   deepseekValidator,
+  githubCopilotValidator,
 ];
 
 /**

@@ -15,6 +15,7 @@ export {
   validatorFor,
 } from './engine.ts';
 export { geminiApiKeyValidator } from './gemini.ts';
+export { githubCopilotValidator } from './github-copilot.ts';
 export { googleOAuthValidator } from './google-oauth.ts';
 export type { HttpClientOptions } from './http.ts';
 export { httpRequest, MAX_BODY_BYTES } from './http.ts';

@@ -11,6 +11,7 @@ import {
   startFakeDashScope,
   startFakeDeepSeek,
   startFakeGemini,
+  startFakeGitHubCopilot,
   startFakeGoogleOAuth,
   startFakeKimi,
   startFakeMoonshot,
@@ -1037,9 +1038,9 @@ describe('providers without a check', () => {
     const [result] = await validateCredentials([
       testCredential({
         source: 'opencode',
-        provider: 'github-copilot',
-        kind: 'oauth',
-        secret: 'gho_test_PLACEHOLDER',
+        provider: 'mistral',
+        kind: 'api_key',
+        secret: 'test-PLACEHOLDER-mistral-key',
       }),
     ]);
     expect(result).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/no live check/) });
@@ -1065,6 +1066,7 @@ describe('every credential of a full home', () => {
         anthropic: await started(startFakeAnthropic({ keys })),
         openrouter: await started(startFakeOpenRouter({ keys })),
         deepseek: await started(startFakeDeepSeek({ keys })),
+        copilot: await started(startFakeGitHubCopilot({ keys })),
       };
       const results = await validateCredentials(credentials, {
         now: () => TEST_NOW,
@@ -1081,6 +1083,7 @@ describe('every credential of a full home', () => {
           CTD_ANTHROPIC_BASE_URL: f.anthropic.origin,
           CTD_OPENROUTER_BASE_URL: f.openrouter.baseUrl,
           CTD_DEEPSEEK_BASE_URL: f.deepseek.origin,
+          CTD_GITHUB_COPILOT_BASE_URL: f.copilot.baseUrl,
         },
       });
       credentials.forEach((c, i) => {
@@ -1091,7 +1094,6 @@ describe('every credential of a full home', () => {
         });
       });
       expect(credentials.filter((c) => !validatorFor(c)).map((c) => c.provider)).toEqual([
-        'github-copilot',
         'https://example.com',
       ]);
       // Each fake saw only secrets of its own provider.
@@ -1105,6 +1107,7 @@ describe('every credential of a full home', () => {
         [f.anthropic, 'anthropic'],
         [f.deepseek, 'deepseek'],
         [f.openrouter, 'openrouter'],
+        [f.copilot, 'github-copilot'],
         [f.moonshot, 'moonshot'],
         [f.moonshotCn, 'moonshot'],
       ] as const) {

@@ -2,6 +2,7 @@ export { startFakeAnthropic } from './anthropic.ts';
 export { startFakeChatGpt } from './chatgpt.ts';
 export { startFakeDashScope } from './dashscope.ts';
 export { startFakeDeepSeek } from './deepseek.ts';
+export { startFakeGitHubCopilot } from './github-copilot.ts';
 export { startFakeGemini, startFakeGoogleOAuth } from './google.ts';
 export { startFakeKimi } from './kimi.ts';
 export { type FakeLeakyProvider, type LeakStyle, startFakeLeakyProvider } from './leaky.ts';
