@@ -6,6 +6,7 @@ import { createTempHome, type FakeOAuthServer, type TempHome } from '@ctd/test-u
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEMO_BASE_URL_ENV,
+  DEMO_LEAD_MS,
   DEMO_PROVIDER,
   demoCliAdapter,
   readDemoStore,
@@ -129,5 +130,22 @@ describe('TokenDiscoveryService.refreshToken', () => {
       code: 'BAD_USAGE',
     });
     expect(server.stats.calls).toBe(0);
+  });
+
+  it('keepAlive refreshes a scanned login at its CLI’s moment and updates the gateway profile', async () => {
+    // Due in about 200 ms: the demo CLI refreshes a minute before expiry.
+    await writeDemoLogin(home.path, { ...OLD, expiresAt: Date.now() + DEMO_LEAD_MS + 200 });
+    const service = makeService();
+    const scheduler = await service.keepAlive({ minIntervalMs: 0 });
+    const refreshed = new Promise<void>((resolve) => {
+      void service.refresher().then((r) => r.on('refreshed', () => resolve()));
+    });
+    await service.scan({ sources: ['demo-cli'], validate: false });
+    expect(scheduler.list()).toHaveLength(1);
+    await refreshed;
+    await expect.poll(() => importer.applied.at(-1)?.secret).toBe(server.grants.at(-1)?.accessToken);
+    expect((await readDemoStore(home.path)).oauth.access_token).toBe(server.grants.at(-1)?.accessToken);
+    await service.close();
+    expect(scheduler.list()).toEqual([]);
   });
 });

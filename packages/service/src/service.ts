@@ -10,7 +10,12 @@ import {
   type ValidationResult,
 } from '@ctd/core';
 import { type HistoryEntry, type HistoryStore, openHistoryStore, recordScan } from '@ctd/history';
-import { REFRESH_STATE_DIR_NAME, Refresher } from '@ctd/refresher';
+import {
+  REFRESH_STATE_DIR_NAME,
+  Refresher,
+  RefreshScheduler,
+  type RefreshSchedulerOptions,
+} from '@ctd/refresher';
 import { createRotator, type Rotator } from '@ctd/rotator';
 import {
   ALL_ADAPTERS,
@@ -267,6 +272,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     });
     this.#last = { output, result };
     this.#rotator?.setCredentials(this.#rotatable());
+    this.#keepAlive?.set(result.credentials);
     return output;
   }
 
@@ -550,6 +556,24 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     return refresher;
   }
 
+  #keepAlive: RefreshScheduler | undefined;
+
+  /**
+   * Keeps the OAuth logins of every scan alive: a scheduler on {@link TokenDiscoveryService.refresher}
+   * that refreshes each login at its CLI's own moment (idle ones too), fed by each scan, stopped by
+   * `close()`. Each refresh updates the imported gateway profile. Calling it again returns the same
+   * scheduler.
+   *
+   * @param options - lead time (`aheadMs`), backoff, `onOutcome`
+   */
+  async keepAlive(options: RefreshSchedulerOptions = {}): Promise<RefreshScheduler> {
+    if (this.#keepAlive) return this.#keepAlive;
+    const scheduler = new RefreshScheduler(await this.refresher(), options);
+    this.#keepAlive ??= scheduler;
+    if (this.#last) this.#keepAlive.set(this.#last.result.credentials);
+    return this.#keepAlive;
+  }
+
   /**
    * Updates the gateway profile imported from a login with the access token and expiry it holds
    * now (after a refresh, by us or by the CLI). Nothing happens without an importer, with import
@@ -740,6 +764,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
 
   /** Flushes the history and releases it. */
   async close(): Promise<void> {
+    this.#keepAlive?.stop();
     await this.#running?.catch(() => {});
     await this.#history?.close();
   }
