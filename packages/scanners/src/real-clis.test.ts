@@ -105,6 +105,40 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
     await expectExactly([{ source: 'codex-cli', provider: 'openai', kind: 'token', secret: token }]);
   });
 
+  it('GitHub Copilot CLI: `copilot login --with-token` (config.json, storeTokenPlaintext)', async () => {
+    const token = 'gho_test_PLACEHOLDER_real_copilot_000000000000';
+    // Headless, the CLI keeps a token in plaintext only when its settings allow it.
+    await home.writeJson('.copilot/settings.json', { storeTokenPlaintext: true });
+    const s = await startStandIn(['api.github.com'], (req) =>
+      req.url.startsWith('/copilot_internal/user')
+        ? { status: 200, json: { login: 'octocat', copilot_plan: 'individual', chat_enabled: true } }
+        : req.url.startsWith('/copilot_internal/')
+          ? { status: 200, json: {} }
+          : undefined,
+    );
+    try {
+      const run = await runRealCli(clis.bin.copilot, ['login', '--with-token'], {
+        home: home.path,
+        input: `${token}\n`,
+        env: s.env,
+        timeoutMs: 60_000,
+      });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(s.requests[0]?.url).toBe('/copilot_internal/user');
+    } finally {
+      await s.close();
+    }
+    await expectExactly([
+      {
+        source: 'github-copilot-cli',
+        provider: 'github-copilot',
+        kind: 'token',
+        secret: token,
+        account: { userId: 'octocat' },
+      },
+    ]);
+  });
+
   it.skipIf(!tmux)(
     'opencode: `opencode auth login -p anthropic` (an API key, typed into its TUI)',
     async () => {
