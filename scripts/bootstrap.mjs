@@ -208,6 +208,7 @@ const jobs = {
   },
   test: async () => {
     const { node, pnpm, env } = setup();
+    must(node, [join(root, 'scripts/ensure-redis-server.mjs')], { env }); // the Redis history's tests
     const { reportArgs, printSummary } = await import('./vitest-summary.mjs');
     const report = join(cache, 'vitest-report.json');
     rmSync(report, { force: true });
@@ -228,6 +229,7 @@ const jobs = {
   },
   bench: () => {
     const { node, env } = setup();
+    must(node, [join(root, 'scripts/ensure-redis-server.mjs')], { env }); // the Redis benchmark
     return run(node, [join(root, 'scripts/bench.mjs'), ...rest], { env });
   },
   exec: () => {

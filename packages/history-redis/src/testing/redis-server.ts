@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const CANDIDATES = ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/usr/sbin/redis-server'];
 
@@ -20,19 +21,17 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** The repository's installer (also run by `npm test` and `npm run bench` before anything starts). */
+const INSTALLER = fileURLToPath(new URL('../../../../scripts/ensure-redis-server.mjs', import.meta.url));
+
 /**
- * The path of `redis-server`, installing Debian's package when it is missing (root only; several
- * test files may ask at once: one installs, the others wait for it).
+ * The path of `redis-server`, installing Debian's package when it is missing (root only, through
+ * scripts/ensure-redis-server.mjs; several test files may ask at once: one installs, the others
+ * wait for it).
  */
 export function ensureRedisServer(): string {
   const found = findBinary();
   if (found) return found;
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-    throw new Error(
-      'redis-server is not installed; install it (Debian: apt-get install redis-server) to run the Redis tests',
-    );
-  }
   const lock = join(tmpdir(), 'ctd-redis-install.lock');
   for (let waited = 0; ; waited += 200) {
     try {
@@ -45,12 +44,13 @@ export function ensureRedisServer(): string {
     }
   }
   try {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const opts = { stdio: ['ignore', 2, 2] as ['ignore', number, number], env };
-    spawnSync('apt-get', ['update', '-qq'], opts);
-    const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], opts);
+    spawnSync(process.execPath, [INSTALLER], { stdio: ['ignore', 2, 2] });
     const bin = findBinary();
-    if (r.status !== 0 || !bin) throw new Error(`apt-get install redis-server failed (${r.status})`);
+    if (!bin) {
+      throw new Error(
+        'redis-server is not installed; install it (Debian: apt-get install redis-server) to run the Redis tests',
+      );
+    }
     return bin;
   } finally {
     rmSync(lock, { recursive: true, force: true });
