@@ -52,7 +52,6 @@ export default css`
   [role='columnheader'] {
     font-weight: 600;
     color: var(--_muted);
-    white-space: nowrap;
   }
   [role='columnheader'] button {
     border: 0;

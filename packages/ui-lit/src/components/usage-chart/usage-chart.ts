@@ -189,7 +189,7 @@ export class CtdUsageChart extends LitElement {
     if (!rows.length) return nothing;
     return this.#bars(
       'Tokens in / out',
-      rows.flatMap(([n, a, b]) => [[`${n} in`, a] as const, [`${n} out`, b] as const]),
+      rows.flatMap(([n, a, b]) => [[`in: ${n}`, a] as const, [`out: ${n}`, b] as const]),
       (v) => compact(v),
     );
   }
