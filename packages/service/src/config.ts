@@ -130,6 +130,30 @@ export function serviceConfigSchema(adapters: readonly SourceAdapter[] = ALL_ADA
           .enum(STRATEGIES)
           .default('round-robin')
           .describe('How agents are spread over working credentials.'),
+        autoRefresh: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Refresh OAuth logins before they expire, the CLI's own way (under its lock, written back to its store).",
+          ),
+        refreshAheadMinutes: z
+          .number()
+          .min(0)
+          .max(24 * 60)
+          .default(0)
+          .describe(
+            "Refresh this many minutes before the CLI's own refresh moment (0: at the CLI's moment).",
+          ),
+        expiryWarningHours: z
+          .number()
+          .gt(0)
+          .max(24 * 365)
+          .default(24)
+          .describe('Warn this many hours before a token that nothing renews expires.'),
+        watch: z
+          .boolean()
+          .default(true)
+          .describe("Watch the CLIs' credential files and re-import a login when it changes on disk."),
         history: HistoryBackendSchema,
         cliSources: z
           .object({
@@ -165,6 +189,10 @@ export interface ServiceConfigInput {
   autoImport?: boolean | undefined;
   validateTokens?: boolean | undefined;
   rotationStrategy?: (typeof STRATEGIES)[number] | undefined;
+  autoRefresh?: boolean | undefined;
+  refreshAheadMinutes?: number | undefined;
+  expiryWarningHours?: number | undefined;
+  watch?: boolean | undefined;
   /** Where the history lives: `{ backend: 'redis', url: 'rediss://ctd@redis.internal:6380/0' }` to share it. */
   history?:
     | { backend?: 'file' | 'redis' | undefined; url?: string | undefined; keyPrefix?: string | undefined }
@@ -234,6 +262,17 @@ export const CONFIG_UI_HINTS: Readonly<Record<string, { label: string; help?: st
       help: 'Make one cheap read-only call per credential.',
     },
     rotationStrategy: { label: 'Rotation strategy' },
+    autoRefresh: {
+      label: 'Refresh logins automatically',
+      help: "Refresh OAuth logins before they expire, under the CLI's lock, written back to its store.",
+    },
+    refreshAheadMinutes: { label: 'Refresh ahead (minutes)', advanced: true },
+    expiryWarningHours: {
+      label: 'Expiry warning (hours)',
+      help: 'Warn this long before a token that nothing renews expires.',
+      advanced: true,
+    },
+    watch: { label: 'Watch credential files', help: 'Re-import a login when its CLI changes it on disk.' },
     history: {
       label: 'Shared history',
       help: 'Several gateways, one pool: keep usage and cooldowns in Redis.',
