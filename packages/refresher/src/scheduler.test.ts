@@ -153,4 +153,27 @@ describe('RefreshScheduler', () => {
     scheduler.set([apiKey]);
     expect(scheduler.list().map((s) => s.credentialId)).toEqual([apiKey.id]);
   });
+
+  it('never leads by more than half the token’s remaining life (no refresh right after a refresh)', async () => {
+    await writeDemoLogin(home, { ...OLD, expiresAt: Date.now() + DEMO_LEAD_MS + 200 });
+    scheduler = new RefreshScheduler(refresher, watched({ minIntervalMs: 0, aheadMs: 10 * 3_600_000 }));
+    const refreshed = next('refreshed');
+    scheduler.set([await scan()]);
+    await refreshed;
+    // The new token lives an hour: refreshed again about half an hour before its CLI would.
+    expect(Date.parse(scheduler.list()[0]?.at ?? '')).toBeGreaterThan(Date.now() + 20 * 60_000);
+    expect(server.stats.calls).toBe(1);
+  });
+
+  it('backs off after an ineffective refresh (a new token that is due at once) instead of looping', async () => {
+    await writeDemoLogin(home, { ...OLD, expiresAt: Date.now() });
+    server.expiresIn = 1; // due again as soon as it is issued
+    scheduler = new RefreshScheduler(refresher, watched({ minIntervalMs: 0, failureBackoffMs: 60_000 }));
+    const refreshed = next('refreshed');
+    scheduler.set([await scan()]);
+    await refreshed;
+    expect(scheduler.list()[0]?.failures).toBe(1);
+    expect(Date.parse(scheduler.list()[0]?.at ?? '')).toBeGreaterThan(Date.now() + 30_000);
+    expect(server.stats.calls).toBe(1);
+  });
 });

@@ -130,15 +130,31 @@ export class RefreshScheduler {
     this.#slots.clear();
   }
 
-  #plan(slot: Slot, notBefore = 0): void {
+  /** When the credential should be refreshed next (ms), or null when it cannot be. */
+  #dueAt(slot: Slot): number | null {
     const due = this.#refresher.refreshAt(slot.credential);
-    if (due === null) {
+    if (due === null) return null;
+    // The lead never exceeds half the token's remaining life: a lead longer than a token's
+    // lifetime would otherwise refresh it again as soon as it was refreshed.
+    const expiry = slot.credential.expiresAt ? Date.parse(slot.credential.expiresAt) : Number.NaN;
+    const life = Number.isFinite(expiry) ? Math.max(0, (expiry - this.#now()) / 2) : this.#aheadMs;
+    return due - Math.min(this.#aheadMs, life);
+  }
+
+  #plan(slot: Slot): void {
+    const at = this.#dueAt(slot);
+    if (at === null) {
       slot.at = null;
       slot.parked = 'the CLI would not refresh it (no refresh token, not refreshable, or no known expiry)';
       return;
     }
-    const floor = Math.max(notBefore, (slot.lastRunAt ?? -Infinity) + this.#minIntervalMs);
-    this.#arm(slot, Math.max(due - this.#aheadMs, floor));
+    this.#arm(slot, Math.max(at, (slot.lastRunAt ?? -Infinity) + this.#minIntervalMs));
+  }
+
+  #backoff(slot: Slot): void {
+    slot.failures += 1;
+    const backoff = Math.min(this.#maxBackoffMs, this.#failureBackoffMs * 2 ** (slot.failures - 1));
+    this.#arm(slot, this.#now() + backoff);
   }
 
   #arm(slot: Slot, at: number): void {
@@ -202,16 +218,20 @@ export class RefreshScheduler {
     switch (outcome.status) {
       case 'refreshed':
       case 'refreshed-by-other':
-      case 'not-due':
+      case 'not-due': {
+        const at = this.#dueAt(slot);
+        if (outcome.status === 'refreshed' && at !== null && at <= this.#now()) {
+          // An ineffective refresh (the new token is due at once): back off instead of looping.
+          this.#backoff(slot);
+          return;
+        }
         slot.failures = 0;
         this.#plan(slot);
         return;
-      case 'failed': {
-        slot.failures += 1;
-        const backoff = Math.min(this.#maxBackoffMs, this.#failureBackoffMs * 2 ** (slot.failures - 1));
-        this.#arm(slot, this.#now() + backoff);
-        return;
       }
+      case 'failed':
+        this.#backoff(slot);
+        return;
       default:
         // needs_login, not-refreshable, opt-in-required: retrying would change nothing (and
         // must never spend a dead token again). A new secret from set() plans it again.
