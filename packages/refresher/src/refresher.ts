@@ -266,6 +266,14 @@ export class Refresher extends EventTarget {
   async #run(credential: CredentialInfo, options: RefreshOptions): Promise<RefreshResult> {
     const keep = credential as DiscoveredCredential;
     const adapter = adapterById(credential.source, this.#adapters);
+    // What cannot be refreshed at all is said first: an opt-in would change nothing for it.
+    const spec = this.#spec(adapter, credential);
+    if (typeof spec === 'string' || !adapter) {
+      return {
+        outcome: this.#outcome(credential, 'not-refreshable', typeof spec === 'string' ? spec : ''),
+        credential: keep,
+      };
+    }
     if (credential.policy.requiresOptIn && !this.#optedIn(credential)) {
       return {
         outcome: this.#outcome(
@@ -273,13 +281,6 @@ export class Refresher extends EventTarget {
           'opt-in-required',
           `${credential.policy.note} (as of ${credential.policy.asOf}); it is refreshed only with the user's opt-in for ${credential.source}`,
         ),
-        credential: keep,
-      };
-    }
-    const spec = this.#spec(adapter, credential);
-    if (typeof spec === 'string' || !adapter) {
-      return {
-        outcome: this.#outcome(credential, 'not-refreshable', typeof spec === 'string' ? spec : ''),
         credential: keep,
       };
     }

@@ -2,7 +2,7 @@
 // loopback server with single-use refresh tokens, and a gateway stand-in that records what it is given.
 import { createMemoryHistoryStore } from '@ctd/history';
 import { ALL_ADAPTERS } from '@ctd/scanners';
-import { createTempHome, type FakeOAuthServer, type TempHome } from '@ctd/test-utils';
+import { createTempHome, type FakeOAuthServer, fixtures, type TempHome } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEMO_BASE_URL_ENV,
@@ -147,5 +147,14 @@ describe('TokenDiscoveryService.refreshToken', () => {
     expect((await readDemoStore(home.path)).oauth.access_token).toBe(server.grants.at(-1)?.accessToken);
     await service.close();
     expect(scheduler.list()).toEqual([]);
+  });
+
+  it('says a retired provider’s login cannot be refreshed, without a call', async () => {
+    await fixtures.qwen.writeQwenOAuth(home);
+    const out = await makeService().refreshToken({ target: 'qwen-cli' });
+    expect(out.outcomes).toHaveLength(1);
+    expect(out.outcomes?.[0]).toMatchObject({ status: 'not-refreshable', calls: 0 });
+    expect(out.outcomes?.[0]?.reason).toMatch(/retired/);
+    expect(out.methods.map((m) => m.type)).toContain('key-page');
   });
 });

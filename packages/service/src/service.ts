@@ -225,7 +225,11 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     return this.#running;
   }
 
-  async #scan(params: z.output<typeof ScanInputSchema>, sources: SourceId[]): Promise<ScanOutput> {
+  async #scan(
+    params: z.output<typeof ScanInputSchema>,
+    sources: SourceId[],
+    merge = false,
+  ): Promise<ScanOutput> {
     const started = performance.now();
     const now = this.#now();
     const result = await scanSources({ env: this.#env, now, sources, adapters: this.#adapters });
@@ -270,10 +274,53 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
         failed: count('failed'),
       },
     });
-    this.#last = { output, result };
+    // A rescan of some sources (a store changed on disk) replaces only their credentials.
+    this.#last =
+      merge && this.#last ? mergeScans(this.#last, { output, result }, sources) : { output, result };
     this.#rotator?.setCredentials(this.#rotatable());
-    this.#keepAlive?.set(result.credentials);
+    this.#keepAlive?.set(this.#last.result.credentials);
+    for (const listener of this.#scanListeners) {
+      try {
+        listener(this.#last.output, this.#last.result.credentials);
+      } catch {
+        // A listener's failure is its own; the scan stands.
+      }
+    }
     return output;
+  }
+
+  readonly #scanListeners = new Set<
+    (output: ScanOutput, credentials: readonly DiscoveredCredential[]) => void
+  >();
+
+  /**
+   * Calls `listener` after every scan and rescan with the whole picture (a rescan merged into the
+   * last scan) and the credentials with their secrets (for a watcher, a scheduler, an expiry monitor).
+   *
+   * @returns a function that removes the listener
+   */
+  onScan(listener: (output: ScanOutput, credentials: readonly DiscoveredCredential[]) => void): () => void {
+    this.#scanListeners.add(listener);
+    return () => this.#scanListeners.delete(listener);
+  }
+
+  /**
+   * Scans, validates, imports and records some sources again (their store changed on disk: a
+   * re-login, a refresh by the CLI), after any scan already running, and merges the result into the
+   * last scan (other sources keep theirs).
+   *
+   * @param sources - the sources to scan again (disabled ones are left out)
+   * @returns the rescan's own output (its sources only)
+   */
+  async rescan(sources: readonly SourceId[]): Promise<ScanOutput> {
+    const enabled = this.#enabledSources(sources);
+    while (this.#running) await this.#running.catch(() => undefined);
+    const run = this.#scan({}, enabled, true);
+    const tracked: Promise<ScanOutput> = run.finally(() => {
+      if (this.#running === tracked) this.#running = undefined;
+    });
+    this.#running = tracked;
+    return run;
   }
 
   /**
@@ -645,13 +692,9 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
       }
       credentials = found;
     }
-    const refreshable = credentials.filter((c) => {
-      const adapter = adapterById(c.source, this.#adapters);
-      return (
-        c.refreshMethods.some((m) => m.type === 'oauth-refresh') &&
-        Boolean(adapter?.oauthRefresh && adapter.withLock && adapter.writeBack)
-      );
-    });
+    // Every OAuth login with a refresh token gets an outcome: the refresher says why one cannot
+    // be refreshed (a retired provider, a store this tool cannot write back) without a call.
+    const refreshable = credentials.filter((c) => c.kind === 'oauth' && c.hasRefreshToken);
     const outcomes: RefreshOutput['outcomes'] = [];
     if (refreshable.length > 0) {
       const refresher = await this.refresher();
@@ -768,6 +811,36 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     await this.#running?.catch(() => {});
     await this.#history?.close();
   }
+}
+
+/** The last scan with some sources' credentials, views and issues replaced by a rescan's. */
+function mergeScans(last: LastScan, next: LastScan, sources: readonly SourceId[]): LastScan {
+  const from = new Set<string>(sources);
+  const keep = <T extends { source: string }>(list: readonly T[]) => list.filter((x) => !from.has(x.source));
+  const credentials = [...keep(last.output.credentials), ...next.output.credentials];
+  const count = (s: ImportOutcome['status']) => credentials.filter((v) => v.import.status === s).length;
+  return {
+    output: {
+      ...next.output,
+      credentials,
+      issues: [...keep(last.output.issues), ...next.output.issues],
+      summary: {
+        found: credentials.length,
+        valid: credentials.filter((v) => v.validation?.status === 'valid').length,
+        imported: count('imported'),
+        unchanged: count('unchanged'),
+        skipped: count('skipped'),
+        failed: count('failed'),
+      },
+    },
+    result: {
+      ...next.result,
+      credentials: [...keep(last.result.credentials), ...next.result.credentials],
+      issues: [...keep(last.result.issues), ...next.result.issues],
+      locations: [...keep(last.result.locations), ...next.result.locations],
+      sources: [...new Set([...last.result.sources, ...next.result.sources])],
+    },
+  };
 }
 
 function offImport(importer: CredentialImporter | undefined): ImportOutcome {
