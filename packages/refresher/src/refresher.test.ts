@@ -195,6 +195,14 @@ describe('Refresher', () => {
     expect(outcome).toMatchObject({ status: 'failed', calls: 1 });
   });
 
+  it('stops when cancelled, spending nothing', async () => {
+    const adapter = demoCliAdapter();
+    await dueLogin();
+    const outcome = await refresher(adapter).refresh(await scanOne(adapter), { signal: AbortSignal.abort() });
+    expect(outcome).toMatchObject({ status: 'failed', code: 'CANCELLED', calls: 0 });
+    expect(server.stats.calls).toBe(0);
+  });
+
   it('refreshes a login whose provider asks for an opt-in only when the user opted in', async () => {
     const adapter = demoCliAdapter({ requiresOptIn: true });
     await dueLogin();
