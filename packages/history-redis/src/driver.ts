@@ -311,6 +311,11 @@ export class RedisDriver implements HistoryDriver {
     };
   }
 
+  /** Redis answered: not degraded (also after a timeout that ended without a reconnection). */
+  #answered(): void {
+    if (this.#health.state === 'degraded') this.#recovered();
+  }
+
   #recovered(): void {
     if (!this.#opened) return;
     this.#health = { state: 'ok', since: null, reason: null };
@@ -319,6 +324,8 @@ export class RedisDriver implements HistoryDriver {
 
   #unavailable(error: unknown): CtdError {
     const message = error instanceof Error ? error.message : String(error);
+    // A command can fail before the connection's 'close' event is seen: degraded from now on.
+    this.#degrade(error instanceof Error ? error : new Error(message));
     // No `cause`: ioredis errors carry the command's arguments.
     return new CtdError(
       'BACKEND_UNAVAILABLE',
@@ -370,6 +377,7 @@ export class RedisDriver implements HistoryDriver {
 
   async #readIfChanged(known: string): Promise<EntryMap | null> {
     const reply = await this.#client.ctdRead(this.#ids, this.#prefix, known);
+    this.#answered();
     const [version, ...rest] = reply;
     if (rest.length === 0 && known !== '' && version === known) return null;
     const state: EntryMap = new Map();
@@ -394,6 +402,7 @@ export class RedisDriver implements HistoryDriver {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.#client.ctdApply(this.#ids, ...args);
+        this.#answered();
         return;
       } catch (error) {
         if (answered(error)) throw refused(error);
@@ -507,6 +516,7 @@ export class RedisDriver implements HistoryDriver {
           ...request.ready,
         ),
       ]);
+      this.#answered();
       return { id: id ?? null, probe: probe === 1 };
     } catch (error) {
       if (answered(error)) throw refused(error);

@@ -83,6 +83,24 @@ describe('ACL users and TLS', () => {
     expect(apart.location).not.toContain(PASSWORD);
   });
 
+  it('works for a user limited to the prefix with the rights docs/redis.md lists', async () => {
+    const admin = raw(`redis://ctd:${PASSWORD}@127.0.0.1:${acl.port}/0`);
+    const rights = ['+@read', '+@write', '+@scripting', '+@connection', '+info', '+client|setname'];
+    await admin.call('ACL', 'SETUSER', 'gw', 'on', `>${PASSWORD}`, '~ctd:{history}:*', ...rights);
+    const store = await open(`redis://gw:${PASSWORD}@127.0.0.1:${acl.port}/0`, {
+      keyPrefix: 'ctd:{history}:',
+    });
+    const rotator = createRotator({ store, strategy: 'least-used' });
+    rotator.setCredentials([ref('c1')]);
+    await store.flush();
+    const lease = await rotator.acquireShared({ provider: 'openai' });
+    if (lease.ok) rotator.report(lease, { type: 'rate_limited' });
+    await store.flush();
+    expect(store.get('c1')).toMatchObject({ usageCount: 1, cooldownCause: 'rate_limited' });
+    await expect(store.transaction(() => store.get('c1')?.usageCount)).resolves.toBe(1);
+    await expect(store.clear()).resolves.toBe(1);
+  });
+
   it('a wrong password fails at start without printing either password', async () => {
     const error = await openRedisHistoryStore({
       url: `redis://ctd:wrong-${PASSWORD}@127.0.0.1:${acl.port}/0`,

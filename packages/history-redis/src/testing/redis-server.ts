@@ -57,16 +57,21 @@ export function ensureRedisServer(): string {
   }
 }
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+/**
+ * A free TCP port on loopback, below the kernel's ephemeral range: a server stopped mid-test (to
+ * test an outage) keeps its port, and no other test's port-0 listener can take it meanwhile.
+ */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; ; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+    if (tries > 100) throw new Error('no free port between 20000 and 29999');
+  }
 }
 
 /** Options of {@link startRedis}. */
