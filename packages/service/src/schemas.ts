@@ -223,6 +223,34 @@ export const RefreshOutputSchema = z.object({
   /** The methods that apply, best first (the key page, the CLI's login command, …). */
   methods: z.array(RefreshMethodSchema),
   note: z.string(),
+  /**
+   * What to open in a browser for the method run, on the operator's side (the gateway never opens
+   * one): a login page with its device code, or a key page. Not secrets: they only start a login.
+   */
+  open: z.object({ url: z.string(), code: z.string().optional() }).optional(),
+  /** The re-login method run (with `method`), and how it went. */
+  run: z
+    .object({
+      method: z.enum(REFRESH_METHOD_TYPES),
+      /** `started`: running in the background (finish it in the browser); `not-run`: the caller acts (a pasted key). */
+      status: z.enum(['started', 'done', 'failed', 'timed-out', 'cancelled', 'not-run']),
+      exitCode: z.number().nullable().optional(),
+      reason: z.string().optional(),
+    })
+    .optional(),
+  /** The target's credentials after a re-login ended (scanned again: check, import, expiry). */
+  after: z
+    .array(
+      z.object({
+        id: z.string(),
+        label: z.string(),
+        provider: z.string(),
+        expiresAt: z.string().nullable(),
+        status: ValidationStatusSchema.optional(),
+        import: ImportOutcomeSchema,
+      }),
+    )
+    .optional(),
 });
 /** The `refreshToken` output. */
 export type RefreshOutput = z.infer<typeof RefreshOutputSchema>;

@@ -15,13 +15,13 @@ import {
   Refresher,
   RefreshScheduler,
   type RefreshSchedulerOptions,
+  reloginMethods,
 } from '@ctd/refresher';
 import { createRotator, type Rotator } from '@ctd/rotator';
 import {
   ALL_ADAPTERS,
   adapterById,
   makeCredential,
-  refreshMethodsFor,
   type ScanResult,
   type SourceAdapter,
   scan as scanSources,
@@ -31,6 +31,7 @@ import type { z } from 'zod';
 import type { TokenDiscoveryClient } from './client.ts';
 import { parseServiceConfig, type ServiceConfig, sourceConfig } from './config.ts';
 import { type ImportAction, type ImportHostFacts, planImport } from './import-plan.ts';
+import { type ActiveLogin, type RefreshRunOptions, runRelogin } from './relogin.ts';
 import {
   ClearHistoryInputSchema,
   ClearHistoryOutputSchema,
@@ -648,19 +649,16 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
    * CLI can be refreshed by this tool is refreshed when due (its CLI's own rule), under the CLI's
    * lock, written back to its store, and its gateway profile updated; the answer also lists the
    * other methods that apply (key page, the CLI's login command, a pasted key), with what each
-   * does. `method: "oauth-refresh"` refreshes now, due or not. Other methods are not run yet.
+   * does. `method: "oauth-refresh"` refreshes now, due or not. A re-login method runs (see
+   * `runRelogin`): `browser-login` and `cli-login` run the CLI's own login command on this machine
+   * and answer with the page (and code) to open on the operator's side; `key-page` answers with the
+   * page; `paste-key` says how to paste (importManual).
    *
    * @param input - `{ target, method? }`: a source id (or its short name) or a credential id
+   * @param options - for a local caller: progress, cancellation, wait for the login to end
    */
-  async refreshToken(input: unknown): Promise<RefreshOutput> {
+  async refreshToken(input: unknown, options: RefreshRunOptions = {}): Promise<RefreshOutput> {
     const { target, method } = parseInput(RefreshInputSchema, input, 'refreshToken');
-    if (method !== undefined && method !== 'oauth-refresh') {
-      throw new CtdError(
-        'BAD_USAGE',
-        `refreshToken: the "${method}" method is not implemented yet; run refreshToken without a method to see what each method would do`,
-        { details: { operation: 'refreshToken', method } },
-      );
-    }
     let credentials: DiscoveredCredential[];
     const sources = sourcesForName(target, this.#adapters);
     if (sources.length > 0) {
@@ -669,8 +667,11 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
         // The first source of a shared short name is the CLI's own (the adapter list's order).
         const adapter = adapterById(sources[0] as SourceId, this.#adapters) as SourceAdapter;
         const hint = adapter.loginProvider
-          ? refreshMethodsFor(adapter, adapter.loginProvider, 'oauth', false, this.#adapters)
+          ? reloginMethods(adapter, adapter.loginProvider, 'oauth', this.#adapters)
           : [];
+        if (method !== undefined && method !== 'oauth-refresh') {
+          return this.#relogin(target, adapter, method, hint, [], options);
+        }
         return RefreshOutputSchema.parse({
           target,
           credentials: [],
@@ -691,6 +692,18 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
         );
       }
       credentials = found;
+    }
+    if (method !== undefined && method !== 'oauth-refresh') {
+      const first = credentials[0] as DiscoveredCredential;
+      const adapter = adapterById(first.source, this.#adapters) as SourceAdapter;
+      return this.#relogin(
+        target,
+        adapter,
+        method,
+        this.#reloginMethodsOf(credentials),
+        credentials,
+        options,
+      );
     }
     // Every OAuth login with a refresh token gets an outcome: the refresher says why one cannot
     // be refreshed (a retired provider, a store this tool cannot write back) without a call.
@@ -718,8 +731,6 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
         { details: { operation: 'refreshToken', target } },
       );
     }
-    const methods = new Map<string, RefreshOutput['methods'][number]>();
-    for (const c of credentials) for (const m of c.refreshMethods) methods.set(JSON.stringify(m), m);
     const refreshed = outcomes.filter((o) => o.status === 'refreshed' || o.status === 'refreshed-by-other');
     const dead = outcomes.filter((o) => o.status === 'needs_login');
     const note =
@@ -739,8 +750,61 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
         provider: c.provider,
         methods: c.refreshMethods,
       })),
-      methods: [...methods.values()].filter((m) => m.type !== 'oauth-refresh'),
+      methods: this.#reloginMethodsOf(credentials),
       note,
+    });
+  }
+
+  /** Logins running in the background (browser or CLI login), by source. */
+  readonly #logins = new Map<SourceId, ActiveLogin>();
+
+  /** The re-login methods of some credentials (deduplicated, best first). */
+  #reloginMethodsOf(credentials: readonly DiscoveredCredential[]): RefreshOutput['methods'] {
+    const methods = new Map<string, RefreshOutput['methods'][number]>();
+    for (const c of credentials) {
+      const adapter = adapterById(c.source, this.#adapters);
+      if (!adapter) continue;
+      for (const m of reloginMethods(adapter, c.provider, c.kind, this.#adapters))
+        methods.set(JSON.stringify(m), m);
+    }
+    return [...methods.values()];
+  }
+
+  async #relogin(
+    target: string,
+    adapter: SourceAdapter,
+    method: Exclude<RefreshOutput['methods'][number]['type'], 'oauth-refresh'>,
+    methods: RefreshOutput['methods'],
+    credentials: readonly DiscoveredCredential[],
+    options: RefreshRunOptions,
+  ): Promise<RefreshOutput> {
+    const chosen = methods.find((m) => m.type === method);
+    if (!chosen) {
+      throw new CtdError(
+        'BAD_USAGE',
+        `refreshToken: "${method}" does not apply to ${target}; methods: ${methods.map((m) => m.type).join(', ') || 'none'}`,
+        { details: { operation: 'refreshToken', target, method } },
+      );
+    }
+    const answer = await runRelogin({
+      adapter,
+      method,
+      keyPage: chosen.type === 'key-page' ? chosen.url : null,
+      env: this.#env,
+      options,
+      rescan: (sources) => this.rescan(sources),
+      active: this.#logins,
+    });
+    return RefreshOutputSchema.parse({
+      target,
+      credentials: credentials.map((c) => ({
+        id: c.id,
+        label: c.label,
+        provider: c.provider,
+        methods: c.refreshMethods,
+      })),
+      methods,
+      ...answer,
     });
   }
 
@@ -807,6 +871,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
 
   /** Flushes the history and releases it. */
   async close(): Promise<void> {
+    for (const { login } of this.#logins.values()) login.cancel();
     this.#keepAlive?.stop();
     await this.#running?.catch(() => {});
     await this.#history?.close();

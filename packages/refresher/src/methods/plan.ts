@@ -68,12 +68,11 @@ export function reloginMethods(
           'Create a new API key on the provider’s page, then paste it (it is checked before it is kept).',
       });
     } else if (m.type === 'paste-key') {
-      if (adapter.recognizePasted)
-        methods.push({
-          ...m,
-          description:
-            'Paste a key or token: it is recognised by its shape, checked with its provider, then imported; never echoed.',
-        });
+      methods.push({
+        ...m,
+        description:
+          'Paste a key or token: it is recognised by its shape, checked with its provider, then imported; never echoed.',
+      });
     } else methods.push(m);
   }
   return methods;
