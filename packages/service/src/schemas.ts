@@ -96,6 +96,17 @@ export const CredentialStatusSchema = CredentialInfoSchema.partial()
     /** Until when the credential is cooling down, or null. */
     cooldownUntil: z.string().nullable(),
     cooldownCause: z.string().nullable(),
+    /**
+     * Its expiry (`expiryWarningHours`): `ok`, `expiring` (ends inside the threshold and nothing
+     * renews it), `expired`, `invalid` or `needs_login`, with why in a sentence.
+     */
+    expiry: z
+      .object({
+        state: z.enum(['ok', 'expiring', 'expired', 'invalid', 'needs_login']),
+        reason: z.string(),
+        refreshExpiresAt: z.string().nullable().optional(),
+      })
+      .optional(),
   });
 /** One credential in `status`. Never holds a secret. */
 export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;

@@ -11,6 +11,7 @@ import {
 } from '@ctd/core';
 import { type HistoryEntry, type HistoryStore, openHistoryStore, recordScan } from '@ctd/history';
 import {
+  assessExpiry,
   REFRESH_STATE_DIR_NAME,
   Refresher,
   RefreshScheduler,
@@ -483,6 +484,26 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
           now,
         ),
       );
+    }
+    // Each credential's expiry, as the expiry monitor judges it (a dead refresh token, a rejection, the clock).
+    const warningMs = this.config.expiryWarningHours * 3_600_000;
+    for (const [i, c] of credentials.entries()) {
+      const entry = store?.get(c.id);
+      const a = assessExpiry(
+        {
+          credential: {
+            ...c,
+            kind: c.kind ?? 'token',
+            expiresAt: c.expiresAt ?? null,
+            hasRefreshToken: c.hasRefreshToken ?? false,
+          },
+          validationStatus: c.status,
+          needsLogin: c.status === 'needs_login' || (entry?.statusReason?.startsWith('needs login') ?? false),
+        },
+        now,
+        warningMs,
+      );
+      credentials[i] = { ...c, expiry: { state: a.state, reason: a.reason } };
     }
     const groups = new Map<string, StatusOutput['sources'][number]>();
     for (const c of credentials.filter((c) => c.inLastScan)) {
