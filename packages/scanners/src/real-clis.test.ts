@@ -105,6 +105,69 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
     await expectExactly([{ source: 'codex-cli', provider: 'openai', kind: 'token', secret: token }]);
   });
 
+  it.skipIf(!tmux)(
+    'Gemini CLI: an API key typed into its TUI (encrypted gemini-credentials.json, no keychain headless)',
+    async () => {
+      const key = 'AIzaSyTEST-PLACEHOLDER-real-gemini-000000000';
+      // The auth type chosen and folder trust off, so the TUI goes straight to the key prompt.
+      await home.writeJson('.gemini/settings.json', {
+        security: { auth: { selectedType: 'gemini-api-key' }, folderTrust: { enabled: false } },
+      });
+      await home.mkdir('work');
+      const tui = await startTmux(clis.bin.gemini, [], home.path, {}, home.resolve('work'));
+      try {
+        await tui.waitFor('Enter Gemini API Key', 30_000);
+        await tui.submit(key);
+        await tui.waitFor('Type your message');
+      } finally {
+        await tui.close();
+      }
+      await expectExactly([{ source: 'gemini-cli', provider: 'google', kind: 'api_key', secret: key }]);
+    },
+    60_000,
+  );
+
+  for (const plan of [
+    { name: 'Coding Plan', keys: [], key: 'sk-sp-test-PLACEHOLDER-real-qwen-coding-0000', provider: 'qwen' },
+    {
+      name: 'Token Plan',
+      keys: ['Down'],
+      key: 'sk-test-PLACEHOLDER-real-qwen-token-plan-000',
+      provider: 'qwen-token-plan',
+    },
+  ]) {
+    it.skipIf(!tmux)(
+      `Qwen Code: /auth → Alibaba ModelStudio → ${plan.name} (settings.json env and providerMetadata)`,
+      async () => {
+        await home.mkdir('work');
+        const tui = await startTmux(clis.bin.qwen, [], home.path, {}, home.resolve('work'));
+        try {
+          await tui.waitFor('Connect a Provider', 30_000);
+          await tui.keys('Enter');
+          await tui.waitFor('Access Method');
+          if (plan.keys.length) {
+            await tui.keys(...plan.keys);
+            await tui.waitFor(`› ${plan.name}`);
+          }
+          await tui.keys('Enter');
+          await tui.waitFor('Step 1/3');
+          await tui.keys('Enter');
+          await tui.waitFor('Step 2/3');
+          await tui.submit(plan.key);
+          await tui.waitFor('Space to toggle');
+          await tui.keys('Enter');
+          await tui.waitFor('Successfully configured');
+        } finally {
+          await tui.close();
+        }
+        await expectExactly([
+          { source: 'qwen-cli', provider: plan.provider, kind: 'api_key', secret: plan.key },
+        ]);
+      },
+      60_000,
+    );
+  }
+
   it('GitHub Copilot CLI: `copilot login --with-token` (config.json, storeTokenPlaintext)', async () => {
     const token = 'gho_test_PLACEHOLDER_real_copilot_000000000000';
     // Headless, the CLI keeps a token in plaintext only when its settings allow it.
@@ -150,8 +213,7 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
       );
       try {
         await tui.waitFor('Enter your API key');
-        await tui.type(key);
-        await tui.keys('Enter');
+        await tui.submit(key);
         await tui.waitFor('Done');
       } finally {
         await tui.close();

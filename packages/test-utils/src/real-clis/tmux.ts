@@ -12,6 +12,11 @@ export interface TmuxSession {
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Types `text` literally (no key names), without Enter. */
   type(text: string): Promise<void>;
+  /**
+   * Types `text`, waits until the screen shows it (a TUI that gets Enter in the same burst as the
+   * text takes it for part of a paste and drops it), then presses Enter.
+   */
+  submit(text: string): Promise<void>;
   /** Sends tmux key names (`Enter`, `Down`, `Escape`, `C-c`). */
   keys(...names: string[]): Promise<void>;
   /** The screen as text. */
@@ -42,12 +47,14 @@ function quote(arg: string): string {
  * @param args - its arguments
  * @param home - the temp home
  * @param env - variables the test adds
+ * @param cwd - the working directory @default the home
  */
 export async function startTmux(
   command: string,
   args: readonly string[],
   home: string,
   env: Readonly<Record<string, string>> = {},
+  cwd: string = home,
 ): Promise<TmuxSession> {
   sessions += 1;
   const socket = `ctd-real-cli-${process.pid}-${sessions}`;
@@ -56,7 +63,7 @@ export async function startTmux(
   // (its exit status printed last), so its final screen can still be read.
   const line = [
     'cd',
-    quote(home),
+    quote(cwd),
     '&&',
     'env',
     '-i',
@@ -92,6 +99,11 @@ export async function startTmux(
     },
     async type(text) {
       await tmux('send-keys', '-t', 'cli', '-l', text);
+    },
+    async submit(text) {
+      await session.type(text);
+      await session.waitFor(text.slice(-12));
+      await tmux('send-keys', '-t', 'cli', 'Enter');
     },
     async keys(...names) {
       await tmux('send-keys', '-t', 'cli', ...names);
