@@ -462,7 +462,8 @@ export class RedisDriver implements HistoryDriver {
   async #lock(): Promise<string> {
     const token = randomUUID();
     const key = `${this.#prefix}lock`;
-    const deadline = this.#clock() + this.#lockTimeoutMs;
+    // Real time (the injected clock may stand still in tests).
+    const deadline = Date.now() + this.#lockTimeoutMs;
     for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
       let got: string | null;
       try {
@@ -471,7 +472,7 @@ export class RedisDriver implements HistoryDriver {
         throw answered(error) ? refused(error) : this.#unavailable(error);
       }
       if (got === 'OK') return token;
-      if (this.#clock() >= deadline) {
+      if (Date.now() >= deadline) {
         throw new CtdError(
           'LOCK_TIMEOUT',
           `the Redis history's lock (${key}) was held for over ${this.#lockTimeoutMs} ms`,

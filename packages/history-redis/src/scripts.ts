@@ -237,7 +237,7 @@ local e = P .. 'e:' .. chosen
 redis.call('SADD', P .. 'ids', chosen)
 redis.call('HINCRBY', e, 'usageCount', 1)
 maxf(e, 'lastUsed', now)
-redis.call('SET', P .. 'pick:' .. ARGV[8], chosen, 'PX', 600000)
+redis.call('SET', P .. 'pick:' .. ARGV[8], chosen, 'PX', 60000)
 redis.call('INCR', P .. 'ver')
 return { chosen, probe, wait }
 `;
