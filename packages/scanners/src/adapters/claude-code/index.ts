@@ -115,7 +115,7 @@ export const claudeCodeAdapter: SourceAdapter = {
       loginPolicy: {
         stance: 'warn',
         requiresOptIn: true,
-        note: 'Anthropic blocked consumer OAuth tokens in third-party tools from January to April 2026 and has since said reuse is allowed again: the rule is in flux.',
+        note: 'Anthropic blocked consumer OAuth tokens in third-party tools from January to April 2026 and has since said reuse is allowed again: the rule is in flux. Store format checked against @anthropic-ai/claude-code 2.1.332.',
         asOf: '2026-09-06',
       },
     },

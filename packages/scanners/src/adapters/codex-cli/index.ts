@@ -169,7 +169,7 @@ export const codexCliAdapter: SourceAdapter = {
       loginPolicy: {
         stance: 'allowed',
         requiresOptIn: false,
-        note: 'OpenAI supports ChatGPT/Codex subscription logins in external tools (per OpenClaw docs).',
+        note: 'OpenAI supports ChatGPT/Codex subscription logins in external tools (per OpenClaw docs). Store format checked against @openai/codex 0.171.0.',
         asOf: '2026-09-06',
       },
     },

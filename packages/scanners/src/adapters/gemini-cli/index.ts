@@ -381,7 +381,7 @@ export const geminiCliAdapter: SourceAdapter = {
       loginPolicy: {
         stance: 'forbidden',
         requiresOptIn: true,
-        note: "Google's terms forbid using Gemini CLI's OAuth login from other tools; accounts were banned for it in 2026. Use a Gemini API key instead.",
+        note: "Google's terms forbid using Gemini CLI's OAuth login from other tools; accounts were banned for it in 2026. Use a Gemini API key instead. Store format checked against @google/gemini-cli 0.61.0.",
         asOf: '2026-09-06',
       },
       noGatewayProvider: {

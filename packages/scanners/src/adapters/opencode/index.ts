@@ -284,7 +284,7 @@ export const opencodeAdapter: SourceAdapter = {
       loginPolicy: {
         stance: 'warn',
         requiresOptIn: true,
-        note: 'GitHub Copilot tokens are meant for Copilot clients; use by other tools may breach its terms.',
+        note: 'GitHub Copilot tokens are meant for Copilot clients; use by other tools may breach its terms. Store format checked against opencode-ai 1.18.33.',
         asOf: '2026-09-06',
       },
     },

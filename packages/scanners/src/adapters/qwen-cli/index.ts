@@ -426,7 +426,7 @@ export const qwenCliAdapter: SourceAdapter = {
       loginPolicy: {
         stance: 'warn',
         requiresOptIn: true,
-        note: 'The Qwen OAuth free tier was discontinued on 2026-04-15; cached tokens are expected to be rejected. Use a Model Studio or Coding Plan key.',
+        note: 'The Qwen OAuth free tier was discontinued on 2026-04-15; cached tokens are expected to be rejected. Use a Model Studio or Coding Plan key. Store format checked against @qwen-code/qwen-code 0.24.4.',
         asOf: '2026-09-06',
       },
       noGatewayProvider: {
