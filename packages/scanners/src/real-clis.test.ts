@@ -3,7 +3,7 @@
 // offline (logins that call a server are completed against loopback HTTPS stand-ins), and scan()
 // must find exactly that login (source, provider, kind, account) and serialize no secret.
 import { sha256Hex } from '@ctd/core/node';
-import { createTempHome, type TempHome } from '@ctd/test-utils';
+import { createTempHome, fakeJwt, type TempHome } from '@ctd/test-utils';
 import {
   ensureRealClis,
   hasTmux,
@@ -103,6 +103,68 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
       await s.close();
     }
     await expectExactly([{ source: 'codex-cli', provider: 'openai', kind: 'token', secret: token }]);
+  });
+
+  it('Codex: `codex login --device-auth` (a ChatGPT login, completed against a loopback auth.openai.com)', async () => {
+    const accountId = 'acct-PLACEHOLDER-device';
+    const idToken = fakeJwt({
+      email: 'device-user@example.com',
+      'https://api.openai.com/auth': {
+        chatgpt_plan_type: 'plus',
+        chatgpt_account_id: accountId,
+        chatgpt_user_id: 'user-PLACEHOLDER',
+      },
+      exp: 4_000_000_000,
+    });
+    const accessToken = fakeJwt({
+      exp: 4_000_000_000,
+      'https://api.openai.com/auth': { chatgpt_account_id: accountId },
+    });
+    const s = await startStandIn(['auth.openai.com'], (req) => {
+      if (req.url.endsWith('/deviceauth/usercode'))
+        return {
+          status: 200,
+          json: { device_auth_id: 'dev-PLACEHOLDER', user_code: 'ABCD-EFGH', interval: '1' },
+        };
+      if (req.url.endsWith('/deviceauth/token'))
+        return {
+          status: 200,
+          json: {
+            authorization_code: 'code-PLACEHOLDER',
+            code_challenge: 'challenge-PLACEHOLDER',
+            code_verifier: 'verifier-PLACEHOLDER',
+          },
+        };
+      if (req.url.startsWith('/oauth/token'))
+        return {
+          status: 200,
+          json: {
+            id_token: idToken,
+            access_token: accessToken,
+            refresh_token: 'rt_test_PLACEHOLDER_device',
+            expires_in: 3600,
+          },
+        };
+      return undefined;
+    });
+    try {
+      const run = await runRealCli(clis.bin.codex, ['login', '--device-auth'], {
+        home: home.path,
+        env: s.env,
+      });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+    } finally {
+      await s.close();
+    }
+    await expectExactly([
+      {
+        source: 'codex-cli',
+        provider: 'openai',
+        kind: 'oauth',
+        secret: accessToken,
+        account: { email: 'device-user@example.com', plan: 'plus', accountId, userId: 'user-PLACEHOLDER' },
+      },
+    ]);
   });
 
   it.skipIf(!tmux)(
