@@ -286,10 +286,16 @@ export class HistoryState {
   #pending = new Map<string, Delta>();
   #pendingEvents = 0;
   #revision = 0;
+  #changes = 0;
 
   /** Changes whenever entries are added or removed. */
   get revision(): number {
     return this.#revision;
+  }
+
+  /** Changes whenever any entry changes (a record, a merge of other writers' changes, a clear). */
+  get changes(): number {
+    return this.#changes;
   }
 
   /** Changes recorded since the last flush. */
@@ -325,6 +331,7 @@ export class HistoryState {
 
   /** Applies a one-event delta to the live entry and folds it into the pending changes. */
   apply(e: MutableEntry, d: Delta): void {
+    this.#changes++;
     applyDelta(e, d);
     const pending = this.#pending.get(e.id);
     this.#pending.set(e.id, pending ? foldDelta(pending, d) : d);
@@ -380,6 +387,7 @@ export class HistoryState {
     const d = eventDelta(e);
     d.uses = 1;
     d.lastUsed = at;
+    this.#changes++;
     applyDelta(e, d);
   }
 
@@ -464,6 +472,7 @@ export class HistoryState {
    */
   rebase(base: EntryMap): void {
     this.base = base;
+    this.#changes++;
     for (const [id, view] of this.#view) {
       const b = base.get(id);
       const d = this.#pending.get(id);

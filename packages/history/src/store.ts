@@ -91,6 +91,11 @@ export class DriverHistoryStore implements HistoryStore {
     return this.#state.revision;
   }
 
+  /** Changes whenever any entry changes, including merges of other writers' changes. */
+  get changes(): number {
+    return this.#state.changes;
+  }
+
   /** Problems met and dealt with. */
   get notices(): readonly HistoryNotice[] {
     return this.#notices;

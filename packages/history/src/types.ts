@@ -114,6 +114,11 @@ export interface HistoryStore {
   readonly location: string;
   /** Changes whenever entries are added or removed (not when they are updated). */
   readonly revision: number;
+  /**
+   * Optional: changes whenever any entry changes (a record, a merge of other writers' changes, a
+   * clear), so a reader can keep an index of the entries and re-check it only then.
+   */
+  readonly changes?: number | undefined;
   /** Problems the store met and dealt with (a corrupt file moved aside, permissions tightened). */
   readonly notices: readonly HistoryNotice[];
   /** Changes recorded but not yet durable. */

@@ -11,6 +11,7 @@ import {
   type HistoryEntry,
   type HistoryStore,
 } from '@ctd/history';
+import { IndexHeap, PositionSet } from './index-structures.ts';
 import type { Outcome } from './outcome.ts';
 
 // One cooldown policy, shared with the history's live checks: re-exported as this package's own.
@@ -154,8 +155,22 @@ interface Slot<C extends RotatorCredential> {
   cred: C;
   priority: number;
   entry: HistoryEntry;
-  /** Smooth weighted round-robin state (health-based). */
-  current: number;
+  /** Position in its group (the group is in id order). */
+  index: number;
+  /** Position of its priority in the group's tiers (highest first). */
+  tier: number;
+  // What the group's indexes were last told about this slot (see `#sync`): its state for a
+  // request without a model or exclusions, and the keys it is ordered by.
+  state: number;
+  /** When a COOLING slot is free again (its cooldown's end, or its probe's expiry). */
+  until: number;
+  uses: number;
+  latency: number | null;
+  rate: number;
+  /** The models it has a cooldown entry for. */
+  models: readonly string[];
+  /** Health-based: the virtual time of its next turn (stride scheduling). */
+  pass: number;
 }
 
 /** The outcome of a classification pass (see `#classify`). */
@@ -183,6 +198,33 @@ interface Group<C extends RotatorCredential> {
   cursor: number;
   /** Where this instance starts breaking ties (differs between processes). */
   offset: number;
+  // Indexes kept in step with the slots' states (see `#sync`), so that a decision is O(log n).
+  /** How many slots are in each state (READY, PROBE, COOLING, INACTIVE). */
+  count: Int32Array;
+  /** READY slots by position (round-robin's turn). */
+  ready: PositionSet;
+  /** PROBE slots: first by position (priority: highest tier first). */
+  probes: IndexHeap;
+  /** COOLING slots by the time they are free. */
+  cooling: IndexHeap;
+  /** READY slots by least-used's order, or by health-based's next turn. */
+  order: IndexHeap | null;
+  /** Health-based: READY slots with a known latency, fastest first. */
+  fastest: IndexHeap | null;
+  /** Health-based: Σ rate over READY slots without a latency, Σ rate / latency over the others. */
+  sumRate: number;
+  sumRatePerMs: number;
+  /** Health-based: the virtual time of the last turn. */
+  vtime: number;
+  /** Distinct priorities, highest first; each tier's members (positions, ascending) and READY ones. */
+  tiers: number[];
+  tierMembers: number[][];
+  tierReady: PositionSet[];
+  /** READY or PROBE slots per tier, and the tiers that have any. */
+  tierLive: Int32Array;
+  liveTiers: PositionSet;
+  /** Slots with a cooldown entry for a model, by model. */
+  byModel: Map<string, Set<Slot<C>>>;
 }
 
 // Slot states during a selection pass.
@@ -190,6 +232,10 @@ const READY = 0;
 const PROBE = 1;
 const COOLING = 2;
 const INACTIVE = 3;
+/** Only for one request: the request excluded it. */
+const EXCLUDED = 4;
+/** A slot the indexes have not seen yet. */
+const UNSEEN = -1;
 
 function fnv1a(text: string): number {
   let h = 0x811c9dc5;
@@ -221,6 +267,10 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
   readonly #probing = new Map<string, number>();
   readonly #settled = new WeakSet<Lease<C>>();
   #revision = -1;
+  /** The store's change count the indexes are in step with (see `#refresh`). */
+  #seen: number | undefined = -1;
+  /** The clock at the last refresh: a clock that goes back re-checks every slot. */
+  #lastNow = Number.NEGATIVE_INFINITY;
 
   /** Use {@link createRotator}. */
   constructor(options: RotatorOptions) {
@@ -255,20 +305,268 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
         this.#priorities.credentials?.[cred.id] ??
         this.#priorities.sources?.[cred.source] ??
         0;
-      const slot: Slot<C> = { cred, priority, entry: this.#store.ensure(cred), current: 0 };
-      this.#slots.set(cred.id, slot);
       let group = this.#groups.get(cred.provider);
       if (!group) {
-        group = { slots: [], cursor: 0, offset: 0 };
+        group = emptyGroup<C>();
         this.#groups.set(cred.provider, group);
       }
+      const slot: Slot<C> = {
+        cred,
+        priority,
+        entry: this.#store.ensure(cred),
+        index: group.slots.length,
+        tier: 0,
+        state: UNSEEN,
+        until: 0,
+        uses: 0,
+        latency: null,
+        rate: 0,
+        models: [],
+        pass: 0,
+      };
+      this.#slots.set(cred.id, slot);
       group.slots.push(slot);
     }
     for (const [provider, group] of this.#groups) {
       group.offset = fnv1a(`${this.#seed}:${provider}`) % group.slots.length;
       group.cursor = group.offset;
+      this.#index(group);
     }
     this.#revision = this.#store.revision;
+    const now = this.#clock();
+    for (const slot of this.#slots.values()) this.#sync(slot, now);
+    this.#seen = this.#store.changes;
+    this.#lastNow = now;
+  }
+
+  /** Builds a group's (empty) indexes; `#sync` then enters each slot. */
+  #index(group: Group<C>): void {
+    const { slots } = group;
+    const n = slots.length;
+    const byPriority = this.strategy === 'priority';
+    group.count = new Int32Array(4);
+    group.ready = new PositionSet(n);
+    group.probes = new IndexHeap(n, (a, b) => {
+      const sa = slots[a] as Slot<C>;
+      const sb = slots[b] as Slot<C>;
+      if (byPriority && sa.priority !== sb.priority) return sa.priority > sb.priority;
+      return a < b;
+    });
+    group.cooling = new IndexHeap(n, (a, b) => {
+      const ua = (slots[a] as Slot<C>).until;
+      const ub = (slots[b] as Slot<C>).until;
+      return ua !== ub ? ua < ub : a < b;
+    });
+    group.order = null;
+    group.fastest = null;
+    if (this.strategy === 'least-used') {
+      // Ties go to the first in this instance's order, so processes with equal views diverge.
+      const rank = (i: number) => (i - group.offset + n) % n;
+      group.order = new IndexHeap(n, (a, b) => {
+        const ua = (slots[a] as Slot<C>).uses;
+        const ub = (slots[b] as Slot<C>).uses;
+        return ua !== ub ? ua < ub : rank(a) < rank(b);
+      });
+    } else if (this.strategy === 'health-based') {
+      group.order = new IndexHeap(n, (a, b) => {
+        const pa = (slots[a] as Slot<C>).pass;
+        const pb = (slots[b] as Slot<C>).pass;
+        return pa !== pb ? pa < pb : a < b;
+      });
+      group.fastest = new IndexHeap(n, (a, b) => {
+        const la = (slots[a] as Slot<C>).latency as number;
+        const lb = (slots[b] as Slot<C>).latency as number;
+        return la !== lb ? la < lb : a < b;
+      });
+    }
+    group.sumRate = 0;
+    group.sumRatePerMs = 0;
+    group.vtime = 0;
+    group.tiers = [...new Set(slots.map((s) => s.priority))].sort((a, b) => b - a);
+    const tierOf = new Map(group.tiers.map((p, t) => [p, t]));
+    group.tierMembers = group.tiers.map(() => []);
+    for (const slot of slots) {
+      slot.tier = tierOf.get(slot.priority) as number;
+      (group.tierMembers[slot.tier] as number[]).push(slot.index);
+    }
+    group.tierReady = group.tierMembers.map((m) => new PositionSet(m.length));
+    group.tierLive = new Int32Array(group.tiers.length);
+    group.liveTiers = new PositionSet(group.tiers.length);
+    group.byModel = new Map();
+  }
+
+  /**
+   * Brings the indexes in step before a decision: every slot when entries were added or removed or
+   * changed behind the rotator (another process's merge, a record by other code) or the clock went
+   * back; then the slots of `group` whose cooldown or probe ended by `now`.
+   */
+  #refresh(now: number, group: Group<C> | undefined): void {
+    const changes = this.#store.changes;
+    if (
+      this.#revision !== this.#store.revision ||
+      changes === undefined ||
+      changes !== this.#seen ||
+      now < this.#lastNow
+    ) {
+      this.#resolve();
+      for (const slot of this.#slots.values()) this.#sync(slot, now);
+      this.#seen = changes;
+    }
+    this.#lastNow = now;
+    if (!group) return;
+    const { cooling, slots } = group;
+    for (let top = cooling.top(); top >= 0; top = cooling.top()) {
+      const slot = slots[top] as Slot<C>;
+      if (slot.until > now) break;
+      this.#sync(slot, now);
+    }
+  }
+
+  /** After the rotator's own change to a slot: re-index it, and note the store's change count. */
+  #changed(slot: Slot<C> | undefined, now: number): void {
+    if (slot) this.#sync(slot, now);
+    this.#seen = this.#store.changes;
+  }
+
+  /**
+   * Re-classifies one slot (for a request without a model or exclusions) and moves it between the
+   * group's indexes when its state or keys changed. O(log n).
+   */
+  #sync(slot: Slot<C>, now: number): void {
+    const e = slot.entry;
+    let state: number;
+    let until = 0;
+    if (e.status !== 'active') state = INACTIVE;
+    else if (e.cooldownUntil !== null && e.cooldownUntil > now) {
+      state = COOLING;
+      until = e.cooldownUntil;
+    } else if (e.cooldownUntil !== null || (this.strategy === 'health-based' && e.consecutiveFailures > 0)) {
+      const probeUntil = this.#probing.get(slot.cred.id);
+      if (probeUntil !== undefined && probeUntil > now) {
+        state = COOLING;
+        until = probeUntil;
+      } else state = PROBE;
+    } else state = READY;
+    const group = this.#groups.get(slot.cred.provider) as Group<C>;
+    const i = slot.index;
+    const uses = e.usageCount;
+    const latency = e.latencyMs;
+    const rate = successRate(e);
+    const keys = uses !== slot.uses || latency !== slot.latency || rate !== slot.rate;
+    if (state !== slot.state || until !== slot.until) {
+      this.#leave(group, slot);
+      slot.uses = uses;
+      slot.latency = latency;
+      slot.rate = rate;
+      slot.state = state;
+      slot.until = until;
+      this.#enter(group, slot);
+    } else if (keys) {
+      if (state === READY && group.fastest) {
+        group.sumRate -= slot.latency === null ? slot.rate : 0;
+        group.sumRatePerMs -= slot.latency === null ? 0 : slot.rate / Math.max(slot.latency, 1e-3);
+        group.sumRate += latency === null ? rate : 0;
+        group.sumRatePerMs += latency === null ? 0 : rate / Math.max(latency, 1e-3);
+      }
+      const hadLatency = slot.latency !== null;
+      slot.uses = uses;
+      slot.latency = latency;
+      slot.rate = rate;
+      if (state === READY) {
+        if (this.strategy === 'least-used') group.order?.update(i);
+        if (group.fastest) {
+          if (latency === null) group.fastest.remove(i);
+          else if (hadLatency) group.fastest.update(i);
+          else group.fastest.push(i);
+        }
+      }
+    }
+    // Model cooldowns are looked at per request, only for the slots that have one.
+    const mc = e.modelCooldowns;
+    let same = true;
+    let k = 0;
+    for (const m in mc) {
+      if (slot.models[k++] !== m) same = false;
+    }
+    if (!same || k !== slot.models.length) {
+      for (const m of slot.models) group.byModel.get(m)?.delete(slot);
+      slot.models = Object.keys(mc);
+      for (const m of slot.models) {
+        let set = group.byModel.get(m);
+        if (!set) {
+          set = new Set();
+          group.byModel.set(m, set);
+        }
+        set.add(slot);
+      }
+    }
+  }
+
+  #leave(group: Group<C>, slot: Slot<C>): void {
+    const i = slot.index;
+    switch (slot.state) {
+      case UNSEEN:
+        return;
+      case READY:
+        group.ready.set(i, false);
+        (group.tierReady[slot.tier] as PositionSet).set(this.#tierPos(group, slot), false);
+        group.order?.remove(i);
+        if (group.fastest) {
+          group.fastest.remove(i);
+          if (slot.latency === null) group.sumRate -= slot.rate;
+          else group.sumRatePerMs -= slot.rate / Math.max(slot.latency, 1e-3);
+        }
+        break;
+      case PROBE:
+        group.probes.remove(i);
+        break;
+      case COOLING:
+        group.cooling.remove(i);
+        break;
+    }
+    (group.count as Int32Array)[slot.state] = (group.count[slot.state] as number) - 1;
+    if (slot.state === READY || slot.state === PROBE) {
+      const live = (group.tierLive[slot.tier] as number) - 1;
+      group.tierLive[slot.tier] = live;
+      if (live === 0) group.liveTiers.set(slot.tier, false);
+    }
+  }
+
+  #enter(group: Group<C>, slot: Slot<C>): void {
+    const i = slot.index;
+    switch (slot.state) {
+      case READY:
+        group.ready.set(i, true);
+        (group.tierReady[slot.tier] as PositionSet).set(this.#tierPos(group, slot), true);
+        if (group.fastest) {
+          // Back in traffic: no catching up on the turns missed while out.
+          if (slot.pass < group.vtime) slot.pass = group.vtime;
+          if (slot.latency === null) group.sumRate += slot.rate;
+          else {
+            group.sumRatePerMs += slot.rate / Math.max(slot.latency, 1e-3);
+            group.fastest.push(i);
+          }
+        }
+        group.order?.push(i);
+        break;
+      case PROBE:
+        group.probes.push(i);
+        break;
+      case COOLING:
+        group.cooling.push(i);
+        break;
+    }
+    group.count[slot.state] = (group.count[slot.state] as number) + 1;
+    if (slot.state === READY || slot.state === PROBE) {
+      const live = (group.tierLive[slot.tier] as number) + 1;
+      group.tierLive[slot.tier] = live;
+      if (live === 1) group.liveTiers.set(slot.tier, true);
+    }
+  }
+
+  /** A slot's position among its tier's members. */
+  #tierPos(group: Group<C>, slot: Slot<C>): number {
+    return lowerBound(group.tierMembers[slot.tier] as number[], slot.index);
   }
 
   /** Re-resolves entries after the store added or removed some (e.g. another process cleared one). */
@@ -277,6 +575,7 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
     for (const slot of this.#slots.values())
       slot.entry = this.#store.get(slot.cred.id) ?? this.#store.ensure(slot.cred);
     this.#revision = this.#store.revision;
+    this.#seen = Number.NaN; // new entry objects: the indexes re-check every slot
   }
 
   /**
@@ -291,46 +590,244 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
    */
   acquire(request: AcquireRequest): Acquisition<C> {
     const now = this.#clock();
-    const c = this.#classify(request, now);
-    if (!c.ok) return c;
-    const { group, slots, counts, probeIdx, probeTier, topTier, byPriority } = c;
-    const states = c.states;
+    const { provider, model } = request;
+    const group = this.#groups.get(provider);
+    if (!group || group.slots.length === 0) {
+      return this.#unavailable(
+        'NO_CREDENTIALS',
+        request,
+        null,
+        now,
+        { ready: 0, cooling: 0, inactive: 0, excluded: 0 },
+        `no credentials for provider "${provider}"`,
+      );
+    }
+    this.#refresh(now, group);
+    const slots = group.slots;
+    const byPriority = this.strategy === 'priority';
+
+    // The few slots this request sees differently from the indexes: the ones it excludes, and the
+    // ones with a cooldown entry for its model. Everything else is read from the indexes.
+    let special: Map<Slot<C>, Judged> | null = null;
+    if (request.exclude && request.exclude.length > 0) {
+      for (const id of request.exclude) {
+        const slot = this.#slots.get(id);
+        if (slot?.cred.provider !== provider) continue;
+        special ??= new Map();
+        special.set(slot, { state: EXCLUDED, until: 0 });
+      }
+    }
+    const withModel = model === undefined ? undefined : group.byModel.get(model);
+    if (withModel && withModel.size > 0) {
+      for (const slot of withModel) {
+        special ??= new Map();
+        if (!special.has(slot)) special.set(slot, this.#judge(slot, now, model as string));
+      }
+    }
+    const skip = special ? (i: number) => (special as Map<Slot<C>, Judged>).has(slots[i] as Slot<C>) : null;
+
+    const count = group.count;
+    const counts: CandidateCounts = {
+      ready: (count[READY] as number) + (count[PROBE] as number),
+      cooling: count[COOLING] as number,
+      inactive: count[INACTIVE] as number,
+      excluded: 0,
+    };
+    let specialTop = Number.NEGATIVE_INFINITY;
+    let specialProbe: Slot<C> | undefined;
+    if (special) {
+      for (const [slot, judged] of special) {
+        tally(counts, slot.state, -1);
+        tally(counts, judged.state, 1);
+        if (judged.state === PROBE && (!specialProbe || this.#probeFirst(slot, specialProbe)))
+          specialProbe = slot;
+        if ((judged.state === READY || judged.state === PROBE) && slot.priority > specialTop)
+          specialTop = slot.priority;
+      }
+    }
+
+    if (counts.ready === 0) {
+      if (counts.cooling > 0) {
+        const first = group.cooling.firstWhere(skip);
+        let retryAt = first >= 0 ? (slots[first] as Slot<C>).until : Number.POSITIVE_INFINITY;
+        if (special) {
+          for (const judged of special.values())
+            if (judged.state === COOLING && judged.until < retryAt) retryAt = judged.until;
+        }
+        return this.#unavailable(
+          'ALL_COOLING_DOWN',
+          request,
+          retryAt,
+          now,
+          counts,
+          `all ${plural(counts.cooling, 'credential')} for "${provider}"${model ? ` (${model})` : ''} are cooling down; the first is free at ${new Date(retryAt).toISOString()}`,
+        );
+      }
+      return this.#unavailable(
+        'NONE_ACTIVE',
+        request,
+        null,
+        now,
+        counts,
+        `no active credential for "${provider}" (${plural(counts.inactive, 'inactive')}, ${counts.excluded} excluded)`,
+      );
+    }
 
     // A probe goes first, so a recovered credential returns to traffic (for priority, only a probe
     // in the top tier: a lower tier is used only while the higher ones cannot be).
-    let pick = -1;
+    const p = group.probes.firstWhere(skip);
+    let probeSlot = p >= 0 ? (slots[p] as Slot<C>) : undefined;
+    if (specialProbe && (!probeSlot || this.#probeFirst(specialProbe, probeSlot))) probeSlot = specialProbe;
+    const topTier = byPriority ? this.#topTier(group, special, specialTop) : Number.NEGATIVE_INFINITY;
+    let slot: Slot<C>;
     let probe = false;
     let why: string;
-    if (probeIdx >= 0 && (!byPriority || probeTier >= topTier)) {
-      pick = probeIdx;
+    if (probeSlot && (!byPriority || probeSlot.priority >= topTier)) {
+      slot = probeSlot;
       probe = true;
-      why = probeReason((slots[pick] as Slot<C>).entry);
+      why = probeReason(slot.entry);
     } else {
       switch (this.strategy) {
         case 'round-robin':
-          pick = this.#nextInTurn(group, states, READY, Number.NEGATIVE_INFINITY);
+          slot = this.#nextInTurn(group, group.ready, null, skip);
           why = `round-robin: next in turn among ${plural(counts.ready, 'ready credential')}`;
           break;
-        case 'priority':
-          pick = this.#nextInTurn(group, states, READY, topTier);
+        case 'priority': {
+          const t = tierIndex(group.tiers, topTier);
+          slot = this.#nextInTurn(
+            group,
+            group.tierReady[t] as PositionSet,
+            group.tierMembers[t] as number[],
+            skip,
+          );
           why = `priority ${topTier}: the highest tier with a ready credential, next in turn`;
           break;
+        }
         case 'least-used': {
-          pick = this.#leastUsed(group, states);
-          const uses = (slots[pick] as Slot<C>).entry.usageCount;
+          slot = slots[(group.order as IndexHeap).firstWhere(skip)] as Slot<C>;
+          const uses = slot.entry.usageCount;
           why = `least-used: ${plural(uses, 'use')}, the fewest among ${plural(counts.ready, 'ready credential')}`;
           break;
         }
         default: {
-          const chosen = this.#healthiest(group, states);
-          pick = chosen.index;
+          const chosen = this.#healthiest(group, special, skip);
+          slot = chosen.slot;
           why = `health-based: ${Math.round(chosen.rate * 100)}% success${chosen.latency === null ? '' : `, ${Math.round(chosen.latency)} ms`}; share ${Math.round(chosen.share * 100)}% of ${plural(counts.ready, 'ready credential')}`;
         }
       }
     }
-    const slot = slots[pick] as Slot<C>;
     this.#store.recordUse(slot.cred.id, now);
-    return this.#lease(slot, request, now, probe, why, counts);
+    const lease = this.#lease(slot, request, now, probe, why, counts);
+    this.#changed(slot, now);
+    return lease;
+  }
+
+  /** How one request sees a slot with a cooldown entry for its model (the full rules). */
+  #judge(slot: Slot<C>, now: number, model: string): Judged {
+    const e = slot.entry;
+    if (e.status !== 'active') return { state: INACTIVE, until: 0 };
+    let until = e.cooldownUntil;
+    let ended = until !== null && until <= now;
+    const mc = e.modelCooldowns[model];
+    if (mc) {
+      if (mc.until > now) until = until !== null && until > mc.until ? until : mc.until;
+      else ended = true;
+    }
+    if (until !== null && until > now) return { state: COOLING, until };
+    if (ended || (this.strategy === 'health-based' && e.consecutiveFailures > 0)) {
+      const probeUntil = this.#probing.get(slot.cred.id);
+      if (probeUntil !== undefined && probeUntil > now) return { state: COOLING, until: probeUntil };
+      return { state: PROBE, until: 0 };
+    }
+    return { state: READY, until: 0 };
+  }
+
+  /** Which of two probes goes first: by position (priority: the higher tier first). */
+  #probeFirst(a: Slot<C>, b: Slot<C>): boolean {
+    if (this.strategy === 'priority' && a.priority !== b.priority) return a.priority > b.priority;
+    return a.index < b.index;
+  }
+
+  /** The highest priority with a ready or probe-able credential for this request. */
+  #topTier(group: Group<C>, special: Map<Slot<C>, Judged> | null, specialTop: number): number {
+    let removed: Map<number, number> | null = null;
+    if (special) {
+      for (const slot of special.keys()) {
+        if (slot.state !== READY && slot.state !== PROBE) continue;
+        removed ??= new Map();
+        removed.set(slot.tier, (removed.get(slot.tier) ?? 0) + 1);
+      }
+    }
+    for (let t = group.liveTiers.nextFrom(0); t >= 0; t = group.liveTiers.nextFrom(t + 1)) {
+      const tier = group.tiers[t] as number;
+      if (tier <= specialTop) break;
+      if ((group.tierLive[t] as number) - (removed?.get(t) ?? 0) > 0) return tier;
+    }
+    return specialTop;
+  }
+
+  /** The next READY slot in turn from the group's cursor (within one tier's members when given). */
+  #nextInTurn(
+    group: Group<C>,
+    ready: PositionSet,
+    members: number[] | null,
+    skip: ((i: number) => boolean) | null,
+  ): Slot<C> {
+    const n = group.slots.length;
+    const start = members ? lowerBound(members, group.cursor) : group.cursor;
+    let pos = ready.nextFrom(start);
+    let wrapped = false;
+    for (;;) {
+      if (pos < 0) {
+        if (wrapped) break;
+        wrapped = true;
+        pos = ready.nextFrom(0);
+        continue;
+      }
+      if (wrapped && pos >= start) break;
+      const i = members ? (members[pos] as number) : pos;
+      if (!skip?.(i)) {
+        group.cursor = (i + 1) % n;
+        return group.slots[i] as Slot<C>;
+      }
+      pos = ready.nextFrom(pos + 1);
+    }
+    throw new CtdError('INTERNAL', 'round-robin found no ready credential');
+  }
+
+  // Stride scheduling: each ready credential's next turn comes 1/weight after its last one, and
+  // the earliest turn is picked. Traffic follows the weights closely, without bursts, in O(log n).
+  #healthiest(
+    group: Group<C>,
+    special: Map<Slot<C>, Judged> | null,
+    skip: ((i: number) => boolean) | null,
+  ): { slot: Slot<C>; rate: number; latency: number | null; share: number } {
+    const slots = group.slots;
+    const order = group.order as IndexHeap;
+    const i = order.firstWhere(skip);
+    const slot = slots[i] as Slot<C>;
+    const f = (group.fastest as IndexHeap).firstWhere(skip);
+    const fastest = f >= 0 ? ((slots[f] as Slot<C>).latency as number) : Number.POSITIVE_INFINITY;
+    let sumRate = group.sumRate;
+    let sumRatePerMs = group.sumRatePerMs;
+    if (special) {
+      for (const s of special.keys()) {
+        if (s.state !== READY) continue;
+        if (s.latency === null) sumRate -= s.rate;
+        else sumRatePerMs -= s.rate / Math.max(s.latency, 1e-3);
+      }
+    }
+    const total = sumRate + (Number.isFinite(fastest) ? fastest * sumRatePerMs : 0);
+    const w = weight(slot.entry, fastest);
+    group.vtime = slot.pass;
+    slot.pass += 1 / w;
+    order.update(i);
+    return {
+      slot,
+      rate: successRate(slot.entry),
+      latency: slot.entry.latencyMs,
+      share: total > 0 ? Math.min(1, w / total) : 1,
+    };
   }
 
   /** The lease for a pick (the use is already counted). */
@@ -545,7 +1042,9 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
         : byPriority
           ? `priority ${topTier}: the highest tier with a ready credential, next in the shared turn`
           : `round-robin: next in the turn shared by every gateway, among ${plural(counts.ready, 'ready credential')}`;
-    return this.#lease(slot, request, now, result.probe, why, counts);
+    const lease = this.#lease(slot, request, now, result.probe, why, counts);
+    this.#seen = Number.NaN; // a probe lease and a use counted on the server: re-check every slot
+    return lease;
   }
 
   /**
@@ -559,13 +1058,20 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
    * @returns the cooldown and marks it set
    */
   report(lease: Lease<C>, outcome: Outcome): ReportResult {
-    const none: ReportResult = { cooldownUntil: null, cooldownCause: null, scope: null, needs: null };
-    if (this.#settled.has(lease)) return none;
+    if (this.#settled.has(lease)) return NO_CHANGE;
     this.#settled.add(lease);
     const now = this.#clock();
+    this.#refresh(now, undefined);
+    if (lease.probe) this.#probing.delete(lease.id);
+    const result = this.#record(lease, outcome, now);
+    this.#changed(this.#slots.get(lease.id), now);
+    return result;
+  }
+
+  /** What `report` records in the store. */
+  #record(lease: Lease<C>, outcome: Outcome, now: number): ReportResult {
+    const none = NO_CHANGE;
     const id = lease.id;
-    if (lease.probe) this.#probing.delete(id);
-    this.#resolve();
     const store = this.#store;
     const e = store.get(id) ?? store.ensure(lease.credential, now);
     const c = this.#cooldowns;
@@ -686,73 +1192,6 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
     return this.#scratchStates;
   }
 
-  #nextInTurn(group: Group<C>, states: Uint8Array, wanted: number, tier: number): number {
-    const n = group.slots.length;
-    for (let k = 0; k < n; k++) {
-      const i = (group.cursor + k) % n;
-      if (states[i] === wanted && (group.slots[i] as Slot<C>).priority >= tier) {
-        group.cursor = (i + 1) % n;
-        return i;
-      }
-    }
-    throw new CtdError('INTERNAL', 'round-robin found no ready credential');
-  }
-
-  #leastUsed(group: Group<C>, states: Uint8Array): number {
-    const n = group.slots.length;
-    let best = -1;
-    let bestUses = Number.POSITIVE_INFINITY;
-    // Ties go to the first in this instance's order, so processes with equal views diverge.
-    for (let k = 0; k < n; k++) {
-      const i = (group.offset + k) % n;
-      if (states[i] !== READY) continue;
-      const uses = (group.slots[i] as Slot<C>).entry.usageCount;
-      if (uses < bestUses) {
-        best = i;
-        bestUses = uses;
-      }
-    }
-    return best;
-  }
-
-  // Smooth weighted round-robin: each ready credential gains its weight, the leader is picked and
-  // pays back the total. Traffic follows the weights closely, without bursts.
-  #healthiest(
-    group: Group<C>,
-    states: Uint8Array,
-  ): { index: number; rate: number; latency: number | null; share: number } {
-    const slots = group.slots;
-    let fastest = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < slots.length; i++) {
-      const lat = (slots[i] as Slot<C>).entry.latencyMs;
-      if (states[i] === READY && lat !== null && lat < fastest) fastest = lat;
-    }
-    let total = 0;
-    let best = -1;
-    let bestWeight = 0;
-    let bestCurrent = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < slots.length; i++) {
-      if (states[i] !== READY) continue;
-      const slot = slots[i] as Slot<C>;
-      const w = weight(slot.entry, fastest);
-      total += w;
-      slot.current += w;
-      if (slot.current > bestCurrent) {
-        bestCurrent = slot.current;
-        best = i;
-        bestWeight = w;
-      }
-    }
-    const chosen = slots[best] as Slot<C>;
-    chosen.current -= total;
-    return {
-      index: best,
-      rate: successRate(chosen.entry),
-      latency: chosen.entry.latencyMs,
-      share: total > 0 ? bestWeight / total : 1,
-    };
-  }
-
   #unavailable(
     code: Unavailable['code'],
     request: AcquireRequest,
@@ -772,6 +1211,75 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
       candidates,
     };
   }
+}
+
+const NO_CHANGE: ReportResult = Object.freeze({
+  cooldownUntil: null,
+  cooldownCause: null,
+  scope: null,
+  needs: null,
+});
+
+/** How one request sees a slot. */
+interface Judged {
+  state: number;
+  until: number;
+}
+
+function emptyGroup<C extends RotatorCredential>(): Group<C> {
+  const none = new PositionSet(0);
+  return {
+    slots: [],
+    cursor: 0,
+    offset: 0,
+    count: new Int32Array(4),
+    ready: none,
+    probes: new IndexHeap(0, () => false),
+    cooling: new IndexHeap(0, () => false),
+    order: null,
+    fastest: null,
+    sumRate: 0,
+    sumRatePerMs: 0,
+    vtime: 0,
+    tiers: [],
+    tierMembers: [],
+    tierReady: [],
+    tierLive: new Int32Array(0),
+    liveTiers: none,
+    byModel: new Map(),
+  };
+}
+
+/** Counts a slot in (`by` 1) or out of (`by` -1) the candidate counts of its state. */
+function tally(counts: CandidateCounts, state: number, by: number): void {
+  if (state === READY || state === PROBE) counts.ready += by;
+  else if (state === COOLING) counts.cooling += by;
+  else if (state === INACTIVE) counts.inactive += by;
+  else if (state === EXCLUDED) counts.excluded += by;
+}
+
+/** The first position in an ascending array whose value is >= x. */
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((xs[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The position of a priority in tiers sorted highest first. */
+function tierIndex(tiers: readonly number[], priority: number): number {
+  let lo = 0;
+  let hi = tiers.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((tiers[mid] as number) > priority) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 // Laplace-smoothed, so a new credential starts at 50% and a few results move it gently.
