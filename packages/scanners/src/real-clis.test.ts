@@ -283,4 +283,43 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
       await expectExactly([{ source: 'opencode', provider: 'anthropic', kind: 'api_key', secret: key }]);
     },
   );
+
+  it.skipIf(!tmux)(
+    'opencode: `opencode auth login -p github-copilot` (a device login, completed against a loopback github.com)',
+    async () => {
+      const token = 'gho_test_PLACEHOLDER_real_opencode_copilot_00';
+      const s = await startStandIn(['github.com', 'api.github.com'], (req) => {
+        if (req.url.startsWith('/login/device/code'))
+          return {
+            status: 200,
+            json: {
+              device_code: 'dev-PLACEHOLDER',
+              user_code: 'ABCD-1234',
+              verification_uri: 'https://github.com/login/device',
+              expires_in: 900,
+              interval: 1,
+            },
+          };
+        if (req.url.startsWith('/login/oauth/access_token'))
+          return { status: 200, json: { access_token: token, token_type: 'bearer', scope: 'read:user' } };
+        return undefined;
+      });
+      const tui = await startTmux(
+        clis.bin.opencode,
+        ['auth', 'login', '-p', 'github-copilot'],
+        home.path,
+        s.env,
+      );
+      try {
+        await tui.waitFor('Select GitHub deployment type');
+        await tui.keys('Enter');
+        await tui.waitFor('Done', 30_000);
+      } finally {
+        await tui.close();
+        await s.close();
+      }
+      await expectExactly([{ source: 'opencode', provider: 'github-copilot', kind: 'oauth', secret: token }]);
+    },
+    60_000,
+  );
 });
