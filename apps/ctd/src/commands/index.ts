@@ -5,6 +5,7 @@ import { scanCommand } from './scan.ts';
 import { serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
 import type { Command } from './types.ts';
+import { watchCommand } from './watch.ts';
 
 /** Every `ctd` subcommand, in help order. */
 export const COMMANDS: readonly Command[] = [
@@ -12,6 +13,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   historyCommand,
   refreshCommand,
+  watchCommand,
   importManualCommand,
   serveCommand,
 ];

@@ -19,9 +19,23 @@ Options:
   --json            print the status as JSON (the service's status: credentials, sources, issues)
   --file <path>     the history file (see \`ctd help history\`)
   --wide            show every column in full (by default the table fits the terminal)
+  --check           exit with code 3 when any credential on this machine is expired, expiring
+                    (inside \`expiryWarningHours\`, 24 h by default, for tokens nothing renews),
+                    invalid or needs a new login (for scripts and monitoring; no network call)
   -h, --help        show this help
 
-Exit codes: 0 ok, 1 the history file could not be used, 2 bad usage.`;
+Exit codes: 0 ok, 1 the history file could not be used, 2 bad usage, 3 with --check: a
+credential needs attention.`;
+
+/** The expiry states and statuses that fail \`ctd status --check\`. */
+const CHECK_FAILS = new Set(['expired', 'expiring', 'invalid', 'needs_login', 'no_access']);
+
+/** The credentials on this machine that need attention (\`--check\`): expired, expiring, invalid or needing a login. */
+export function needingAttention(status: StatusOutput): StatusOutput['credentials'] {
+  return status.credentials.filter(
+    (r) => r.inLastScan && (CHECK_FAILS.has(r.status) || (r.expiry !== undefined && r.expiry.state !== 'ok')),
+  );
+}
 
 type Row = StatusOutput['credentials'][number];
 
@@ -98,6 +112,27 @@ export function renderStatus(
     ...wrap(title, width ?? Number.POSITIVE_INFINITY).map(c.bold),
     renderTable(COLUMNS, rows, width),
   ];
+  const attention = needingAttention(status);
+  if (attention.length) {
+    lines.push(
+      '',
+      c.yellow(
+        c.bold(`${attention.length} credential${attention.length === 1 ? ' needs' : 's need'} attention:`),
+      ),
+    );
+    for (const r of attention) {
+      const state = r.expiry && r.expiry.state !== 'ok' ? r.expiry.state : r.status;
+      const why = r.expiry && r.expiry.state !== 'ok' ? r.expiry.reason : (r.lastCheck?.reason ?? r.status);
+      lines.push(
+        ...wrap(
+          `${r.source} ${r.label ?? r.provider} ${hashPrefix(r.hash)}: ${state.replace('_', ' ')} (${why}); \`ctd refresh ${r.source}\` says how to renew it`,
+          width ?? Number.POSITIVE_INFINITY,
+          `  ${c.yellow('!')} `,
+          '    ',
+        ),
+      );
+    }
+  }
   const errors = status.issues.filter((i) => i.severity === 'error');
   if (errors.length) {
     lines.push(
@@ -127,6 +162,7 @@ export const statusCommand: Command = {
       json: { type: 'boolean' },
       file: { type: 'string' },
       wide: { type: 'boolean' },
+      check: { type: 'boolean' },
     });
     const opened = await openService(io, 'status', { history: 'read', file: values.file });
     let status: StatusOutput;
@@ -135,9 +171,10 @@ export const statusCommand: Command = {
     } finally {
       await opened.close();
     }
+    const verdict = values.check && needingAttention(status).length > 0 ? ExitCode.CHECK_FAILED : ExitCode.OK;
     if (values.json) {
       io.stdout.write(toJson(status));
-      return ExitCode.OK;
+      return verdict;
     }
     if (status.credentials.length === 0) {
       io.stdout.write(
@@ -153,6 +190,6 @@ export const statusCommand: Command = {
         Date.now(),
       ),
     );
-    return ExitCode.OK;
+    return verdict;
   },
 };
