@@ -34,6 +34,7 @@ describe('copyHistory', () => {
     if (!later) throw new Error('missing');
     later.usageCount += 3;
     later.consecutiveFailures = 0;
+    later.lastSuccessAt = 500;
     await copyHistory(from.list(), target);
     expect((await target.read())?.get('a')).toMatchObject({
       usageCount: 8,

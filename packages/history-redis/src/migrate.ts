@@ -41,10 +41,13 @@ export function absorbDelta(target: HistoryEntry | undefined, source: HistoryEnt
     successes: up(source.successes, target?.successes),
     failures: up(source.failures, target?.failures),
     streakReset: target === undefined,
+    // A success the target saw after the source's last failure ended that streak.
     streakAdd:
       target === undefined
         ? source.consecutiveFailures
-        : up(source.consecutiveFailures, target.consecutiveFailures),
+        : (source.lastFailureAt ?? -1) > (target.lastSuccessAt ?? -1)
+          ? up(source.consecutiveFailures, target.consecutiveFailures)
+          : 0,
     lastSuccessAt: source.lastSuccessAt,
     lastFailureAt: source.lastFailureAt,
     latencySum: source.latencyMs !== null && (target?.latencyMs ?? null) === null ? source.latencyMs : 0,
