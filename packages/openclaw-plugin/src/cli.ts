@@ -11,7 +11,7 @@ import type { CliCommand, PluginApi } from './host-types.ts';
 import { CLI_COMMAND } from './manifest.ts';
 
 type Out = { write(text: string): void };
-type Opts = { json?: boolean; offline?: boolean };
+type Opts = { json?: boolean; offline?: boolean; method?: string };
 
 function credentialLine(c: CredentialView): string {
   const check = c.validation ? c.validation.status : 'unchecked';
@@ -110,15 +110,42 @@ export function registerCliCommands(
           return o.json ? r : `${JSON.stringify(r, null, 2)}\n`;
         }),
       );
-      sub('refresh', 'Show how to renew a CLI login or credential')
+      sub('refresh', 'Refresh a CLI login, or renew it with a method (browser or CLI login, key page)')
         .argument('<cli>', `a source (${ALL_ADAPTERS.map((a) => a.id).join(', ')}) or a credential id`)
+        .option(
+          '--method <method>',
+          'oauth-refresh, browser-login, cli-login or key-page (the page to open is printed, never opened here)',
+        )
         .action(
           run(async (o, target) => {
-            const answer = await service().refreshToken({ target });
+            // A login command runs here, its output on stderr; its page is printed for the operator to open.
+            const answer = await service().refreshToken(
+              { target, ...(o.method ? { method: o.method } : {}) },
+              {
+                wait: true,
+                terminal: Boolean(process.stdin.isTTY),
+                onProgress: (p) => {
+                  // Output lines come escaped already; the rest is escaped here.
+                  const line =
+                    p.type === 'output'
+                      ? `  | ${p.line}`
+                      : escapeControlChars(
+                          p.type === 'open-url'
+                            ? `Open ${p.url} in a browser${p.code ? ` and enter the code ${p.code}` : ''}.`
+                            : p.message,
+                        );
+                  process.stderr.write(`${line}\n`);
+                },
+              },
+            );
             if (o.json) return answer;
             // Human output: text from stores and providers is shown escaped (no terminal control).
             const r = escapeControlCharsDeep(answer);
-            return `${[r.note, ...r.methods.map((m) => `  - ${m.description}${'command' in m ? ` \`${m.command}\`` : ''}${'url' in m && m.url ? ` ${m.url}` : ''}`)].join('\n')}\n`;
+            const run = r.run
+              ? [`${r.run.method}: ${r.run.status}${r.run.reason ? ` (${r.run.reason})` : ''}`]
+              : [];
+            const outcomes = (r.outcomes ?? []).map((x) => `  ${x.credentialId}: ${x.status} (${x.reason})`);
+            return `${[r.note, ...run, ...outcomes, ...r.methods.map((m) => `  - ${m.description}${'command' in m ? ` \`${m.command}\`` : ''}${'url' in m && m.url ? ` ${m.url}` : ''}`)].join('\n')}\n`;
           }),
         );
       sub('import-manual', 'Check a pasted key or token with the CLI’s provider and import it')

@@ -68,7 +68,17 @@ export interface PluginApi {
   ): void;
   registerService(service: {
     id: string;
-    start(ctx: { logger: PluginLogger }): void | Promise<void>;
+    start(ctx: {
+      logger: PluginLogger;
+      /** Broadcasts `plugin.<id>.<event>` to operators (OpenClaw 2026.9.6; absent in older hosts). */
+      gatewayEvents?: {
+        emit(
+          event: string,
+          payload: unknown,
+          opts: { scope: 'operator.read' | 'operator.write' | 'operator.admin' },
+        ): void;
+      };
+    }): void | Promise<void>;
     stop?(): void | Promise<void>;
   }): void;
   registerCli(

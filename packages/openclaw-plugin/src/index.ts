@@ -1,5 +1,6 @@
 import { toCtdError } from '@ctd/core';
 import { createTokenDiscoveryService, parseServiceConfig, type TokenDiscoveryService } from '@ctd/service';
+import { startKeepAlive } from './background.ts';
 import { registerCliCommands } from './cli.ts';
 import type { PluginApi } from './host-types.ts';
 import { OpenClawImporter, openClawHost } from './importer.ts';
@@ -31,6 +32,7 @@ function register(api: PluginApi): void {
   registerSettingsMethods(api);
   registerCliCommands(api, getService);
 
+  let stopKeepAlive: (() => Promise<void>) | undefined;
   api.registerService({
     id: `${PLUGIN_ID}-startup-scan`,
     start(ctx) {
@@ -40,6 +42,8 @@ function register(api: PluginApi): void {
         return;
       }
       for (const warning of parsed.warnings) ctx.logger.warn(`${LOG_PREFIX} ${warning}`);
+      // Watching, refreshing and expiry alerts (`watch`, `autoRefresh`), in the background.
+      stopKeepAlive ??= startKeepAlive(getService(), process.env, ctx);
       if (!parsed.value.scanOnStartup) {
         ctx.logger.info(`${LOG_PREFIX} scanOnStartup is off`);
         return;
@@ -58,6 +62,8 @@ function register(api: PluginApi): void {
         });
     },
     async stop() {
+      await stopKeepAlive?.();
+      stopKeepAlive = undefined;
       await service?.close();
     },
   });

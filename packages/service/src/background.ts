@@ -107,14 +107,16 @@ export async function startBackground(
     onAlert: (alert) => emit({ type: 'expiry', alert }),
   });
   let last: readonly CredentialView[] = [];
-  const history = await service.history().catch(() => undefined);
+  let history: Awaited<ReturnType<TokenDiscoveryService['history']>>;
   const needsLogin = (v: CredentialView) =>
     dead.has(`${v.id}:${v.hash}`) || (history?.get(v.id)?.statusReason?.startsWith('needs login') ?? false);
   const feed = (output: ScanOutput) => {
     last = output.credentials;
     monitor.set(last.map((v) => expiryInput(v, needsLogin(v))));
   };
+  // Before anything is awaited: a scan the caller starts right after this call is seen.
   const offScan = service.onScan((output) => feed(output));
+  history = await service.history().catch(() => undefined);
 
   const autoRefresh = options.autoRefresh ?? config.autoRefresh;
   let scheduler: RefreshScheduler | undefined;
