@@ -226,10 +226,21 @@ export async function validateCredentials(
 
   const running = credentials.map(() => true);
   let done = 0;
+  // The list of checks still running is built only for a progress listener: it is a pass over
+  // the batch per event, which for a thousand credentials would cost more than the checks.
+  const onProgress = options.onProgress;
   const pending = () => credentials.filter((_, i) => running[i]).map((c) => c.id);
-  const emit = (event: Parameters<NonNullable<ValidateOptions['onProgress']>>[0]) => {
+  const emit = (type: 'start' | 'done', credential: DiscoveredCredential, result?: ValidationResult) => {
+    if (!onProgress) return;
     try {
-      options.onProgress?.(event);
+      onProgress({
+        type,
+        credential,
+        ...(result ? { result } : {}),
+        pending: pending(),
+        done,
+        total: credentials.length,
+      });
     } catch {
       // Progress display must never break validation.
     }
@@ -237,11 +248,11 @@ export async function validateCredentials(
   try {
     return await Promise.all(
       credentials.map(async (credential, i) => {
-        emit({ type: 'start', credential, pending: pending(), done, total: credentials.length });
+        emit('start', credential);
         const result = await checkOne(credential, options, startRun, clean);
         running[i] = false;
         done++;
-        emit({ type: 'done', credential, result, pending: pending(), done, total: credentials.length });
+        emit('done', credential, result);
         return result;
       }),
     );
