@@ -157,6 +157,13 @@ describe('<ctd-token-discovery> in Chromium', () => {
     await dialog.getByRole('button', { name: 'Run the command' }).click();
     await expect.poll(() => dialog.getByText('Login finished.').count()).toBe(1);
     expect(await calls(page)).toContain('refreshToken:cli-login');
+    // A browser or device login: the page and its code to open on the operator's side.
+    await dialog.getByRole('button', { name: 'Start the login' }).click();
+    await expect.poll(() => dialog.getByText('WDJB-MJHT').count()).toBe(1);
+    expect(
+      await dialog.getByRole('link', { name: 'https://example.test/device' }).getAttribute('target'),
+    ).toBe('_blank');
+    await expect.poll(() => dialog.getByText(/finish the login in your browser/).count()).toBe(1);
 
     const field = dialog.getByLabel(/New key for/);
     expect(await field.getAttribute('type')).toBe('password');

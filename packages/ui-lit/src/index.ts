@@ -12,6 +12,7 @@ export { TokenDiscoveryController } from './controller.ts';
 export { CtdImportedEvent } from './events/imported.ts';
 export { CtdModalCloseEvent } from './events/modal-close.ts';
 export { CtdRefreshRequestedEvent } from './events/refresh-requested.ts';
+export { CtdRefreshedEvent } from './events/refreshed.ts';
 export { CtdRetryEvent } from './events/retry.ts';
 export { CtdScanCompleteEvent } from './events/scan-complete.ts';
 export { CtdSettingsSavedEvent } from './events/settings-saved.ts';

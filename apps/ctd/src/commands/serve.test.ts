@@ -35,6 +35,8 @@ beforeAll(async () => {
     ...home.env,
     CTD_OPENAI_BASE_URL: openai.baseUrl,
     CTD_CHATGPT_BASE_URL: openai.baseUrl,
+    // The expired login's refresh goes to the fake too (it refuses it): nothing leaves loopback.
+    CTD_OPENAI_OAUTH_URL: `${openai.baseUrl}/oauth/token`,
   };
   const io: CliIo = {
     stdout: { write: (s: string) => (stdout += s) },

@@ -91,6 +91,16 @@ describe('the Control UI module', () => {
         'tokenDiscovery.setConfig',
       ]),
     );
+    // A gateway event of the plugin (a login refreshed in the background) reloads the status.
+    const before = requests.filter((r) => r === 'tokenDiscovery.status').length;
+    await page.evaluate(() => window.ctdHost.emit('plugin.cli-token-discovery.refreshed'));
+    await expect
+      .poll(
+        async () =>
+          (await page.evaluate(() => window.ctdHost.requests)).filter((r) => r === 'tokenDiscovery.status')
+            .length,
+      )
+      .toBe(before + 1);
     await screenshot(page, 'openclaw-control-ui-page');
     await page.close();
   });

@@ -11,6 +11,8 @@ declare global {
       pages: ControlUiPage[];
       nav: string[];
       mount(canWrite: boolean): Promise<void>;
+      /** Delivers a gateway event to the page's listeners. */
+      emit(event: string): void;
     };
   }
 }
@@ -18,11 +20,15 @@ declare global {
 const requests: string[] = [];
 const pages: ControlUiPage[] = [];
 const nav: string[] = [];
+const eventListeners = new Map<string, Set<(payload: unknown) => void>>();
 
 window.ctdHost = {
   requests,
   pages,
   nav,
+  emit(event) {
+    for (const l of eventListeners.get(event) ?? []) l({});
+  },
   async mount(canWrite) {
     const { client } = createFakeClient();
     const listeners = new Set<() => void>();
@@ -42,7 +48,12 @@ window.ctdHost = {
         }
         return (await fn.call(client, params)) as T;
       },
-      onEvent: () => () => {},
+      onEvent: (event, listener) => {
+        const set = eventListeners.get(event) ?? new Set();
+        set.add(listener);
+        eventListeners.set(event, set);
+        return () => set.delete(listener);
+      },
       subscribe: (l) => {
         listeners.add(l);
         return () => listeners.delete(l);

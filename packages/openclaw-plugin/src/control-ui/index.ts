@@ -10,8 +10,13 @@ const PLUGIN_ID = 'cli-token-discovery';
 export const PAGE_ID = 'token-discovery';
 /** Reload the status this often when the host sends no event about it. */
 const POLL_MS = 30_000;
-/** Gateway events after which the page reloads (the plugin's own, where the host relays them). */
-const LIVE_EVENTS = ['tokenDiscovery.changed', 'plugin.cli-token-discovery.changed'];
+/**
+ * Gateway events after which the page reloads: the plugin's own (`GATEWAY_EVENTS` in
+ * ../background.ts), broadcast by OpenClaw as `plugin.<id>.<name>` to `operator.read`.
+ */
+const LIVE_EVENTS = ['expiry', 'refreshed', 'needs-login', 'reimported'].map(
+  (e) => `plugin.${PLUGIN_ID}.${e}`,
+);
 
 function mountPage(container: HTMLElement, host: ControlUiHost, signal: AbortSignal) {
   defineTokenDiscoveryElements();

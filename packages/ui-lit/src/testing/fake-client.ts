@@ -215,16 +215,23 @@ export function createFakeClient(opts: FakeClientOptions = {}): {
       return { removed: 0 };
     },
     async refreshToken(input): Promise<RefreshOutput> {
-      log.calls.push(`refreshToken:${(input as { method?: string }).method ?? ''}`);
+      log.calls.push(`refreshToken:${input.method ?? ''}`);
       const c = credentials.find((x) => x.id === input.target);
       if (!c) throw fail('NOT_FOUND', `no credential "${input.target}"`);
       const methods = methodsFor(c);
-      return {
-        target: input.target,
-        credentials: [],
-        methods,
-        note: (input as { method?: string }).method ? 'Login finished.' : '',
-      };
+      const method = input.method;
+      if (method === 'browser-login') {
+        // A device login: the page and its code for the operator's browser; it finishes there.
+        return {
+          target: input.target,
+          credentials: [],
+          methods,
+          note: '',
+          open: { url: 'https://example.test/device', code: 'WDJB-MJHT' },
+          run: { method: 'browser-login', status: 'started' },
+        };
+      }
+      return { target: input.target, credentials: [], methods, note: method ? 'Login finished.' : '' };
     },
     async importManual(input): Promise<ImportManualOutput> {
       log.calls.push('importManual');

@@ -89,6 +89,10 @@ export default css`
   form.paste input {
     flex: 1 1 12rem;
   }
+  ul.outcomes {
+    margin: 0 0 0.75rem;
+    padding-inline-start: 1.25rem;
+  }
   .result-ok {
     color: var(--_ok);
   }

@@ -4,6 +4,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { tokenDiscoveryClientContext } from '../../context.ts';
 import { CtdImportedEvent } from '../../events/imported.ts';
 import { CtdModalCloseEvent } from '../../events/modal-close.ts';
+import { CtdRefreshedEvent } from '../../events/refreshed.ts';
 import { type ShownError, toShownError } from '../../internal/errors.ts';
 import { accountOf } from '../../internal/format.ts';
 import { baseStyles } from '../../internal/styles.ts';
@@ -20,11 +21,41 @@ const METHOD_TITLE: Readonly<Record<Method['type'], string>> = {
   'paste-key': 'Paste a key',
 };
 
+const OUTCOME_LABEL: Readonly<Record<string, string>> = {
+  refreshed: 'Refreshed',
+  'refreshed-by-other': 'Refreshed by another process',
+  'not-due': 'Not due yet',
+  needs_login: 'Needs a new login',
+  failed: 'Refresh failed',
+  'not-refreshable': 'Cannot be refreshed automatically',
+  'opt-in-required': 'Needs your opt-in',
+};
+
+const RUN_LABEL: Readonly<Record<string, string>> = {
+  started: 'Started: finish the login in your browser; the page updates when it ends.',
+  done: 'Done.',
+  failed: 'The login failed.',
+  'timed-out': 'The login timed out.',
+  cancelled: 'Cancelled.',
+  'not-run': 'Nothing was run.',
+};
+
+/** One line on how a run went: its status, its reason, and the statuses after it. */
+function describeRun(out: RefreshOutput): string | null {
+  const parts: string[] = [];
+  if (out.run)
+    parts.push(`${RUN_LABEL[out.run.status] ?? out.run.status}${out.run.reason ? ` ${out.run.reason}` : ''}`);
+  for (const a of out.after ?? []) parts.push(`${a.label}: ${a.status ?? 'unchecked'}`);
+  return parts.length ? parts.join(' ') : null;
+}
+
 interface Run {
   readonly method: Method['type'];
   readonly controller: AbortController;
   readonly lines: string[];
   url: { url: string; code?: string | undefined } | null;
+  /** What the run ended with (the service's `run.status`, `after` statuses). */
+  outcome: string | null;
   done: boolean;
   error: ShownError | null;
   note: string | null;
@@ -36,6 +67,7 @@ interface Run {
  * goes through a password field that is cleared on submit and never shown again.
  *
  * @event ctd-imported - a pasted key was checked and imported (`detail.credentialId`, `detail.status`).
+ * @event ctd-refreshed - a login was refreshed or logged in again (`detail.credentialId`).
  * @event ctd-modal-close - the modal closed.
  *
  * @csspart dialog - the `<dialog>`.
@@ -59,6 +91,7 @@ export class CtdRefreshModal extends LitElement {
     _pasteOpen: { state: true },
     _submitting: { state: true },
     _result: { state: true },
+    _outcomes: { state: true },
   };
 
   /** The credential to refresh. */
@@ -75,6 +108,7 @@ export class CtdRefreshModal extends LitElement {
   declare _pasteOpen: boolean;
   declare _submitting: boolean;
   declare _result: { ok: boolean; text: string } | null;
+  declare _outcomes: readonly string[];
 
   #contextClient: DashboardClient | undefined;
 
@@ -116,6 +150,7 @@ export class CtdRefreshModal extends LitElement {
     this._pasteOpen = false;
     this._submitting = false;
     this._result = null;
+    this._outcomes = [];
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -140,7 +175,14 @@ export class CtdRefreshModal extends LitElement {
     try {
       const out = await client.refreshToken({ target: credential.id });
       if (this.credential !== credential) return;
-      this._methods = out.methods;
+      // Without a method the service refreshes an OAuth login that can be (when due) and lists
+      // the methods; a login that needs the operator names its re-login methods in `relogin`.
+      const relogin = (out.outcomes ?? []).flatMap((o) => o.relogin ?? []);
+      this._methods = out.methods.length ? out.methods : relogin;
+      this._outcomes = (out.outcomes ?? []).map((o) => `${OUTCOME_LABEL[o.status] ?? o.status}: ${o.reason}`);
+      if (out.outcomes?.some((o) => o.status === 'refreshed' || o.status === 'refreshed-by-other')) {
+        this.dispatchEvent(new CtdRefreshedEvent({ credentialId: credential.id }));
+      }
     } catch (error) {
       this._error = toShownError(error);
     } finally {
@@ -177,6 +219,7 @@ export class CtdRefreshModal extends LitElement {
       controller: new AbortController(),
       lines: [],
       url: null,
+      outcome: null,
       done: false,
       error: null,
       note: null,
@@ -196,7 +239,20 @@ export class CtdRefreshModal extends LitElement {
         ? await client.runRefresh(input, { signal: run.controller.signal, onProgress })
         : await client.refreshToken(input as RefreshInput);
       if (run.controller.signal.aborted) return;
-      this._run = { ...run, done: true, note: out.note || 'Done.' };
+      this._run = {
+        ...run,
+        // A browser or device login: the page (and code) to open on the operator's side.
+        url: out.open ? { url: out.open.url, code: out.open.code } : run.url,
+        outcome: describeRun(out),
+        done: true,
+        note: out.note || 'Done.',
+      };
+      if (
+        out.after?.some((a) => a.status === 'valid') ||
+        out.outcomes?.some((o) => o.status === 'refreshed')
+      ) {
+        this.dispatchEvent(new CtdRefreshedEvent({ credentialId: credential.id }));
+      }
     } catch (error) {
       if (run.controller.signal.aborted) return;
       this._run = { ...run, done: true, error: toShownError(error) };
@@ -268,9 +324,13 @@ export class CtdRefreshModal extends LitElement {
         <button type="button" @click=${() => void this.#loadMethods()}>Retry</button>`;
     }
     const methods = this._methods ?? [];
-    if (methods.length === 0) return html`<p>No way to refresh this credential is known.</p>`;
+    const outcomes = this._outcomes.length
+      ? html`<ul class="outcomes" role="status" aria-label="Automatic refresh">${this._outcomes.map((o) => html`<li>${o}</li>`)}</ul>`
+      : nothing;
+    if (methods.length === 0)
+      return html`${outcomes}<p>No other way to refresh this credential is known.</p>`;
     const pasteShown = this._pasteOpen || methods.some((m) => m.type === 'paste-key');
-    return html`<ul class="methods" aria-label="Ways to refresh">
+    return html`${outcomes}<ul class="methods" aria-label="Ways to refresh">
         ${methods.map((m) => this.#renderMethod(m, pasteShown))}
       </ul>
       ${this._result ? html`<p role="status" class=${this._result.ok ? 'result-ok' : 'error'}>${this._result.text}</p>` : nothing}`;
@@ -325,6 +385,7 @@ export class CtdRefreshModal extends LitElement {
       ${run.lines.length ? html`<pre class="log" role="log" aria-label="Progress">${run.lines.join('\n')}</pre>` : nothing}
       ${!run.done ? html`<p role="status"><progress aria-label="Running"></progress> Running…</p>` : nothing}
       ${run.error ? html`<p role="alert" class="error">[${run.error.code}] ${run.error.message}</p>` : nothing}
+      ${run.outcome ? html`<p role="status">${run.outcome}</p>` : nothing}
       ${run.done && run.note ? html`<p role="status">${run.note}</p>` : nothing}`;
   }
 

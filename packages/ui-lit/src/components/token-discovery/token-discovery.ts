@@ -15,6 +15,7 @@ import styles from './token-discovery.styles.ts';
  *
  * @event ctd-scan-complete - bubbles up from the scan button.
  * @event ctd-imported - bubbles up from the refresh modal.
+ * @event ctd-refreshed - bubbles up from the refresh modal.
  * @event ctd-settings-saved - bubbles up from the settings form.
  *
  * @slot header-end - extra controls beside the scan button.
@@ -172,7 +173,7 @@ export class CtdTokenDiscovery extends LitElement {
           @ctd-retry=${this.#reload}
         ></ctd-token-panel>
       </section>
-      ${this.readOnly ? nothing : html`<ctd-refresh-modal @ctd-imported=${this.#reload}></ctd-refresh-modal>`}
+      ${this.readOnly ? nothing : html`<ctd-refresh-modal @ctd-imported=${this.#reload} @ctd-refreshed=${this.#reload}></ctd-refresh-modal>`}
       <section aria-labelledby="usage-h">
         <h3 id="usage-h">Usage statistics</h3>
         <ctd-usage-chart part="usage" .credentials=${credentials ?? []} .records=${this._records}></ctd-usage-chart>
