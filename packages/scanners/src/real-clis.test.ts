@@ -12,7 +12,7 @@ import {
   startStandIn,
   startTmux,
 } from '@ctd/test-utils/real-clis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { scan, toScanReport } from './scan.ts';
 
 const outcome = await ensureRealClis();
@@ -20,11 +20,12 @@ const clis = outcome.ok ? outcome.clis : (undefined as unknown as RealClis);
 const skipReason = outcome.ok ? '' : ` (skipped: ${outcome.reason})`;
 const tmux = await hasTmux();
 
-let home: TempHome;
-beforeEach(async () => {
-  home = await createTempHome('ctd-real-cli-');
-});
-afterEach(() => home.cleanup());
+/** A temp home for one test, removed when it ends (the tests run concurrently). */
+async function newHome(): Promise<TempHome> {
+  const home = await createTempHome('ctd-real-cli-');
+  onTestFinished(() => home.cleanup());
+  return home;
+}
 
 interface Expected {
   source: string;
@@ -35,7 +36,7 @@ interface Expected {
 }
 
 /** Scans the home and checks that exactly `expected` was found, and that no secret serializes. */
-async function expectExactly(expected: Expected[], env: Record<string, string> = {}) {
+async function expectExactly(home: TempHome, expected: Expected[], env: Record<string, string> = {}) {
   const r = await scan({ env: { HOME: home.path, ...env } });
   expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
   const found = r.credentials.map((c) => ({
@@ -62,18 +63,22 @@ async function expectExactly(expected: Expected[], env: Record<string, string> =
   return r;
 }
 
-describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () => {
+// Concurrent: most of the time goes to the CLIs' start-up, so running them side by side keeps
+// the file well under a minute (about 40 s on a busy 2-core machine; a minute and more in series).
+describe.concurrent.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () => {
   it('Codex: `codex login --with-api-key` (auth.json with auth_mode apikey)', async () => {
+    const home = await newHome();
     const key = 'sk-proj-test-PLACEHOLDER-real-codex-000000000000';
     const run = await runRealCli(clis.bin.codex, ['login', '--with-api-key'], {
       home: home.path,
       input: `${key}\n`,
     });
     expect(run.code, run.stderr).toBe(0);
-    await expectExactly([{ source: 'codex-cli', provider: 'openai', kind: 'api_key', secret: key }]);
+    await expectExactly(home, [{ source: 'codex-cli', provider: 'openai', kind: 'api_key', secret: key }]);
   });
 
   it('Codex: `codex login --with-access-token` (personal_access_token, no auth_mode)', async () => {
+    const home = await newHome();
     const token = 'at-test-PLACEHOLDER-real-codex-access-token-0000';
     const s = await startStandIn(['auth.openai.com'], (req) =>
       req.url.endsWith('/user-auth-credential/whoami')
@@ -102,10 +107,11 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
     } finally {
       await s.close();
     }
-    await expectExactly([{ source: 'codex-cli', provider: 'openai', kind: 'token', secret: token }]);
+    await expectExactly(home, [{ source: 'codex-cli', provider: 'openai', kind: 'token', secret: token }]);
   });
 
   it('Codex: `codex login --device-auth` (a ChatGPT login, completed against a loopback auth.openai.com)', async () => {
+    const home = await newHome();
     const accountId = 'acct-PLACEHOLDER-device';
     const idToken = fakeJwt({
       email: 'device-user@example.com',
@@ -156,7 +162,7 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
     } finally {
       await s.close();
     }
-    await expectExactly([
+    await expectExactly(home, [
       {
         source: 'codex-cli',
         provider: 'openai',
@@ -170,6 +176,7 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
   it.skipIf(!tmux)(
     'Gemini CLI: an API key typed into its TUI (encrypted gemini-credentials.json, no keychain headless)',
     async () => {
+      const home = await newHome();
       const key = 'AIzaSyTEST-PLACEHOLDER-real-gemini-000000000';
       // The auth type chosen and folder trust off, so the TUI goes straight to the key prompt.
       await home.writeJson('.gemini/settings.json', {
@@ -184,7 +191,7 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
       } finally {
         await tui.close();
       }
-      await expectExactly([{ source: 'gemini-cli', provider: 'google', kind: 'api_key', secret: key }]);
+      await expectExactly(home, [{ source: 'gemini-cli', provider: 'google', kind: 'api_key', secret: key }]);
     },
     60_000,
   );
@@ -201,6 +208,7 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
     it.skipIf(!tmux)(
       `Qwen Code: /auth → Alibaba ModelStudio → ${plan.name} (settings.json env and providerMetadata)`,
       async () => {
+        const home = await newHome();
         await home.mkdir('work');
         const tui = await startTmux(clis.bin.qwen, [], home.path, {}, home.resolve('work'));
         try {
@@ -222,7 +230,7 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
         } finally {
           await tui.close();
         }
-        await expectExactly([
+        await expectExactly(home, [
           { source: 'qwen-cli', provider: plan.provider, kind: 'api_key', secret: plan.key },
         ]);
       },
@@ -231,6 +239,7 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
   }
 
   it('GitHub Copilot CLI: `copilot login --with-token` (config.json, storeTokenPlaintext)', async () => {
+    const home = await newHome();
     const token = 'gho_test_PLACEHOLDER_real_copilot_000000000000';
     // Headless, the CLI keeps a token in plaintext only when its settings allow it.
     await home.writeJson('.copilot/settings.json', { storeTokenPlaintext: true });
@@ -253,7 +262,7 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
     } finally {
       await s.close();
     }
-    await expectExactly([
+    await expectExactly(home, [
       {
         source: 'github-copilot-cli',
         provider: 'github-copilot',
@@ -267,6 +276,7 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
   it.skipIf(!tmux)(
     'opencode: `opencode auth login -p anthropic` (an API key, typed into its TUI)',
     async () => {
+      const home = await newHome();
       const key = 'sk-ant-api03-test-PLACEHOLDER-real-opencode-0000';
       const tui = await startTmux(
         clis.bin.opencode,
@@ -275,18 +285,23 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
       );
       try {
         await tui.waitFor('Enter your API key');
-        await tui.submit(key);
+        // opencode masks the key: one ▪ per character.
+        await tui.submit(key, '▪'.repeat(key.length));
         await tui.waitFor('Done');
       } finally {
         await tui.close();
       }
-      await expectExactly([{ source: 'opencode', provider: 'anthropic', kind: 'api_key', secret: key }]);
+      await expectExactly(home, [
+        { source: 'opencode', provider: 'anthropic', kind: 'api_key', secret: key },
+      ]);
     },
+    60_000,
   );
 
   it.skipIf(!tmux)(
     'opencode: `opencode auth login -p github-copilot` (a device login, completed against a loopback github.com)',
     async () => {
+      const home = await newHome();
       const token = 'gho_test_PLACEHOLDER_real_opencode_copilot_00';
       const s = await startStandIn(['github.com', 'api.github.com'], (req) => {
         if (req.url.startsWith('/login/device/code'))
@@ -318,7 +333,9 @@ describe.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () =>
         await tui.close();
         await s.close();
       }
-      await expectExactly([{ source: 'opencode', provider: 'github-copilot', kind: 'oauth', secret: token }]);
+      await expectExactly(home, [
+        { source: 'opencode', provider: 'github-copilot', kind: 'oauth', secret: token },
+      ]);
     },
     60_000,
   );

@@ -15,8 +15,11 @@ export interface TmuxSession {
   /**
    * Types `text`, waits until the screen shows it (a TUI that gets Enter in the same burst as the
    * text takes it for part of a paste and drops it), then presses Enter.
+   *
+   * @param echo - what the screen shows once the text is in, for a masked input
+   *   @default the text's last 12 characters
    */
-  submit(text: string): Promise<void>;
+  submit(text: string, echo?: string | RegExp): Promise<void>;
   /** Sends tmux key names (`Enter`, `Down`, `Escape`, `C-c`). */
   keys(...names: string[]): Promise<void>;
   /** The screen as text. */
@@ -100,9 +103,9 @@ export async function startTmux(
     async type(text) {
       await tmux('send-keys', '-t', 'cli', '-l', text);
     },
-    async submit(text) {
+    async submit(text, echo = text.slice(-12)) {
       await session.type(text);
-      await session.waitFor(text.slice(-12));
+      await session.waitFor(echo);
       await tmux('send-keys', '-t', 'cli', 'Enter');
     },
     async keys(...names) {
