@@ -2,6 +2,7 @@
 // the pinned versions of scripts/real-clis-install.mjs) writes its own login into a temp home,
 // offline (logins that call a server are completed against loopback HTTPS stand-ins), and scan()
 // must find exactly that login (source, provider, kind, account) and serialize no secret.
+import { readFile } from 'node:fs/promises';
 import { sha256Hex } from '@ctd/core/node';
 import { createTempHome, fakeJwt, type TempHome } from '@ctd/test-utils';
 import {
@@ -339,4 +340,79 @@ describe.concurrent.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReas
     },
     60_000,
   );
+
+  for (const mode of ['claudeai', 'console'] as const) {
+    it.skipIf(!tmux)(
+      `Claude Code: \`claude auth login --${mode}\` (browser login completed on its localhost callback, against a loopback Anthropic)`,
+      async () => {
+        const home = await newHome();
+        const access = 'sk-ant-oat01-test-PLACEHOLDER-real-claude-access-000';
+        const consoleKey = 'sk-ant-api03-test-PLACEHOLDER-real-claude-console-000';
+        const acct = {
+          uuid: '00000000-0000-4000-8000-0000000000a1',
+          email_address: 'claude-real@example.com',
+        };
+        const org = { uuid: '00000000-0000-4000-8000-0000000000b2', name: 'Example Org' };
+        const s = await startStandIn(
+          ['platform.claude.com', 'api.anthropic.com', 'console.anthropic.com', 'claude.ai', 'claude.com'],
+          (req) => {
+            if (req.url.startsWith('/v1/oauth/token'))
+              return {
+                status: 200,
+                json: {
+                  token_type: 'Bearer',
+                  access_token: access,
+                  refresh_token: 'sk-ant-ort01-test-PLACEHOLDER-real-claude-refresh-00',
+                  expires_in: 28_800,
+                  // A console login asks for org:create_api_key, then creates the key it keeps.
+                  scope:
+                    mode === 'console'
+                      ? 'org:create_api_key user:profile'
+                      : 'user:inference user:profile user:sessions:claude_code',
+                  account: acct,
+                  organization: org,
+                },
+              };
+            if (req.url.startsWith('/api/oauth/profile'))
+              return { status: 200, json: { account: acct, organization: org } };
+            if (req.url.startsWith('/api/oauth/claude_cli/roles'))
+              return { status: 200, json: { organization_role: 'admin', organization_name: org.name } };
+            if (req.url.startsWith('/api/oauth/claude_cli/create_api_key'))
+              return { status: 200, json: { raw_key: consoleKey } };
+            // Telemetry and start-up calls: an empty answer.
+            if (req.host === 'api.anthropic.com') return { status: 200, json: {} };
+            return undefined;
+          },
+        );
+        // The CLI "opens a browser" through $BROWSER: a script that writes the URL down, which
+        // the test then follows to the CLI's localhost callback with a code, as a browser would.
+        const urlFile = home.resolve('browser-url');
+        const browser = await home.write('browser.sh', `#!/bin/sh\necho "$1" > '${urlFile}'\n`, 0o700);
+        const tui = await startTmux(clis.bin.claude, ['auth', 'login', `--${mode}`], home.path, {
+          ...s.env,
+          BROWSER: browser,
+        });
+        try {
+          await tui.waitFor('Paste code here', 30_000);
+          const authorize = new URL((await readFile(urlFile, 'utf8')).trim());
+          const callback = new URL(authorize.searchParams.get('redirect_uri') ?? '');
+          callback.searchParams.set('code', 'code-PLACEHOLDER');
+          callback.searchParams.set('state', authorize.searchParams.get('state') ?? '');
+          await fetch(callback, { redirect: 'manual' });
+          await tui.waitFor('Login successful', 30_000);
+        } finally {
+          await tui.close();
+          await s.close();
+        }
+        const account = { accountId: acct.uuid, email: acct.email_address, organization: org.uuid };
+        await expectExactly(
+          home,
+          mode === 'console'
+            ? [{ source: 'claude-code', provider: 'anthropic', kind: 'api_key', secret: consoleKey, account }]
+            : [{ source: 'claude-code', provider: 'anthropic', kind: 'oauth', secret: access, account }],
+        );
+      },
+      60_000,
+    );
+  }
 });
