@@ -415,4 +415,68 @@ describe.concurrent.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReas
       60_000,
     );
   }
+
+  it.skipIf(!tmux)(
+    'Gemini CLI: Google login (code pasted into its TUI, token exchange and Code Assist set-up against loopback Google)',
+    async () => {
+      const home = await newHome();
+      const access = 'ya29.test-PLACEHOLDER-real-gemini-access-0000';
+      const s = await startStandIn(
+        ['oauth2.googleapis.com', 'www.googleapis.com', 'cloudcode-pa.googleapis.com', 'play.googleapis.com'],
+        (req) => {
+          if (req.host === 'oauth2.googleapis.com' && req.url.startsWith('/token'))
+            return {
+              status: 200,
+              json: {
+                access_token: access,
+                refresh_token: '1//test-PLACEHOLDER-real-gemini-refresh',
+                expires_in: 3599,
+                token_type: 'Bearer',
+                scope:
+                  'https://www.googleapis.com/auth/cloud-platform openid https://www.googleapis.com/auth/userinfo.email',
+              },
+            };
+          if (req.url.startsWith('/oauth2/v2/userinfo'))
+            return {
+              status: 200,
+              json: { id: '123', email: 'gemini-real@example.com', verified_email: true },
+            };
+          // An account already on the free tier: no onboarding, so the CLI keeps the login.
+          if (req.url.includes(':loadCodeAssist'))
+            return {
+              status: 200,
+              json: {
+                currentTier: { id: 'free-tier' },
+                allowedTiers: [{ id: 'free-tier', isDefault: true }],
+                cloudaicompanionProject: 'test-project-PLACEHOLDER',
+              },
+            };
+          return { status: 200, json: {} };
+        },
+      );
+      await home.writeJson('.gemini/settings.json', {
+        security: { auth: { selectedType: 'oauth-personal' }, folderTrust: { enabled: false } },
+      });
+      await home.mkdir('work');
+      const tui = await startTmux(clis.bin.gemini, [], home.path, s.env, home.resolve('work'));
+      try {
+        await tui.waitFor('Enter the authorization code', 30_000);
+        await tui.submit('4/code-PLACEHOLDER');
+        await tui.waitFor('Type your message', 30_000);
+      } finally {
+        await tui.close();
+        await s.close();
+      }
+      await expectExactly(home, [
+        {
+          source: 'gemini-cli',
+          provider: 'google-gemini-cli',
+          kind: 'oauth',
+          secret: access,
+          account: { email: 'gemini-real@example.com' },
+        },
+      ]);
+    },
+    60_000,
+  );
 });
