@@ -13,14 +13,15 @@ export const VERSION: string = pkg.version;
 const EXIT_CODES = `Exit codes: 0 ok, 1 failure (e.g. an unusable history file), 2 bad usage or an unknown id,
 3 \`ctd scan --check\` found a credential that is not valid.`;
 
-function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+async function mainHelp(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map((c) => c.load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return `ctd ${VERSION}: find, check and use the AI-CLI logins you already have.
 
 Usage: ctd <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Options:
   -h, --help     show this help; \`ctd help <command>\` shows a command's
@@ -30,9 +31,9 @@ ${EXIT_CODES}
 `;
 }
 
-function findCommand(name: string): Command {
+function findCommand(name: string): Promise<Command> {
   const command = COMMANDS.find((c) => c.name === name);
-  if (command) return command;
+  if (command) return command.load();
   const guess = didYouMean(
     name,
     COMMANDS.map((c) => c.name),
@@ -71,7 +72,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let command: Command | undefined;
   try {
     if (name === undefined || name === '-h' || name === '--help') {
-      io.stdout.write(`${formatHelp(mainHelp().trimEnd())}\n`);
+      io.stdout.write(`${formatHelp((await mainHelp()).trimEnd())}\n`);
       return ExitCode.OK;
     }
     if (name === '-V' || name === '--version') {
@@ -82,12 +83,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       const [topic, extra] = rest;
       if (extra !== undefined) throw usageError(`unexpected argument "${extra}"`);
       io.stdout.write(
-        `${formatHelp((topic === undefined ? mainHelp() : findCommand(topic).help).trimEnd())}\n`,
+        `${formatHelp((topic === undefined ? await mainHelp() : (await findCommand(topic)).help).trimEnd())}\n`,
       );
       return ExitCode.OK;
     }
     if (name.startsWith('-')) throw usageError(`unknown option "${name}" (a command comes first)`);
-    command = findCommand(name);
+    command = await findCommand(name);
     if (wantsHelp(rest)) {
       io.stdout.write(`${formatHelp(command.help)}\n`);
       return ExitCode.OK;

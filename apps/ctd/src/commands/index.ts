@@ -1,19 +1,20 @@
-import { historyCommand } from './history.ts';
-import { importManualCommand } from './import-manual.ts';
-import { refreshCommand } from './refresh.ts';
-import { scanCommand } from './scan.ts';
-import { serveCommand } from './serve.ts';
-import { statusCommand } from './status.ts';
 import type { Command } from './types.ts';
-import { watchCommand } from './watch.ts';
 
+/** A subcommand by name, its module loaded only when it runs (or its help is shown). */
+export interface CommandEntry {
+  readonly name: string;
+  load(): Promise<Command>;
+}
+
+// Each command's module (and what it imports: the HTTP server of `serve`, the watcher of `watch`)
+// loads only when that command runs: start-up is most of a scan's wall time.
 /** Every `ctd` subcommand, in help order. */
-export const COMMANDS: readonly Command[] = [
-  scanCommand,
-  statusCommand,
-  historyCommand,
-  refreshCommand,
-  watchCommand,
-  importManualCommand,
-  serveCommand,
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'scan', load: async () => (await import('./scan.ts')).scanCommand },
+  { name: 'status', load: async () => (await import('./status.ts')).statusCommand },
+  { name: 'history', load: async () => (await import('./history.ts')).historyCommand },
+  { name: 'refresh', load: async () => (await import('./refresh.ts')).refreshCommand },
+  { name: 'watch', load: async () => (await import('./watch.ts')).watchCommand },
+  { name: 'import-manual', load: async () => (await import('./import-manual.ts')).importManualCommand },
+  { name: 'serve', load: async () => (await import('./serve.ts')).serveCommand },
 ];

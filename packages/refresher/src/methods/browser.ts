@@ -1,5 +1,3 @@
-import open from 'open';
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
@@ -34,6 +32,8 @@ export interface OpenInBrowserOptions {
 export async function openInBrowser(url: string, options: OpenInBrowserOptions): Promise<void> {
   if (!/^https?:\/\//i.test(url)) throw new Error('only http(s) pages are opened');
   const browser = options.env.BROWSER?.trim();
+  // `open` loads only when a page is opened, not with every import of the refresher.
+  const { default: open } = await import('open');
   const child = await open(url, {
     wait: false,
     ...(browser ? { app: { name: browser } } : {}),

@@ -1,5 +1,4 @@
 import { CtdError, escapeControlChars } from '@ctd/core';
-import { execa } from 'execa';
 
 /** One step of a running method, for whoever watches it (a terminal, a dashboard). */
 export type MethodProgress =
@@ -105,18 +104,22 @@ export function startLoginCommand(argv: readonly string[], options: LoginCommand
   };
   const timeoutMs = options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS;
   progress({ type: 'status', message: `running ${argv.join(' ')}` });
-  const subprocess = execa(file, args, {
-    env: { ...(options.env as Record<string, string>) },
-    extendEnv: false,
-    stdin: options.stdin ?? 'ignore',
-    all: true,
-    buffer: false,
-    reject: false,
-    timeout: timeoutMs,
-    cancelSignal: controller.signal,
-    forceKillAfterDelay: 2_000,
-    windowsHide: true,
-  });
+  // execa (and its dependencies) load only when a login command runs: every process that merely
+  // imports the refresher (a scan, a gateway) would otherwise pay for them at start-up.
+  const started = import('execa').then(({ execa }) => ({
+    subprocess: execa(file, args, {
+      env: { ...(options.env as Record<string, string>) },
+      extendEnv: false,
+      stdin: options.stdin ?? 'ignore',
+      all: true,
+      buffer: false,
+      reject: false,
+      timeout: timeoutMs,
+      cancelSignal: controller.signal,
+      forceKillAfterDelay: 2_000,
+      windowsHide: true,
+    }),
+  }));
   let relayed = false;
   const relay = (page: Page) => {
     if (relayed) return;
@@ -126,6 +129,7 @@ export function startLoginCommand(argv: readonly string[], options: LoginCommand
   };
   const lines = (async () => {
     try {
+      const { subprocess } = await started;
       for await (const raw of subprocess.iterable({ from: 'all' })) {
         const line = String(raw);
         progress({ type: 'output', line: cleanLine(line) });
@@ -147,7 +151,7 @@ export function startLoginCommand(argv: readonly string[], options: LoginCommand
     }
   })();
   const done = (async (): Promise<LoginCommandResult> => {
-    const r = await subprocess;
+    const r = await (await started).subprocess;
     await lines;
     options.signal?.removeEventListener('abort', onAbort);
     // A URL printed last, with no line after it; or none at all.

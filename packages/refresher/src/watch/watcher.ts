@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, parse, resolve, sep } from 'node:path';
 import type { SourceId } from '@ctd/core';
 import { ALL_ADAPTERS, createScanContext, type SourceAdapter } from '@ctd/scanners';
-import { type FSWatcher, watch } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 
 /** Default quiet time after the last event of a source before it is reported (ms). */
 export const DEFAULT_WATCH_DEBOUNCE_MS = 100;
@@ -134,6 +134,9 @@ export class CredentialWatcher {
     for (const path of this.#targets.keys()) this.#stamps.set(path, stamp(path));
     const anchors = this.#computeAnchors();
     for (const a of anchors) this.#anchors.add(a);
+    // chokidar loads only when a watch starts, not with every import of the refresher.
+    const { watch } = await import('chokidar');
+    if (this.#watcher || this.#closed) return;
     const watcher = watch([...anchors], {
       ignoreInitial: true,
       persistent: this.#options.persistent ?? false,
