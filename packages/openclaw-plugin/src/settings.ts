@@ -81,9 +81,10 @@ export function registerSettingsMethods(api: PluginApi): void {
         await writer.mutateConfigFile({
           afterWrite: { mode: 'auto' },
           mutate: (draft) => {
-            const plugins = (draft.plugins ??= {});
-            const entries = (plugins.entries ??= {});
+            const plugins = draft.plugins ?? {};
+            const entries = plugins.entries ?? {};
             entries[PLUGIN_ID] = { ...entries[PLUGIN_ID], config: parsed.value };
+            draft.plugins = { ...plugins, entries };
           },
         });
         respond(true, answer(parsed.value));

@@ -170,7 +170,7 @@ describe('ctd serve', () => {
     const dialog = page.getByRole('dialog', { name: 'Refresh credential' });
     await dialog.waitFor();
     await expect.poll(() => dialog.locator('li.method').count(), { timeout: 10_000 }).toBeGreaterThan(0);
-    expect(await dialog.innerText()).toMatch(/codex login/);
+    expect(await dialog.textContent()).toMatch(/codex login/);
     await screenshot(dialog, 'ctd-serve-refresh-modal');
 
     const field = dialog.getByLabel(/New key for/);

@@ -32,7 +32,7 @@ export interface ControlUiViewHandle {
 export interface ControlUiPage {
   id: string;
   label: string;
-  mount: (container: HTMLElement, context: ControlUiViewContext) => ControlUiViewHandle | void;
+  mount: (container: HTMLElement, context: ControlUiViewContext) => ControlUiViewHandle | undefined;
 }
 
 /** A sidebar destination. */
@@ -62,7 +62,7 @@ export interface ControlUiHost {
 /** A native Control UI plugin: its manifest id and its activation. */
 export interface ControlUiPlugin {
   id: string;
-  activate(host: ControlUiHost): void | ControlUiDisposer | Promise<void | ControlUiDisposer>;
+  activate(host: ControlUiHost): ControlUiDisposer | undefined | Promise<ControlUiDisposer | undefined>;
 }
 
 /**

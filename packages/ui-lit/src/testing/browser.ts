@@ -142,7 +142,7 @@ export async function axeSerious(page: Page, include?: string): Promise<AxeViola
       id: v.id,
       impact: v.impact,
       help: v.help,
-      nodes: v.nodes.map((n: any) => String(n.target)),
+      nodes: v.nodes.map((n: { target: unknown }) => String(n.target)),
     }));
   }, include);
   return (result as AxeViolation[]).filter((v) => v.impact === 'serious' || v.impact === 'critical');

@@ -22,20 +22,18 @@ export default css`
   }
   [role='table'] {
     font-size: 0.92em;
-    overflow-x: auto;
   }
   .row {
     display: grid;
     grid-template-columns:
-      minmax(5rem, 1fr) minmax(4.5rem, 0.8fr) minmax(9rem, 1.7fr) 5.5rem minmax(8rem, 1.4fr)
-      minmax(6rem, 1fr) 3.5rem 5rem 3.5rem 3.5rem minmax(5rem, 0.9fr) minmax(8rem, 1.5fr) 5.5rem;
-    min-width: 62rem;
+      minmax(5rem, 1fr) minmax(4.5rem, 0.8fr) minmax(8rem, 1.7fr) 5.5rem minmax(7rem, 1.4fr)
+      minmax(5rem, 1fr) 3rem 4.5rem 3rem 3.5rem minmax(4.5rem, 0.9fr) minmax(6rem, 1.5fr) 5rem;
     border-bottom: 1px solid var(--_border);
   }
   :host([read-only]) .row {
     grid-template-columns:
-      minmax(5rem, 1fr) minmax(4.5rem, 0.8fr) minmax(9rem, 1.7fr) 5.5rem minmax(8rem, 1.4fr)
-      minmax(6rem, 1fr) 3.5rem 5rem 3.5rem 3.5rem minmax(5rem, 0.9fr) minmax(8rem, 1.5fr);
+      minmax(5rem, 1fr) minmax(4.5rem, 0.8fr) minmax(8rem, 1.7fr) 5.5rem minmax(7rem, 1.4fr)
+      minmax(5rem, 1fr) 3rem 4.5rem 3rem 3.5rem minmax(4.5rem, 0.9fr) minmax(6rem, 1.5fr);
   }
   /* Rows off screen are neither laid out nor painted until scrolled to: 200 rows render fast. */
   .body .row {
@@ -95,8 +93,9 @@ export default css`
     margin: 0.25rem 0 0.75rem;
     padding-inline-start: 1.25rem;
   }
-  /* Narrow hosts (a phone, a side panel): each credential becomes a card of label/value lines. */
-  @container (max-width: 760px) {
+  /* Narrower than the table's columns (a phone, a side panel, a host with a wide sidebar): each
+     credential becomes a card of label/value lines, so nothing needs a horizontal scroll. */
+  @container (max-width: 1040px) {
     .head {
       position: absolute;
       width: 1px;
@@ -107,7 +106,6 @@ export default css`
     .row,
     :host([read-only]) .row {
       grid-template-columns: 1fr;
-      min-width: 0;
       border: 1px solid var(--_border);
       border-radius: var(--_radius);
       margin-block-end: 0.6rem;
