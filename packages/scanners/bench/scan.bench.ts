@@ -1,31 +1,43 @@
-// Scan speed: in-process over a home holding every source, and the whole `ctd scan` process
-// beside bare Node start-up. Prints numbers; asserts nothing.
+// Scan speed: in-process over a home holding every source, and the whole `ctd scan --json
+// --offline` process beside bare Node start-up (`node -e 0`): 15 alternating runs each (wall
+// time, and CPU time, which a busy machine disturbs less), then 7 alternating runs each for the
+// peak RSS (read at exit by a preloaded module, in both processes alike). The history file is
+// written by every run, as on a real machine. Goals: wall time within 2x, peak RSS within 1.3x.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTempHome, writeFullHome } from '@ctd/test-utils';
+import { machineLoad, recordGoal, stats } from '../../../scripts/bench-summary.mjs';
 import { scan } from '../src/index.ts';
 
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const cli = join(root, 'apps/ctd/dist/cli.js');
+const TIME_RUNS = 15;
+const RSS_RUNS = 7;
+const say = (line: string) => process.stdout.write(`${line}\n`);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
+interface Run {
+  wallMs: number;
+  cpuMs?: number;
+  rssMb?: number;
+}
 
-function timeProcess(args: string[], env: NodeJS.ProcessEnv): number {
+function runProcess(args: string[], env: NodeJS.ProcessEnv, usage?: string): Run {
+  const argv = usage ? ['--import', usage, ...args] : args;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited with ${r.status}`);
-  return ms;
+  const r = spawnSync(process.execPath, argv, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
+  const line = /CTD_BENCH_USAGE (\{.*\})/.exec(r.stderr ?? '')?.[1];
+  if (!line) return { wallMs };
+  const u = JSON.parse(line) as { cpu: number; rss: number };
+  return { wallMs, cpuMs: u.cpu, rssMb: u.rss / 1024 };
 }
 
 const home = await createTempHome('ctd-bench-');
 try {
+  say(machineLoad());
   const full = await writeFullHome(home);
   await scan({ env: full.env }); // warm-up
   const times: number[] = [];
@@ -36,20 +48,62 @@ try {
     times.push(performance.now() - t0);
     found = r.credentials.length;
   }
-  console.log(
-    `in-process scan of a home with every source (${found} credentials): median of 20 = ${median(times).toFixed(2)} ms`,
+  say(
+    `in-process scan of a home with every source (${found} credentials): median of 20 = ${stats(times).median.toFixed(2)} ms`,
   );
 
   if (!existsSync(cli)) {
-    console.log('whole-process: skipped (apps/ctd/dist/cli.js not built; run `npm run setup`)');
+    say('whole-process: skipped (apps/ctd/dist/cli.js not built; run `npm run setup`)');
+    process.exitCode = 1;
   } else {
     const env = { ...process.env, ...full.env, PATH: process.env.PATH ?? '' };
-    timeProcess([cli, 'scan', '--json', '--offline'], env); // fills the compile cache, as a second run would
-    const bare = timeProcess(['-e', '0'], env);
-    const whole = timeProcess([cli, 'scan', '--json', '--offline'], env);
-    console.log(`node -e 0: ${bare.toFixed(1)} ms`);
-    console.log(`ctd scan --json --offline: ${whole.toFixed(1)} ms`);
-    console.log(`ratio (one run each): ${(whole / bare).toFixed(2)}x bare Node start-up (goal: within 3x)`);
+    // Reports the process's CPU time and peak RSS as it exits (a few lines, loaded in both).
+    const usage = join(home.path, 'usage.mjs');
+    writeFileSync(
+      usage,
+      "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write(`CTD_BENCH_USAGE ${JSON.stringify({ cpu: (u.userCPUTime + u.systemCPUTime) / 1000, rss: u.maxRSS })}\\n`); });\n",
+    );
+    const ctd = [cli, 'scan', '--json', '--offline'];
+    runProcess(ctd, env); // fills the compile cache, as a second run would
+    runProcess(['-e', '0'], env);
+    const bare: Run[] = [];
+    const whole: Run[] = [];
+    for (let i = 0; i < TIME_RUNS; i++) {
+      bare.push(runProcess(['-e', '0'], env));
+      whole.push(runProcess(ctd, env));
+    }
+    const bareU: Run[] = [];
+    const wholeU: Run[] = [];
+    for (let i = 0; i < RSS_RUNS; i++) {
+      bareU.push(runProcess(['-e', '0'], env, usage));
+      wholeU.push(runProcess(ctd, env, usage));
+    }
+    const med = (rs: Run[], k: keyof Run) => stats(rs.map((r) => r[k] as number)).median;
+    say(
+      `node -e 0: ${med(bare, 'wallMs').toFixed(1)} ms wall, ${med(bareU, 'cpuMs').toFixed(1)} ms CPU, ${med(bareU, 'rssMb').toFixed(1)} MB peak RSS`,
+    );
+    say(
+      `ctd scan --json --offline: ${med(whole, 'wallMs').toFixed(1)} ms wall, ${med(wholeU, 'cpuMs').toFixed(1)} ms CPU, ${med(wholeU, 'rssMb').toFixed(1)} MB peak RSS (medians)`,
+    );
+    say(
+      `CPU time ratio: ${(med(wholeU, 'cpuMs') / med(bareU, 'cpuMs')).toFixed(2)}x (not a goal: what a quiet machine's wall time tends to)`,
+    );
+    recordGoal({
+      bench: 'scan',
+      goal: '`ctd scan --json --offline` wall time ÷ `node -e 0` ≤ 2x',
+      samples: whole.map((w, i) => w.wallMs / (bare[i] as Run).wallMs),
+      limit: 2,
+      unit: 'x',
+      digits: 2,
+    });
+    recordGoal({
+      bench: 'scan',
+      goal: '`ctd scan` peak RSS ÷ `node -e 0` ≤ 1.3x',
+      samples: wholeU.map((w, i) => (w.rssMb as number) / ((bareU[i] as Run).rssMb as number)),
+      limit: 1.3,
+      unit: 'x',
+      digits: 2,
+    });
   }
 } finally {
   await home.cleanup();

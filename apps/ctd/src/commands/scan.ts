@@ -274,21 +274,30 @@ export const scanCommand: Command = {
         explain: true,
         ...(sources ? { sources } : {}),
       });
-    } finally {
+    } catch (error) {
       progress?.clear();
       await service.close();
+      throw error;
     }
-    const explain = Boolean(values.explain);
-    if (values.json) {
-      io.stdout.write(toJson(toJsonReport(output, explain)));
-    } else {
-      io.stdout.write(
-        renderScan(escapeControlCharsDeep(output), palette(useColor(io)), {
-          explain,
-          validated: !values.offline,
-          width: outputWidth(io, Boolean(values.wide)),
-        }),
-      );
+    progress?.clear();
+    // The output goes first; the history (recorded in memory by the scan) is made durable after
+    // it, so its lock, write and fsync do not hold the answer back. A failure to write it is told
+    // on stderr, as before.
+    try {
+      const explain = Boolean(values.explain);
+      if (values.json) {
+        io.stdout.write(toJson(toJsonReport(output, explain)));
+      } else {
+        io.stdout.write(
+          renderScan(escapeControlCharsDeep(output), palette(useColor(io)), {
+            explain,
+            validated: !values.offline,
+            width: outputWidth(io, Boolean(values.wide)),
+          }),
+        );
+      }
+    } finally {
+      await service.close();
     }
     if (values.check && output.credentials.some((cred) => cred.validation?.status !== 'valid'))
       return ExitCode.CHECK_FAILED;
