@@ -8,6 +8,13 @@ export { startFakeKimi } from './kimi.ts';
 export { type FakeLeakyProvider, type LeakStyle, startFakeLeakyProvider } from './leaky.ts';
 export { startFakeMoonshot } from './moonshot.ts';
 export { startFakeOpenAI } from './openai.ts';
+export {
+  type ChatBehavior,
+  type ChatRequestRecord,
+  type FakeOpenAICompatible,
+  type FakeOpenAICompatibleOptions,
+  startFakeOpenAICompatible,
+} from './openai-compatible.ts';
 export { startFakeOpenRouter } from './openrouter.ts';
 export {
   bearerToken,
