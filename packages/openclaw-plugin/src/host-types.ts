@@ -12,6 +12,8 @@ export interface GatewayErrorShape {
 /** What a gateway method handler receives. */
 export interface GatewayMethodContext {
   params: Record<string, unknown> | undefined;
+  /** The calling operator's connection (null for an internal call); its scopes as granted. */
+  client?: { connect?: { scopes?: readonly string[] } } | null;
   respond(ok: boolean, payload?: unknown, error?: GatewayErrorShape): void;
 }
 
@@ -60,7 +62,9 @@ export interface PluginApi {
   config: HostConfig;
   pluginConfig?: Record<string, unknown>;
   logger: PluginLogger;
-  runtime?: { config?: RuntimeConfigApi };
+  runtime?: { config?: RuntimeConfigApi; agent?: unknown };
+  /** OpenClaw's typed hooks (`model_call_started`, `model_call_ended`, `llm_output`, …). */
+  on?(hookName: string, handler: (event: Record<string, unknown>, ctx?: unknown) => unknown): void;
   registerGatewayMethod(
     method: string,
     handler: (ctx: GatewayMethodContext) => Promise<void> | void,
