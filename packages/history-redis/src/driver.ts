@@ -235,6 +235,9 @@ export class RedisDriver implements HistoryDriver {
   #lastError: Error | null = null;
   /** Settles when the current connection closes: a pick in flight then gives up at once. */
   #lost: { promise: Promise<never>; reject: (e: Error) => void } = lostSignal();
+  /** Writes whose answer was lost, by batch id: sent again until Redis answers. */
+  readonly #inDoubt = new Map<string, string[]>();
+  #settling: Promise<void> | null = null;
   /** Picks whose answer was lost: their use is taken back once Redis answers again. */
   readonly #lostPicks = new Set<string>();
 
@@ -319,6 +322,7 @@ export class RedisDriver implements HistoryDriver {
   #recovered(): void {
     if (!this.#opened) return;
     this.#health = { state: 'ok', since: null, reason: null };
+    if (this.#inDoubt.size > 0) void this.#settleInDoubt();
     if (this.#lostPicks.size > 0) void this.#settleLostPicks();
   }
 
@@ -391,27 +395,46 @@ export class RedisDriver implements HistoryDriver {
   }
 
   /**
-   * Runs a write exactly once: a command that could not be sent fails (`BACKEND_UNAVAILABLE`, the
-   * store keeps the changes); one whose answer was lost is sent again under the same batch id
-   * once Redis is back (the script skips a batch it already applied).
+   * Runs a write exactly once. A command that could not be sent fails (`BACKEND_UNAVAILABLE`: the
+   * store keeps the changes for its next flush). One whose answer was lost with the connection
+   * counts as written: the driver keeps it and sends it again, under the same batch id, each time
+   * Redis is back until it answers (the script skips a batch it had already applied). So the
+   * store never waits for an outage to end, and nothing is lost or applied twice.
    */
   async #once(ops: string[], lockToken: string): Promise<void> {
     const batch = randomUUID();
     const args = [this.#prefix, String(this.#clock()), batch, lockToken, ...ops];
-    let sent = false;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.#client.ctdApply(this.#ids, ...args);
-        this.#answered();
-        return;
-      } catch (error) {
-        if (answered(error)) throw refused(error);
-        if (!sent && notSent(error)) throw this.#unavailable(error);
-        sent = true;
-        if (this.#closed) throw this.#unavailable(error);
-        await delay(Math.min(20 * 2 ** Math.min(attempt, 6), 1000));
-      }
+    try {
+      await this.#client.ctdApply(this.#ids, ...args);
+      this.#answered();
+    } catch (error) {
+      if (answered(error)) throw refused(error);
+      if (notSent(error)) throw this.#unavailable(error);
+      this.#unavailable(error); // degraded
+      this.#inDoubt.set(batch, args);
+      if (this.#client.status === 'ready') void this.#settleInDoubt();
     }
+  }
+
+  /** Sends again every write whose answer was lost (same batch ids: applied at most once). */
+  #settleInDoubt(): Promise<void> {
+    this.#settling ??= (async () => {
+      try {
+        for (const [batch, args] of [...this.#inDoubt]) {
+          try {
+            await this.#client.ctdApply(this.#ids, ...args);
+            this.#inDoubt.delete(batch);
+          } catch (error) {
+            if (answered(error))
+              this.#inDoubt.delete(batch); // refused for good: retrying will not help
+            else return; // unreachable again: tried at the next reconnection
+          }
+        }
+      } finally {
+        this.#settling = null;
+      }
+    })();
+    return this.#settling;
   }
 
   async apply(batch: ReadonlyMap<string, Delta>): Promise<EntryMap> {
@@ -540,7 +563,10 @@ export class RedisDriver implements HistoryDriver {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (this.#lostPicks.size > 0 && this.#client.status === 'ready') await this.#settleLostPicks();
+    if (this.#client.status === 'ready') {
+      if (this.#inDoubt.size > 0) await this.#settleInDoubt();
+      if (this.#lostPicks.size > 0) await this.#settleLostPicks();
+    }
     this.#closed = true;
     try {
       if (this.#client.status === 'ready') await this.#client.quit();

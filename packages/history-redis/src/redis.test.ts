@@ -4,6 +4,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createRotator } from '@ctd/rotator';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deltaOp } from './driver.ts';
+import { APPLY } from './scripts.ts';
 import { openRedisHistoryStore } from './store.ts';
 import { freePort, startRedis, type TestRedis } from './testing/redis-server.ts';
 
@@ -175,6 +177,57 @@ describe('the data model', () => {
     if (probe.ok) ra.report(probe, { type: 'success', latencyMs: 5 });
     await a.flush();
     expect(await r.exists(`${keyPrefix}probe:c1`)).toBe(0);
+  });
+});
+
+describe('a write whose answer is lost', () => {
+  it('is applied once however often it is sent (the batch id)', async () => {
+    const keyPrefix = prefix();
+    const r = raw(plain.url);
+    const op = deltaOp('x', {
+      ref: ref('x'),
+      refAt: null,
+      expiresAt: null,
+      firstSeen: 1,
+      lastSeen: null,
+      uses: 3,
+      lastUsed: 5,
+      successes: 0,
+      failures: 0,
+      streakReset: false,
+      streakAdd: 0,
+      lastSuccessAt: null,
+      lastFailureAt: null,
+      latencySum: 0,
+      latencyCount: 0,
+      status: null,
+      cooldown: null,
+      models: null,
+      needs: null,
+      validation: null,
+      events: 3,
+    });
+    for (let i = 0; i < 3; i++)
+      await r.eval(APPLY, 1, `${keyPrefix}ids`, keyPrefix, Date.now(), 'batch-1', '', op);
+    expect(await r.hget(`${keyPrefix}e:x`, 'usageCount')).toBe('3');
+  });
+
+  it('is sent again when the connection is cut while it waits, and counted once', async () => {
+    const keyPrefix = prefix();
+    const store = await open(plain.url, { keyPrefix });
+    const admin = raw(plain.url);
+    store.ensure(ref('x'));
+    await store.flush();
+    for (let i = 0; i < 5; i++) store.recordUse('x', i);
+    await admin.call('CLIENT', 'PAUSE', '2000', 'WRITE'); // the flush's script waits on the server
+    const flushed = store.flush();
+    await new Promise((r) => setTimeout(r, 100));
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes'); // its answer never comes
+    await admin.call('CLIENT', 'UNPAUSE');
+    await flushed; // counted as written: the driver sends it again once connected
+    await expect.poll(async () => admin.hget(`${keyPrefix}e:x`, 'usageCount'), { timeout: 10_000 }).toBe('5');
+    await store.flush();
+    expect(await admin.hget(`${keyPrefix}e:x`, 'usageCount')).toBe('5');
   });
 });
 
