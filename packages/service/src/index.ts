@@ -19,6 +19,8 @@ export {
   ImportOutcomeSchema,
   RefreshInputSchema,
   RefreshOutputSchema,
+  RotationProfileStatusSchema,
+  RotationProviderStatusSchema,
   ScanInputSchema,
   ScanOutputSchema,
   StatusInputSchema,

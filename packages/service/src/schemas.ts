@@ -111,6 +111,45 @@ export const CredentialStatusSchema = CredentialInfoSchema.partial()
 /** One credential in `status`. Never holds a secret. */
 export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;
 
+/** Schema of one profile in the rotation part of `status` (hashes stay inside; ids and counts only). */
+export const RotationProfileStatusSchema = z.object({
+  profileId: z.string(),
+  /** The history id: the imported credential's, or `openclaw:<profileId>` for the host's own profiles. */
+  credentialId: z.string(),
+  imported: z.boolean(),
+  /** Requests served (the shared history's usage count). */
+  requests: z.number(),
+  /** Share of the provider's requests (0..1). */
+  share: z.number(),
+  successes: z.number(),
+  failures: z.number(),
+  consecutiveFailures: z.number(),
+  /** The host's failure counts by reason (rate_limit, auth, billing, …). */
+  failuresByKind: z.record(z.string(), z.number()),
+  tokensIn: z.number(),
+  tokensOut: z.number(),
+  lastUsed: z.string().nullable(),
+  health: z.enum(['ok', 'failing', 'cooling']),
+  cooldownUntil: z.string().nullable(),
+  cooldownReason: z.string().nullable(),
+  /** Requests that reached it while the host had it in cooldown (should stay 0). */
+  requestsInCooldown: z.number(),
+});
+/** Schema of one provider in the rotation part of `status`. */
+export const RotationProviderStatusSchema = z.object({
+  provider: z.string(),
+  strategy: z.string(),
+  /** The host's current order of the provider's profiles. */
+  order: z.array(z.string()),
+  profiles: z.array(RotationProfileStatusSchema),
+  /** The last pick and why it was made. */
+  lastPick: z
+    .object({ profileId: z.string(), target: z.string(), reason: z.string(), at: z.string() })
+    .nullable(),
+});
+/** One provider in the rotation part of `status`. */
+export type RotationProviderStatus = z.infer<typeof RotationProviderStatusSchema>;
+
 /** Schema of the `status` operation's output. */
 export const StatusOutputSchema = z.object({
   lastScan: z
@@ -128,6 +167,8 @@ export const StatusOutputSchema = z.object({
   historyFile: z.string(),
   rotationStrategy: z.string(),
   importEnabled: z.boolean(),
+  /** Rotation per provider, when the host drives it (the OpenClaw plugin in a gateway). */
+  rotation: z.array(RotationProviderStatusSchema).optional(),
   /** Every known credential: the last scan's (an offline one when none ran yet), then the history's. */
   credentials: z.array(CredentialStatusSchema),
   /** A summary per source and provider. */

@@ -47,6 +47,7 @@ import {
   RefreshInputSchema,
   type RefreshOutput,
   RefreshOutputSchema,
+  type RotationProviderStatus,
   ScanInputSchema,
   type ScanOutput,
   ScanOutputSchema,
@@ -102,6 +103,11 @@ export interface TokenDiscoveryServiceOptions {
   now?: (() => Date) | undefined;
   /** The sources, each with every fact about its CLI. @default `ALL_ADAPTERS` of `@ctd/scanners` */
   adapters?: readonly SourceAdapter[] | undefined;
+  /**
+   * The rotation part of `status` (per provider: strategy, order, shares, health, last pick), from
+   * the host that drives rotation (the OpenClaw plugin). Without it, `status` has no `rotation`.
+   */
+  rotationStatus?: (() => Promise<RotationProviderStatus[]>) | undefined;
 }
 
 interface LastScan {
@@ -135,6 +141,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
   readonly #historyFile: string | undefined;
   readonly #recordHistory: boolean;
   readonly #adapters: readonly SourceAdapter[];
+  readonly #rotationStatus: (() => Promise<RotationProviderStatus[]>) | undefined;
   #validate: ValidateFn | undefined;
   #history: HistoryStore | undefined;
   #historyOpening: Promise<HistoryStore> | undefined;
@@ -144,6 +151,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
 
   constructor(options: TokenDiscoveryServiceOptions = {}) {
     this.#adapters = options.adapters ?? ALL_ADAPTERS;
+    this.#rotationStatus = options.rotationStatus;
     const parsed = parseServiceConfig(options.config, this.#adapters);
     if (!parsed.ok) throw new CtdError('BAD_USAGE', `invalid configuration: ${parsed.issues.join('; ')}`);
     this.config = parsed.value;
@@ -534,6 +542,8 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
       historyFile: store?.location ?? '',
       rotationStrategy: this.config.rotationStrategy,
       importEnabled: this.config.autoImport && this.#importer !== undefined,
+      // Best effort: a host that cannot tell (e.g. OpenClaw's auth store unreadable) gives none.
+      ...(this.#rotationStatus ? { rotation: await this.#rotationStatus().catch(() => []) } : {}),
       credentials,
       sources: [...groups.values()],
       issues,
