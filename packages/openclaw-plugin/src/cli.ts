@@ -9,6 +9,7 @@ import { ALL_ADAPTERS } from '@ctd/scanners';
 import type { CredentialView, ScanOutput, StatusOutput, TokenDiscoveryService } from '@ctd/service';
 import type { CliCommand, PluginApi } from './host-types.ts';
 import { CLI_COMMAND } from './manifest.ts';
+import { renderRotation } from './rotation/render.ts';
 
 type Out = { write(text: string): void };
 type Opts = { json?: boolean; offline?: boolean; method?: string };
@@ -45,6 +46,7 @@ function renderStatus(s: StatusOutput): string {
       (c) =>
         `  ${c.source.padEnd(12)} ${c.provider.padEnd(18)} ${(c.preview ?? '').padEnd(10)} ${hashPrefix(c.hash)}  ${c.status.padEnd(15)} used ${c.usage.count}x${c.cooldownUntil ? `, cooling down until ${c.cooldownUntil}` : ''}${c.inLastScan ? '' : ' (history only)'}`,
     ),
+    ...renderRotation(s.rotation),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,7 @@ import type { PluginApi } from './host-types.ts';
 import { OpenClawImporter, openClawHost } from './importer.ts';
 import { configJsonSchema, PLUGIN_DESCRIPTION, PLUGIN_ID, PLUGIN_NAME } from './manifest.ts';
 import { registerGatewayMethods } from './methods.ts';
+import { type RotationHost, registerRotation } from './rotation/index.ts';
 import { registerSettingsMethods } from './settings.ts';
 
 const LOG_PREFIX = `[${PLUGIN_ID}]`;
@@ -24,6 +25,7 @@ function register(api: PluginApi): void {
       // proxies for validation. Only this module reads it; the network code lives in other chunks.
       env: process.env,
       importer: new OpenClawImporter(openClawHost(api.runtime?.config, api.config)),
+      rotationStatus: () => rotation.status(),
     });
     return service;
   };
@@ -31,6 +33,26 @@ function register(api: PluginApi): void {
   registerGatewayMethods(api, getService);
   registerSettingsMethods(api);
   registerCliCommands(api, getService);
+
+  // Usage per request and the strategy driving OpenClaw's choice of profile (src/rotation/).
+  const rotation = registerRotation(
+    {
+      on: api.on?.bind(api),
+      config: api.config,
+      pluginConfig: api.pluginConfig,
+      runtime: api.runtime as RotationHost['runtime'],
+      logger: api.logger,
+    },
+    getService,
+  );
+  api.registerService({
+    id: `${PLUGIN_ID}-rotation`,
+    start: (ctx) =>
+      rotation.start(ctx.logger).catch((error: unknown) => {
+        ctx.logger.error(`${LOG_PREFIX} rotation did not start: ${toCtdError(error).message}`);
+      }),
+    stop: () => rotation.stop(),
+  });
 
   let stopKeepAlive: (() => Promise<void>) | undefined;
   api.registerService({

@@ -1,0 +1,190 @@
+import { sha256Hex } from '@ctd/core/node';
+import { createMemoryHistoryStore } from '@ctd/history';
+import type { Strategy } from '@ctd/rotator';
+import { describe, expect, it } from 'vitest';
+import { RotationEngine } from './engine.ts';
+import type { AuthStoreView, HostSeams, PinSource } from './host-seams.ts';
+
+/**
+ * A host that behaves like OpenClaw 2026.9.6 where rotation looks: an auth store with usage stats,
+ * the order rule (stored order, cooling profiles last, the preferred one first), session pins.
+ */
+class FakeHost implements HostSeams {
+  store: AuthStoreView = { profiles: {}, usageStats: {} };
+  pins = new Map<string, { profileId: string; source: PinSource }>();
+  orderWrites = 0;
+  now = 1_000_000;
+
+  add(profileId: string, key: string): void {
+    this.store.profiles[profileId] = { type: 'api_key', provider: 'openai', key };
+  }
+  authStore(): AuthStoreView {
+    return this.store;
+  }
+  resolveOrder(store: AuthStoreView, provider: string, preferred?: string): string[] {
+    const all = Object.keys(store.profiles).filter((id) => store.profiles[id]?.provider === provider);
+    const base = store.order?.[provider]?.filter((id) => all.includes(id)) ?? all.sort();
+    const cooling = (id: string) => (store.usageStats?.[id]?.cooldownUntil ?? 0) > this.now;
+    const ordered = [...base.filter((id) => !cooling(id)), ...base.filter(cooling)];
+    return preferred && ordered.includes(preferred)
+      ? [preferred, ...ordered.filter((id) => id !== preferred)]
+      : ordered;
+  }
+  sessionPin(sessionKey: string) {
+    return this.pins.get(sessionKey);
+  }
+  async setAutoPin(sessionKey: string, profileId: string) {
+    const pin = this.pins.get(sessionKey);
+    if (pin && pin.source !== 'auto') return 'user-pin' as const;
+    this.pins.set(sessionKey, { profileId, source: 'auto' });
+    return 'set' as const;
+  }
+  async writeOrder(provider: string, ids: readonly string[]) {
+    this.store.order = { ...this.store.order, [provider]: [...ids] };
+    this.orderWrites++;
+    return true;
+  }
+  /** What OpenClaw does at a turn: a new session takes the first usable profile of the order. */
+  startTurn(sessionKey: string): string {
+    const order = this.resolveOrder(this.store, 'openai');
+    const pin = this.pins.get(sessionKey);
+    const usable = (id: string) => (this.store.usageStats?.[id]?.cooldownUntil ?? 0) <= this.now;
+    if (pin && usable(pin.profileId)) return pin.profileId;
+    const next = order.find(usable) as string;
+    this.pins.set(sessionKey, { profileId: next, source: pin?.source === 'user' ? 'user' : 'auto' });
+    return next;
+  }
+}
+
+function setUp(strategy: Strategy, keys = ['a', 'b', 'c', 'd']) {
+  const host = new FakeHost();
+  for (const k of keys) host.add(`openai:ctd-manual-key-${k}`, `sk-test-${k}`);
+  host.add('openai:mine', 'sk-test-not-imported');
+  const history = createMemoryHistoryStore({ clock: () => host.now });
+  // The imported keys are known to the history (the plugin's import recorded them).
+  for (const k of keys)
+    history.ensure({
+      id: `codex-cli:openai:key-${k}`,
+      hash: sha256Hex(`sk-test-${k}`),
+      source: 'codex-cli',
+      provider: 'openai',
+    });
+  let s = strategy;
+  const engine = new RotationEngine({ seams: host, history, strategy: () => s, clock: () => host.now });
+  return { host, history, engine, setStrategy: (x: Strategy) => (s = x) };
+}
+
+let callSeq = 0;
+/** One turn: OpenClaw picks, the hooks fire, the engine pins the next turn. */
+async function turn(
+  t: ReturnType<typeof setUp>,
+  sessionKey: string,
+  outcome: 'completed' | 'error' = 'completed',
+): Promise<string> {
+  const used = t.host.startTurn(sessionKey);
+  const runId = `run-${++callSeq}`;
+  const callId = `call-${callSeq}`;
+  t.engine.callStarted({ runId, callId, sessionKey, provider: 'openai' });
+  if (t.engine.headDue('openai')) await t.engine.setHead('openai');
+  const ended = t.engine.callEnded({ callId, outcome, durationMs: 100 });
+  if (ended?.ok) await t.engine.pinNextTurn(sessionKey, 'openai');
+  t.host.now += 1000;
+  return used;
+}
+
+describe('RotationEngine', () => {
+  it('records each call against the profile that served it, imported or not, and keeps no key', async () => {
+    const t = setUp('round-robin');
+    await t.engine.setHead('openai');
+    for (let i = 0; i < 10; i++) await turn(t, 's1');
+    const counts = Object.fromEntries(t.history.list().map((e) => [e.id, e.usageCount]));
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(10);
+    expect(Object.keys(counts)).toContain('openclaw:openai:mine');
+    // Round-robin over the five profiles of the pool. One pick is never used: the head of the order
+    // decided for the next new session, which never came.
+    const values = Object.values(counts);
+    expect(Math.max(...values) - Math.min(...values)).toBeLessThanOrEqual(2);
+    expect(JSON.stringify(t.history.exportJson())).not.toContain('sk-test-');
+  });
+
+  it('attributes a retry inside a run to the next usable profile (OpenClaw rotating after a failure)', () => {
+    const t = setUp('priority');
+    t.host.store.order = { openai: Object.keys(t.host.store.profiles) };
+    t.host.pins.set('s', { profileId: 'openai:ctd-manual-key-a', source: 'auto' });
+    t.engine.callStarted({ runId: 'r', callId: 'c1', sessionKey: 's', provider: 'openai' });
+    t.engine.callEnded({ callId: 'c1', outcome: 'error' });
+    // OpenClaw cools the failed profile down, then tries the next one.
+    (t.host.store.usageStats as Record<string, object>)['openai:ctd-manual-key-a'] = {
+      cooldownUntil: t.host.now + 30_000,
+      cooldownReason: 'rate_limit',
+      failureCounts: { rate_limit: 1 },
+    };
+    t.engine.callStarted({ runId: 'r', callId: 'c2', sessionKey: 's', provider: 'openai' });
+    t.engine.callEnded({ callId: 'c2', outcome: 'completed' });
+    const e = (id: string) => t.history.get(id);
+    expect(e('codex-cli:openai:key-a')).toMatchObject({ usageCount: 1, failures: 1 });
+    expect(e('codex-cli:openai:key-b')).toMatchObject({ usageCount: 1, successes: 1 });
+    expect(t.engine.tally('openai:ctd-manual-key-a').requestsInCooldown).toBe(0);
+  });
+
+  it('never picks a profile OpenClaw is cooling down, and mirrors the cooldown into the history', async () => {
+    const t = setUp('round-robin', ['a', 'b']);
+    delete t.host.store.profiles['openai:mine'];
+    (t.host.store.usageStats as Record<string, object>)['openai:ctd-manual-key-a'] = {
+      cooldownUntil: t.host.now + 60_000,
+      cooldownReason: 'rate_limit',
+    };
+    for (let i = 0; i < 5; i++) {
+      const pick = t.engine.decide('openai', 'session');
+      expect(pick?.member.profileId).toBe('openai:ctd-manual-key-b');
+    }
+    expect(t.history.get('codex-cli:openai:key-a')?.cooldownCause).toBe('rate_limited');
+    t.host.now += 61_000;
+    // After the cooldown: one probe of A first.
+    expect(t.engine.decide('openai', 'session')?.member.profileId).toBe('openai:ctd-manual-key-a');
+    expect(t.engine.lastPick('openai')?.reason).toMatch(/probe/);
+  });
+
+  it("never touches a user's pin (and spends no decision on it)", async () => {
+    const t = setUp('round-robin');
+    t.host.pins.set('mine', { profileId: 'openai:ctd-manual-key-c', source: 'user' });
+    for (let i = 0; i < 4; i++) expect(await turn(t, 'mine')).toBe('openai:ctd-manual-key-c');
+    expect(t.host.pins.get('mine')).toEqual({ profileId: 'openai:ctd-manual-key-c', source: 'user' });
+    expect(t.history.get('codex-cli:openai:key-c')?.usageCount).toBe(4);
+  });
+
+  it('least-used spreads simultaneous decisions (picks not yet used count as uses)', async () => {
+    const t = setUp('least-used');
+    for (let i = 0; i < 3; i++) t.history.recordUse('codex-cli:openai:key-a', t.host.now);
+    const picks = [];
+    for (let s = 0; s < 4; s++) {
+      t.host.pins.set(`s${s}`, { profileId: 'openai:ctd-manual-key-a', source: 'auto' });
+      await t.engine.pinNextTurn(`s${s}`, 'openai');
+      picks.push(t.host.pins.get(`s${s}`)?.profileId);
+    }
+    expect(new Set(picks).size).toBe(4);
+    expect(picks).not.toContain('openai:ctd-manual-key-a');
+  });
+
+  it('puts the pick first in the stored order for new sessions, and moves it once used', async () => {
+    const t = setUp('round-robin');
+    await t.engine.setHead('openai');
+    const heads = new Set<string>();
+    for (let s = 0; s < 5; s++) {
+      const head = t.host.store.order?.openai?.[0] as string;
+      heads.add(head);
+      expect(await turn(t, `new-${s}`)).toBe(head);
+      expect(t.host.store.order?.openai?.[0]).not.toBe(head);
+    }
+    expect(heads.size).toBeGreaterThan(1);
+  });
+
+  it('a decision costs no history write and no order write when nothing changed', () => {
+    const t = setUp('least-used');
+    t.engine.decide('openai', 'session'); // creates the history entry of the profile not imported
+    const before = t.history.pendingEvents;
+    for (let i = 0; i < 100; i++) t.engine.decide('openai', 'session');
+    expect(t.history.pendingEvents).toBe(before);
+    expect(t.host.orderWrites).toBe(0);
+  });
+});

@@ -1,0 +1,492 @@
+import type { CooldownCause, HistoryStore } from '@ctd/history';
+import { createRotator, type Lease, type Rotator, STRATEGIES, type Strategy } from '@ctd/rotator';
+import { type AuthStoreView, coolingUntil, type HostSeams, type ProfileUsageStats } from './host-seams.ts';
+import { DecisionView, type PoolMember, ProfileIndex } from './pool.ts';
+
+/** Why the last profile of a provider was picked, for status. */
+export interface PickExplanation {
+  readonly profileId: string;
+  /** `session`: a session's auto pin for its next turn; `new-sessions`: the head of the stored order. */
+  readonly target: 'session' | 'new-sessions';
+  readonly reason: string;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/** A failure of a request, by OpenClaw's reason. */
+export type FailureKind = 'rate_limit' | 'auth' | 'billing' | 'server' | 'other';
+
+/** What rotation counted for one profile in this process (the history holds the durable counts). */
+export interface ProfileTally {
+  failuresByKind: Record<FailureKind, number>;
+  tokensIn: number;
+  tokensOut: number;
+  /** Requests that reached the profile while OpenClaw had it in cooldown (should stay 0). */
+  requestsInCooldown: number;
+}
+
+/** Options of {@link RotationEngine}. */
+export interface RotationEngineOptions {
+  seams: HostSeams;
+  history: HistoryStore;
+  /** The strategy in force (read at each decision, so a config change applies at once). */
+  strategy: () => Strategy;
+  /** A provider's priority order (`auth.order.<provider>` of the config, earlier first), if any. */
+  priorityOrder?: ((provider: string) => readonly string[] | undefined) | undefined;
+  clock?: (() => number) | undefined;
+  /** Something rotation could not do (logged by the plugin, never thrown into OpenClaw). */
+  onProblem?: ((message: string) => void) | undefined;
+}
+
+interface RunState {
+  provider: string;
+  sessionKey: string | undefined;
+  candidates: string[];
+  index: number;
+  lastFailed: boolean;
+  touchedAt: number;
+}
+
+interface CallState {
+  member: PoolMember;
+  run: RunState;
+  failuresBefore: Record<string, number>;
+}
+
+/** A call that ended, as {@link RotationEngine.callEnded} reports it. */
+export interface EndedCall {
+  readonly sessionKey: string | undefined;
+  readonly provider: string;
+  readonly ok: boolean;
+  readonly member: PoolMember;
+  readonly failuresBefore: Record<string, number>;
+}
+
+interface ProviderRotation {
+  strategy: Strategy;
+  rotator: Rotator<PoolMember>;
+  poolKey: string;
+}
+
+const RUN_TTL_MS = 30 * 60_000;
+const SESSION_TTL_MS = 24 * 60 * 60_000;
+
+/** OpenClaw's cooldown reasons as the history's causes. */
+function causeOf(reason: string | undefined): CooldownCause {
+  switch (reason) {
+    case 'rate_limit':
+      return 'rate_limited';
+    case 'billing':
+      return 'quota_exhausted';
+    case 'auth':
+    case 'auth_permanent':
+      return 'auth_failed';
+    default:
+      return 'server_error';
+  }
+}
+
+function kindOf(reason: string): FailureKind {
+  switch (reason) {
+    case 'rate_limit':
+      return 'rate_limit';
+    case 'auth':
+    case 'auth_permanent':
+      return 'auth';
+    case 'billing':
+      return 'billing';
+    case 'overloaded':
+    case 'timeout':
+    case 'server':
+    case 'server_error':
+      return 'server';
+    default:
+      return 'other';
+  }
+}
+
+const emptyTally = (): ProfileTally => ({
+  failuresByKind: { rate_limit: 0, auth: 0, billing: 0, server: 0, other: 0 },
+  tokensIn: 0,
+  tokensOut: 0,
+  requestsInCooldown: 0,
+});
+
+/**
+ * Rotation inside OpenClaw: records every model call against the profile that served it, and
+ * drives the choice of profile with `@ctd/rotator` through the only levers OpenClaw leaves a
+ * plugin (a session's auto pin, the stored order; see `host-seams.ts`).
+ *
+ * Attribution: no hook names the profile, so a call is attributed the way OpenClaw chose it: the
+ * first call of a run goes to the session's pin (the first usable profile of OpenClaw's order with
+ * the pin first), a call after a failed one in the same run to the next usable profile of that
+ * order (OpenClaw's rotation inside a run).
+ */
+export class RotationEngine {
+  readonly #seams: HostSeams;
+  readonly #history: HistoryStore;
+  readonly #decisions: DecisionView;
+  readonly #index = new ProfileIndex();
+  readonly #strategy: () => Strategy;
+  readonly #priorityOrder: (provider: string) => readonly string[] | undefined;
+  readonly #clock: () => number;
+  readonly #onProblem: (message: string) => void;
+  readonly #runs = new Map<string, RunState>();
+  readonly #calls = new Map<string, CallState>();
+  readonly #rotations = new Map<string, ProviderRotation>();
+  /** Decided pins not yet used: session key (or `#head:<provider>`) → the pick's history id. */
+  readonly #pending = new Map<string, { id: string; provider: string }>();
+  readonly #lastPick = new Map<string, PickExplanation>();
+  readonly #tallies = new Map<string, ProfileTally>();
+  /** The stored order's head this plugin set, by provider. */
+  readonly #heads = new Map<string, string>();
+  /** Probes handed out and not yet ended, by history id. */
+  readonly #probes = new Map<string, { rotator: Rotator<PoolMember>; lease: Lease<PoolMember> }>();
+  /** Sessions whose runs this process has seen, with when (a new one starts on the head). */
+  readonly #sessions = new Map<string, number>();
+  #lastSweep = 0;
+
+  constructor(options: RotationEngineOptions) {
+    this.#seams = options.seams;
+    this.#history = options.history;
+    this.#decisions = new DecisionView(options.history);
+    this.#strategy = options.strategy;
+    this.#priorityOrder = options.priorityOrder ?? (() => undefined);
+    this.#clock = options.clock ?? Date.now;
+    this.#onProblem = options.onProblem ?? (() => {});
+  }
+
+  /** The rotation tally of a profile in this process. */
+  tally(profileId: string): ProfileTally {
+    let t = this.#tallies.get(profileId);
+    if (!t) {
+      t = emptyTally();
+      this.#tallies.set(profileId, t);
+    }
+    return t;
+  }
+
+  /** The last pick for a provider, with its reason. */
+  lastPick(provider: string): PickExplanation | undefined {
+    return this.#lastPick.get(provider);
+  }
+
+  /** Providers this process has seen calls or picks for. */
+  providers(): string[] {
+    return [...new Set([...this.#lastPick.keys(), ...this.#rotations.keys()])].sort();
+  }
+
+  #priority(provider: string, profileId: string): number {
+    const order = this.#priorityOrder(provider);
+    const i = order ? order.indexOf(profileId) : -1;
+    // Higher first for the rotator: earlier in the configured order is higher; unlisted come last.
+    return i >= 0 ? -i : -1_000_000;
+  }
+
+  /** The pool of a provider: OpenClaw's eligible profiles, in its order, with history entries. */
+  pool(store: AuthStoreView, provider: string, now: number): { order: string[]; members: PoolMember[] } {
+    const order = this.#seams.resolveOrder(store, provider);
+    const members: PoolMember[] = [];
+    for (const profileId of order) {
+      const m = this.#index.member(
+        this.#history,
+        profileId,
+        store.profiles[profileId],
+        this.#priority(provider, profileId),
+        now,
+      );
+      if (m) members.push(m);
+    }
+    return { order, members };
+  }
+
+  /** Copies OpenClaw's cooldown of a profile into the history (set, changed or cleared). */
+  #mirror(member: PoolMember, stats: ProfileUsageStats | undefined, now: number): void {
+    const until = coolingUntil(stats, now);
+    const entry = this.#history.get(member.id);
+    if (!entry) return;
+    if (until === entry.cooldownUntil) return;
+    if (until === null && (entry.cooldownUntil === null || entry.cooldownUntil <= now)) return;
+    const reason = stats?.cooldownReason ?? stats?.disabledReason;
+    this.#history.setCooldown(member.id, { until, cause: until === null ? null : causeOf(reason), at: now });
+  }
+
+  // ---- usage -------------------------------------------------------------------------------
+
+  /** `model_call_started`: attributes the call to a profile and counts one use of it. */
+  callStarted(event: {
+    runId: string;
+    callId: string;
+    sessionKey?: string | undefined;
+    provider: string;
+  }): void {
+    const now = this.#clock();
+    this.#sweep(now);
+    const store = this.#seams.authStore();
+    let run = this.#runs.get(event.runId);
+    const firstOfRun = run === undefined;
+    const usable = (id: string | undefined) =>
+      id !== undefined && coolingUntil(store.usageStats?.[id], now) === null;
+    if (!run) {
+      const pin = event.sessionKey ? this.#seams.sessionPin(event.sessionKey) : undefined;
+      const candidates = this.#seams.resolveOrder(store, event.provider, pin?.profileId);
+      let index = candidates.findIndex((id) => usable(id));
+      if (index < 0) index = 0;
+      run = {
+        provider: event.provider,
+        sessionKey: event.sessionKey,
+        candidates,
+        index,
+        lastFailed: false,
+        touchedAt: now,
+      };
+      this.#runs.set(event.runId, run);
+    } else if (run.lastFailed) {
+      // OpenClaw moves to the next candidate that is not cooling down (its frozen list).
+      let next = -1;
+      for (let i = run.index + 1; i < run.candidates.length; i++) {
+        if (usable(run.candidates[i])) {
+          next = i;
+          break;
+        }
+      }
+      if (next >= 0) run.index = next;
+    }
+    run.touchedAt = now;
+    run.lastFailed = false;
+    const profileId = run.candidates[run.index];
+    if (!profileId) return;
+    const member = this.#index.member(
+      this.#history,
+      profileId,
+      store.profiles[profileId],
+      this.#priority(event.provider, profileId),
+      now,
+    );
+    if (!member) return;
+    const stats = store.usageStats?.[profileId];
+    if (coolingUntil(stats, now) !== null) this.tally(profileId).requestsInCooldown++;
+    this.#history.recordUse(member.id, now);
+    this.#calls.set(event.callId, { member, run, failuresBefore: { ...stats?.failureCounts } });
+    if (firstOfRun) this.#consumed(run.sessionKey, event.provider, now);
+  }
+
+  /** `model_call_ended`: the outcome of the call (the session's next pick is up to the caller). */
+  callEnded(event: { callId: string; outcome: string; durationMs?: number | undefined }): EndedCall | null {
+    const call = this.#calls.get(event.callId);
+    if (!call) return null;
+    this.#calls.delete(event.callId);
+    const now = this.#clock();
+    const ok = event.outcome === 'completed';
+    this.#history.recordResult(call.member.id, {
+      ok,
+      at: now,
+      ...(ok && typeof event.durationMs === 'number' ? { latencyMs: event.durationMs } : {}),
+    });
+    call.run.lastFailed = !ok;
+    call.run.touchedAt = now;
+    const probe = this.#probes.get(call.member.id);
+    if (probe) {
+      // Only releases the probe: results and cooldowns are recorded above and mirrored from OpenClaw.
+      this.#probes.delete(call.member.id);
+      probe.rotator.report(probe.lease, { type: 'cancelled' });
+    }
+    return {
+      sessionKey: call.run.sessionKey,
+      provider: call.run.provider,
+      ok,
+      member: call.member,
+      failuresBefore: call.failuresBefore,
+    };
+  }
+
+  /**
+   * After a failed call: OpenClaw's verdict (failure reason, cooldown) is in its store once it has
+   * handled the error. Classifies the failure and mirrors the cooldown.
+   */
+  settleFailure(ended: EndedCall): void {
+    const now = this.#clock();
+    const { member, failuresBefore } = ended;
+    const stats = this.#seams.authStore().usageStats?.[member.profileId];
+    const tally = this.tally(member.profileId);
+    let counted = false;
+    for (const [reason, n] of Object.entries(stats?.failureCounts ?? {})) {
+      if (n > (failuresBefore[reason] ?? 0)) {
+        tally.failuresByKind[kindOf(reason)]++;
+        counted = true;
+        break;
+      }
+    }
+    if (!counted) tally.failuresByKind.other++;
+    this.#mirror(member, stats, now);
+  }
+
+  /** `llm_output`: tokens in and out of a run, on the profile that served its last call. */
+  llmOutput(event: { runId: string; usage?: { input?: number; output?: number } | undefined }): void {
+    const run = this.#runs.get(event.runId);
+    const profileId = run?.candidates[run.index];
+    if (!profileId || !event.usage) return;
+    const t = this.tally(profileId);
+    t.tokensIn += event.usage.input ?? 0;
+    t.tokensOut += event.usage.output ?? 0;
+  }
+
+  #sweep(now: number): void {
+    if (now - this.#lastSweep < 60_000) return;
+    this.#lastSweep = now;
+    for (const [id, run] of this.#runs) if (now - run.touchedAt > RUN_TTL_MS) this.#runs.delete(id);
+    for (const [key, at] of this.#sessions) if (now - at > SESSION_TTL_MS) this.#sessions.delete(key);
+  }
+
+  // ---- decisions ---------------------------------------------------------------------------
+
+  /**
+   * The first call of a run used a pick: the session's own, or, for a session never seen before,
+   * the head of the stored order (then a new head is due: see {@link headDue}).
+   */
+  #consumed(sessionKey: string | undefined, provider: string, now: number): void {
+    let key: string | undefined;
+    if (sessionKey && this.#pending.has(sessionKey)) key = sessionKey;
+    else if (!sessionKey || !this.#sessions.has(sessionKey)) key = `#head:${provider}`;
+    if (sessionKey) this.#sessions.set(sessionKey, now);
+    const pending = key ? this.#pending.get(key) : undefined;
+    if (!key || !pending) return;
+    this.#pending.delete(key);
+    this.#decisions.addPending(pending.id, -1);
+  }
+
+  /** Whether the head of a provider's order was used and needs deciding again. */
+  headDue(provider: string): boolean {
+    return !this.#pending.has(`#head:${provider}`);
+  }
+
+  #rotationFor(provider: string, members: readonly PoolMember[]): ProviderRotation {
+    const strategy = this.#strategy();
+    let r = this.#rotations.get(provider);
+    // Independent of the order (which moves with every head): a new key only when the pool changes.
+    const poolKey = members
+      .map((m) => `${m.id}:${m.priority}`)
+      .sort()
+      .join('|');
+    if (!r || r.strategy !== strategy) {
+      if (r) {
+        // A new strategy starts from the recorded usage, without the old one's pending picks.
+        for (const [key, p] of this.#pending)
+          if (p.provider === provider) {
+            this.#pending.delete(key);
+            this.#decisions.addPending(p.id, -1);
+          }
+      }
+      r = {
+        strategy,
+        rotator: createRotator<PoolMember>({
+          store: this.#decisions.store(),
+          strategy,
+          clock: this.#clock,
+          instanceId: `openclaw-gateway:${process.pid}`,
+        }),
+        poolKey: '',
+      };
+      this.#rotations.set(provider, r);
+    }
+    if (r.poolKey !== poolKey) {
+      r.rotator.setCredentials(members);
+      r.poolKey = poolKey;
+    }
+    return r;
+  }
+
+  /**
+   * Picks the next profile of a provider with the strategy in force: never one OpenClaw is cooling
+   * down (its cooldowns are mirrored first). In memory; the history batches its writes.
+   *
+   * @returns the pick and its reason, or undefined when none can be picked (the reason is kept)
+   */
+  decide(
+    provider: string,
+    target: PickExplanation['target'],
+  ): { member: PoolMember; order: string[] } | undefined {
+    const now = this.#clock();
+    const store = this.#seams.authStore();
+    const { order, members } = this.pool(store, provider, now);
+    if (members.length === 0) return undefined;
+    for (const m of members) this.#mirror(m, store.usageStats?.[m.profileId], now);
+    const { rotator } = this.#rotationFor(provider, members);
+    const exclude: string[] = [];
+    for (;;) {
+      const lease = rotator.acquire({ provider, ...(exclude.length ? { exclude } : {}) });
+      if (!lease.ok) {
+        this.#lastPick.set(provider, { profileId: '', target, reason: `no pick: ${lease.reason}`, at: now });
+        return undefined;
+      }
+      // The mirror above makes this rare: a cooldown OpenClaw set a moment ago.
+      if (coolingUntil(store.usageStats?.[lease.credential.profileId], now) !== null) {
+        exclude.push(lease.id);
+        continue;
+      }
+      this.#lastPick.set(provider, {
+        profileId: lease.credential.profileId,
+        target,
+        reason: lease.reason,
+        at: now,
+      });
+      // A probe holds the profile back from other picks until its request ends (see callEnded).
+      if (lease.probe) this.#probes.set(lease.id, { rotator, lease });
+      return { member: lease.credential, order };
+    }
+  }
+
+  /**
+   * A session's turn ended: moves its auto pin to the strategy's pick for its next turn. A session
+   * a person pinned is left alone (and costs no decision).
+   */
+  async pinNextTurn(sessionKey: string, provider: string): Promise<void> {
+    const pin = this.#seams.sessionPin(sessionKey);
+    if (pin && pin.source !== 'auto') return;
+    const old = this.#pending.get(sessionKey);
+    if (old) {
+      this.#pending.delete(sessionKey);
+      this.#decisions.addPending(old.id, -1);
+    }
+    const pick = this.decide(provider, 'session');
+    if (!pick) return;
+    this.#pending.set(sessionKey, { id: pick.member.id, provider });
+    this.#decisions.addPending(pick.member.id, 1);
+    const outcome = await this.#seams.setAutoPin(sessionKey, pick.member.profileId);
+    if (outcome !== 'set' && outcome !== 'unchanged') {
+      this.#pending.delete(sessionKey);
+      this.#decisions.addPending(pick.member.id, -1);
+      if (outcome === 'failed') this.#onProblem(`could not move the auto pin of a session (${provider})`);
+    }
+  }
+
+  /**
+   * Puts the strategy's pick at the head of the provider's stored order, where new sessions start.
+   * Writes only when the order changes.
+   */
+  async setHead(provider: string): Promise<void> {
+    const old = this.#pending.get(`#head:${provider}`);
+    if (old) {
+      this.#pending.delete(`#head:${provider}`);
+      this.#decisions.addPending(old.id, -1);
+    }
+    const pick = this.decide(provider, 'new-sessions');
+    if (!pick) return;
+    const head = pick.member.profileId;
+    this.#pending.set(`#head:${provider}`, { id: pick.member.id, provider });
+    this.#decisions.addPending(pick.member.id, 1);
+    this.#heads.set(provider, head);
+    const ok = await this.#seams.writeOrder(provider, [head, ...pick.order.filter((id) => id !== head)]);
+    if (!ok) this.#onProblem(`could not write the stored order of ${provider}`);
+  }
+
+  /** The head this plugin last put first in a provider's stored order. */
+  head(provider: string): string | undefined {
+    return this.#heads.get(provider);
+  }
+}
+
+/** Parses a strategy name; the default for anything else. */
+export function toStrategy(value: unknown): Strategy {
+  return (STRATEGIES as readonly unknown[]).includes(value) ? (value as Strategy) : 'round-robin';
+}

@@ -1,0 +1,101 @@
+// The loud test of the one module that relies on OpenClaw seams without a supported API
+// (host-seams.ts). It reads the installed OpenClaw (scripts/openclaw-e2e-install.mjs puts the pinned
+// version in .cache/openclaw-e2e) and fails, naming the seam, when a release moves one of them.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { agentIdOf, coolingUntil, missingSeams, REQUIRED_SEAMS } from './host-seams.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
+const OPENCLAW = join(ROOT, '.cache', 'openclaw-e2e', 'node_modules', 'openclaw');
+const installed = existsSync(join(OPENCLAW, 'package.json'));
+
+function distFiles(pattern: RegExp): string[] {
+  return readdirSync(join(OPENCLAW, 'dist'))
+    .filter((f) => pattern.test(f))
+    .map((f) => readFileSync(join(OPENCLAW, 'dist', f), 'utf8'));
+}
+
+describe('host seams (pure parts)', () => {
+  it('names every missing seam', () => {
+    expect(missingSeams(undefined, undefined)).toEqual([...REQUIRED_SEAMS]);
+    const fn = () => undefined;
+    expect(
+      missingSeams(
+        { agent: { session: { getSessionEntry: fn, patchSessionEntry: async () => null } } },
+        {
+          ensureAuthProfileStore: fn as never,
+          resolveAuthProfileOrder: fn as never,
+          updateAuthProfileStoreWithLock: fn as never,
+        },
+      ),
+    ).toEqual([]);
+  });
+
+  it('reads the agent of a session key and the end of a cooldown', () => {
+    expect(agentIdOf('agent:helper:chat-1')).toBe('helper');
+    expect(agentIdOf('chat-1')).toBe('main');
+    expect(coolingUntil({ cooldownUntil: 2000 }, 1000)).toBe(2000);
+    expect(coolingUntil({ cooldownUntil: 500, disabledUntil: 3000 }, 1000)).toBe(3000);
+    expect(coolingUntil({ cooldownUntil: 500 }, 1000)).toBeNull();
+    expect(coolingUntil(undefined, 1000)).toBeNull();
+  });
+});
+
+describe.skipIf(!installed)(`the installed OpenClaw still has the seams rotation uses (${OPENCLAW})`, () => {
+  it('plugin-sdk/provider-auth exports ensureAuthProfileStore, resolveAuthProfileOrder, updateAuthProfileStoreWithLock', () => {
+    const sdk = readFileSync(join(OPENCLAW, 'dist', 'plugin-sdk', 'provider-auth.js'), 'utf8');
+    const exported = /export\s*\{([^}]*)\}\s*;?\s*$/m.exec(sdk)?.[1] ?? '';
+    const names = new Set(
+      exported.split(',').map((x) =>
+        x
+          .trim()
+          .split(/\s+as\s+/)
+          .pop(),
+      ),
+    );
+    for (const name of [
+      'ensureAuthProfileStore',
+      'resolveAuthProfileOrder',
+      'updateAuthProfileStoreWithLock',
+    ])
+      expect(names.has(name), `plugin-sdk/provider-auth no longer exports ${name}`).toBe(true);
+  });
+
+  it('runtime.agent.session still offers getSessionEntry and patchSessionEntry', () => {
+    const types = distFiles(/^agent-harness-runtime-.*\.d\.ts$/).join('\n');
+    expect(types, 'runtime.agent.session.getSessionEntry').toMatch(
+      /session: \{[^}]*getSessionEntry: \(params: RuntimeSessionStoreReadParams\)/s,
+    );
+    expect(types, 'runtime.agent.session.patchSessionEntry').toMatch(
+      /patchSessionEntry: \(params: RuntimeSessionStoreEntryPatchParams\)/,
+    );
+  });
+
+  it('OpenClaw still keeps an auto pin per session, never overrides a user pin, and reads the stored order', () => {
+    const override = distFiles(/^session-override-.*\.mjs$/).join('\n');
+    expect(override, 'resolveSessionAuthProfileOverride is gone').toContain(
+      'async function resolveSessionAuthProfileOverride',
+    );
+    // A user pin wins over everything.
+    expect(override).toMatch(/if \(\(source === "user" \|\| source === "user-link"\) && current\) return/);
+    // A new session starts on the first usable profile of the order; an auto pin is written back as "auto".
+    expect(override).toContain('authProfileOverrideSource: "auto"');
+    expect(override).toMatch(/const pickAvailable = \(active\) =>/);
+    const order = distFiles(/^order-.*\.mjs$/).join('\n');
+    // The stored order (store.order[provider]) comes first.
+    expect(order, 'resolveAuthProfileOrder no longer reads store.order').toContain('storeOrder: store.order');
+    expect(order, 'the stored order no longer wins').toMatch(
+      /const stored = findNormalizedProviderValue\(storeOrder/,
+    );
+  });
+
+  it('model_call_started / model_call_ended still carry runId, callId, sessionKey, provider and outcome', () => {
+    const events = distFiles(/^attempt\.model-diagnostic-events-.*\.mjs$/).join('\n');
+    expect(events).toMatch(
+      /function modelCallHookEventBase\(eventBase\) \{\s*return \{\s*runId: eventBase\.runId,\s*callId: eventBase\.callId,\s*\.\.\.eventBase\.sessionKey/,
+    );
+    expect(events).toContain('outcome: failure ? "error" : "completed"');
+  });
+});
