@@ -127,3 +127,22 @@ describe('startBackground', () => {
     await service.close();
   });
 });
+
+describe('rescan and scan', () => {
+  it('a scan asked for while a rescan runs is a whole scan, not the rescan’s part', async () => {
+    await writeDemoLogin(home.path, {
+      access: 'test-access-bg-part-000',
+      refresh: 'test-refresh-bg-part-000',
+      expiresAt: Date.now() + 3_600_000,
+    });
+    await home.writeJson('.claude/.credentials.json', {
+      claudeAiOauth: { accessToken: 'sk-ant-oat01-test-part-0000', expiresAt: Date.now() + 48 * 3_600_000 },
+    });
+    const { service } = makeService({ autoRefresh: false, watch: false });
+    const partial = service.rescan(['demo-cli']);
+    const whole = await service.scan();
+    expect((await partial).credentials.map((c) => c.source)).toEqual(['demo-cli']);
+    expect(whole.credentials.map((c) => c.source).sort()).toEqual(['claude-code', 'demo-cli']);
+    await service.close();
+  });
+});

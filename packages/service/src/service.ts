@@ -228,6 +228,8 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
   async scan(input: unknown = {}): Promise<ScanOutput> {
     const params = parseInput(ScanInputSchema, input, 'scan');
     const sources = this.#enabledSources(params.sources);
+    // A rescan of some sources (a store changed on disk) is not the scan asked for: wait for it.
+    while (this.#running && this.#running === this.#partial) await this.#running.catch(() => undefined);
     if (this.#running) return this.#running;
     this.#running = this.#scan(params, sources).finally(() => {
       this.#running = undefined;
@@ -328,10 +330,15 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     const run = this.#scan({}, enabled, true);
     const tracked: Promise<ScanOutput> = run.finally(() => {
       if (this.#running === tracked) this.#running = undefined;
+      if (this.#partial === tracked) this.#partial = undefined;
     });
     this.#running = tracked;
+    this.#partial = tracked;
     return run;
   }
+
+  /** The running scan when it is a rescan of some sources. */
+  #partial: Promise<ScanOutput> | undefined;
 
   /**
    * Records what a scan found. The history is a record, not the result: when it cannot be written
