@@ -437,7 +437,14 @@ export class RedisDriver implements HistoryDriver {
     return this.#settling;
   }
 
+  /** Fails at once while disconnected (before any work: a store retries often during an outage). */
+  #connected(): void {
+    const status = this.#client.status;
+    if (status !== 'ready') throw this.#unavailable(new Error(`connection ${status}`));
+  }
+
   async apply(batch: ReadonlyMap<string, Delta>): Promise<EntryMap> {
+    this.#connected();
     if (batch.size === 0) return this.#readFull();
     await this.#once(
       [...batch].map(([id, d]) => deltaOp(id, d)),
@@ -520,6 +527,7 @@ export class RedisDriver implements HistoryDriver {
   }
 
   async pick(request: SharedPickRequest): Promise<SharedPickResult> {
+    this.#connected();
     const pickId = randomUUID();
     try {
       // An answer lost with the connection is not waited for: the caller decides locally at once.
