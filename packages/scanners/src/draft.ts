@@ -14,6 +14,8 @@ export interface CredentialDraft {
   refreshToken?: string | undefined;
   /** Expiry as a Date, ms since the epoch, or null when unknown. */
   expiresAt?: Date | number | null | undefined;
+  /** The refresh token's own end of life, where the store says (ms since the epoch or a Date). */
+  refreshExpiresAt?: Date | number | null | undefined;
   account?: Account | undefined;
   origin: Origin;
   baseUrl?: string | undefined;
@@ -76,6 +78,7 @@ export function buildCredential(
   const facts = factsFor(adapter, draft.provider, adapters);
   const secret = new Secret(draft.secret);
   const hasRefreshToken = Boolean(draft.refreshToken);
+  const refreshEnd = draft.refreshToken ? toIso(draft.refreshExpiresAt) : null;
   const credential = {
     id: stableId(draft),
     source: draft.source,
@@ -85,6 +88,7 @@ export function buildCredential(
     hash: secret.hash,
     preview: secret.preview,
     expiresAt: toIso(draft.expiresAt),
+    ...(refreshEnd ? { refreshExpiresAt: refreshEnd } : {}),
     account: dropUndefined(draft.account ?? {}),
     origin: draft.origin,
     hasRefreshToken,

@@ -146,3 +146,22 @@ describe('rescan and scan', () => {
     await service.close();
   });
 });
+
+describe('the refresh token’s end of life', () => {
+  it('a login whose refresh token ends inside the threshold is expiring, though its access token renews', async () => {
+    await home.writeJson('.claude/.credentials.json', {
+      claudeAiOauth: {
+        accessToken: 'sk-ant-oat01-test-eol-0000',
+        refreshToken: 'sk-ant-ort01-test-eol-0000',
+        expiresAt: Date.now() - 60_000,
+        refreshTokenExpiresAt: Date.now() + 2 * 3_600_000,
+      },
+    });
+    const { service } = makeService({ watch: false, autoRefresh: false });
+    const row = (await service.status()).credentials.find((c) => c.source === 'claude-code');
+    expect(row?.hasRefreshToken).toBe(true);
+    expect(row?.refreshExpiresAt).toBeDefined();
+    expect(row?.expiry).toMatchObject({ state: 'expiring', reason: 'its refresh token expires in 2 h' });
+    await service.close();
+  });
+});
