@@ -120,21 +120,30 @@ function unlock() {
   rmSync(lockDir, { recursive: true, force: true });
 }
 
-// The opencode, Gemini CLI and Qwen Code logins are typed into their terminal UIs through tmux.
-// Install it where that is possible without asking (root on Debian); the tests skip those cases
-// without it.
-function ensureTmux() {
-  if (spawnSync('tmux', ['-V']).status === 0) return;
+// The opencode, Gemini CLI and Qwen Code logins are typed into their terminal UIs through tmux;
+// the keychain tests run a real Secret Service (gnome-keyring-daemon in a D-Bus session) and
+// read it with secret-tool. Install them where that is possible without asking (root on Debian);
+// the tests skip those cases without them.
+const DEBIAN_TOOLS = [
+  { command: 'tmux', args: ['-V'], pkg: 'tmux' },
+  { command: 'secret-tool', args: ['--version'], pkg: 'libsecret-tools' },
+  { command: 'gnome-keyring-daemon', args: ['--version'], pkg: 'gnome-keyring' },
+  { command: 'dbus-run-session', args: ['--version'], pkg: 'dbus' },
+];
+function ensureDebianTools() {
+  const missing = DEBIAN_TOOLS.filter((t) => spawnSync(t.command, t.args).error);
+  if (!missing.length) return;
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
   if (spawnSync('apt-get', ['--version']).status !== 0) return;
-  log('installing tmux (apt-get) for the real-CLI tests that drive a terminal UI');
-  spawnSync('apt-get', ['install', '-y', '-qq', 'tmux'], {
+  const pkgs = missing.map((t) => t.pkg);
+  log(`installing ${pkgs.join(' ')} (apt-get) for the real-CLI and keychain tests`);
+  spawnSync('apt-get', ['install', '-y', '-qq', ...pkgs], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
 }
 
-ensureTmux();
+ensureDebianTools();
 if (installed()) done();
 if (process.platform !== 'linux' || process.arch !== 'x64') {
   log(`the real-CLI tests need linux-x64 (native CLI binaries); this is ${process.platform}-${process.arch}`);

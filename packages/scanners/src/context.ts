@@ -18,6 +18,14 @@ export interface ScanContextOptions {
   now?: Date | undefined;
   /** The adapter list whose facts fill in what an adapter does not state. @default every built-in adapter */
   adapters?: readonly SourceAdapter[] | undefined;
+  /**
+   * Also read the logins CLIs keep in the OS keychain (Secret Service through `secret-tool` on
+   * Linux, `security` on macOS). Off by default: reading a keychain may ask the user to unlock it
+   * or to allow access. @default false
+   */
+  scanKeychains?: boolean | undefined;
+  /** The platform whose keychain to read. @default process.platform */
+  platform?: NodeJS.Platform | undefined;
 }
 
 /** Default size cap for a credential file: real ones are a few KiB. */
@@ -47,5 +55,7 @@ export function createScanContext(options: ScanContextOptions = {}): ScanContext
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     now: options.now ?? new Date(),
     adapters: options.adapters ?? ALL_ADAPTERS,
+    scanKeychains: options.scanKeychains ?? false,
+    platform: options.platform ?? process.platform,
   });
 }

@@ -66,7 +66,8 @@ async function expectExactly(home: TempHome, expected: Expected[], env: Record<s
 
 // Concurrent: most of the time goes to the CLIs' start-up, so running them side by side keeps
 // the file well under a minute (about 40 s on a busy 2-core machine; a minute and more in series).
-describe.concurrent.skipIf(!outcome.ok)(`real CLIs write, scan() finds${skipReason}`, () => {
+const suite = outcome.ok ? describe.concurrent : describe.skip;
+suite(`real CLIs write, scan() finds${skipReason}`, () => {
   it('Codex: `codex login --with-api-key` (auth.json with auth_mode apikey)', async () => {
     const home = await newHome();
     const key = 'sk-proj-test-PLACEHOLDER-real-codex-000000000000';

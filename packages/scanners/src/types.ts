@@ -28,6 +28,10 @@ export interface ScanContext {
    * (a key page, a login policy) come from the adapter that does. @default the built-in list
    */
   readonly adapters?: readonly SourceAdapter[];
+  /** Read the OS keychain too (opt-in: it may prompt). @default false */
+  readonly scanKeychains?: boolean;
+  /** The platform whose keychain to read. @default process.platform */
+  readonly platform?: NodeJS.Platform;
 }
 
 /** The format of a store file, as far as the contract tests and `--explain` care. */

@@ -1,12 +1,14 @@
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CtdError, CtdErrorCode } from '@ctd/core';
-import { withFlock } from '@ctd/core/node';
+import { sha256Hex, withFlock } from '@ctd/core/node';
 import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
 import { decodeJwtPayload, jwtExpiryMs } from '../../jwt.ts';
+import { checkShape, parseJsonText } from '../../read.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
 import { objectAt, rewriteJsonStore, storeMovedOn } from '../_shared/json-store.ts';
+import { keychainKind, keychainSecret } from '../_shared/keychain.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { expiryOf, openaiRefreshSpec, refreshHintOf, rememberRefreshHint } from '../_shared/oauth.ts';
 import { KnownProvider } from '../providers.ts';
@@ -133,6 +135,17 @@ function claimsOf(idToken: string | null | undefined): {
   const userId = str(auth.chatgpt_user_id) ?? str(auth.user_id);
   if (userId) out.userId = userId;
   return out;
+}
+
+/** Codex's keyring account for a CODEX_HOME: `cli|` and 16 hex of sha256 of its canonical path. */
+async function codexKeyringAccount(home: string): Promise<string> {
+  let canonical = home;
+  try {
+    canonical = await realpath(home);
+  } catch {
+    // Codex falls back on the path as given when it cannot be canonicalized.
+  }
+  return `cli|${sha256Hex(canonical).slice(0, 16)}`;
 }
 
 /** The secrets-backend files present under `$CODEX_HOME/secrets/`. */
@@ -263,7 +276,29 @@ export const codexCliAdapter: SourceAdapter = {
         'info',
       );
     }
-    if (auth === undefined && storeMode === 'keyring' && !keyringReachable(ctx)) {
+    // The OS keychain, when the scan opts in: in keyring or auto mode Codex keeps the same JSON as
+    // auth.json under service "Codex Auth", account `cli|<16 hex of sha256(canonical CODEX_HOME)>`
+    // (attribute `username` in the Secret Service, as Rust's keyring crate writes it).
+    let fromKeychain: { auth: z.infer<typeof AuthFileSchema>; path: string; prefix: string } | undefined;
+    const keychain = keychainKind(ctx);
+    if (auth === undefined && keychain && (storeMode === 'keyring' || storeMode === 'auto')) {
+      const account = await codexKeyringAccount(home);
+      const where = `keychain:${keychain}/Codex Auth`;
+      const read = await keychainSecret(ctx, 'Codex Auth', account, 'username');
+      if (read.status === 'unavailable') out.checked(where, 'skipped', read.reason);
+      else if (read.status === 'ok' && read.value === undefined)
+        out.checked(where, 'missing', `holds no ${account} item`);
+      else if (read.status === 'ok' && read.value !== undefined) {
+        const parsed = parseJsonText(read.value);
+        const shaped = parsed.status === 'ok' ? checkShape(AuthFileSchema, parsed.value) : parsed;
+        if (shaped.status === 'ok')
+          fromKeychain = { auth: shaped.value, path: where, prefix: `keychain:${account}#` };
+        else out.checked(where, 'error', `holds an item for ${account} that is not a Codex login`);
+      }
+    }
+    if (fromKeychain) {
+      // Found in the keychain: nothing to say about where the login might be.
+    } else if (auth === undefined && storeMode === 'keyring' && !keyringReachable(ctx)) {
       // Codex 0.171 in keyring mode on a machine without a Secret Service fails the login and
       // writes nothing: there is no login to look for, and saying "in the keyring" would mislead.
       out.problem(
@@ -295,7 +330,9 @@ export const codexCliAdapter: SourceAdapter = {
       out.checked(configPath, 'skipped', 'credentials store is "ephemeral": nothing is kept on disk');
     }
 
-    if (auth) {
+    const stored = auth ? { auth, path: authPath, prefix: '' } : fromKeychain;
+    if (stored) {
+      const { auth } = stored;
       const apiKey = auth.OPENAI_API_KEY?.trim();
       const pat = auth.personal_access_token?.trim();
       const agentIdentity = auth.agent_identity?.trim();
@@ -309,7 +346,7 @@ export const codexCliAdapter: SourceAdapter = {
           kind: 'api_key',
           label: 'OpenAI API key',
           secret: apiKey,
-          origin: { type: 'file', path: authPath, field: 'OPENAI_API_KEY' },
+          origin: { type: 'file', path: stored.path, field: `${stored.prefix}OPENAI_API_KEY` },
         });
         foundAny = true;
       }
@@ -327,7 +364,7 @@ export const codexCliAdapter: SourceAdapter = {
           refreshToken: tokens.refresh_token ?? undefined,
           expiresAt: jwtExpiryMs(tokens.access_token) ?? null,
           account: { email: claims.email, plan: claims.plan, accountId, userId },
-          origin: { type: 'file', path: authPath, field: 'tokens.access_token' },
+          origin: { type: 'file', path: stored.path, field: `${stored.prefix}tokens.access_token` },
         });
         const lastRefreshMs = auth.last_refresh ? Date.parse(auth.last_refresh) : Number.NaN;
         if (Number.isFinite(lastRefreshMs)) rememberRefreshHint(credential, { lastRefreshMs });
@@ -341,7 +378,7 @@ export const codexCliAdapter: SourceAdapter = {
           kind: 'token',
           label: 'ChatGPT personal access token',
           secret: pat,
-          origin: { type: 'file', path: authPath, field: 'personal_access_token' },
+          origin: { type: 'file', path: stored.path, field: `${stored.prefix}personal_access_token` },
         });
         foundAny = true;
       }
@@ -353,12 +390,12 @@ export const codexCliAdapter: SourceAdapter = {
           secret: agentIdentity,
           expiresAt: jwtExpiryMs(agentIdentity) ?? null,
           account: agentIdentityAccount(agentIdentity),
-          origin: { type: 'file', path: authPath, field: 'agent_identity' },
+          origin: { type: 'file', path: stored.path, field: `${stored.prefix}agent_identity` },
         });
         foundAny = true;
       }
       out.checked(
-        authPath,
+        stored.path,
         foundAny ? 'found' : 'empty',
         foundAny ? `auth_mode ${mode}` : 'holds no API key or tokens',
       );

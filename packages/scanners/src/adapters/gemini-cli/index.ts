@@ -7,6 +7,7 @@ import { decodeJwtPayload } from '../../jwt.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
 import type { OAuthRefreshSpec, ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
 import { rewriteJsonStore, storeMovedOn } from '../_shared/json-store.ts';
+import { keychainKind, keychainSecret } from '../_shared/keychain.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import {
   expiryOf,
@@ -608,6 +609,31 @@ export const geminiCliAdapter: SourceAdapter = {
             ? 'decrypted (older format)'
             : 'decrypted; holds only MCP server tokens, which are not model logins',
         );
+      }
+    }
+
+    // The OS keychain, when the scan opts in: the keytar entries Gemini CLI writes where a keychain
+    // is reachable, the same JSON as the encrypted file's entries.
+    const keychain = keychainKind(ctx);
+    if (keychain) {
+      const entries = [
+        [API_KEY_SERVICE, API_KEY_ACCOUNT, 'api-key'],
+        [OAUTH_SERVICE, OAUTH_ACCOUNT, 'oauth'],
+      ] as const;
+      for (const [service, account, what] of entries) {
+        const where = `keychain:${keychain}/${service}`;
+        const read = await keychainSecret(ctx, service, account);
+        if (read.status === 'unavailable') {
+          out.checked(where, 'skipped', read.reason);
+          break;
+        }
+        if (read.status !== 'ok' || read.value === undefined) {
+          if (read.status === 'ok') out.checked(where, 'missing', `holds no ${account} item`);
+          continue;
+        }
+        const entry = storedEntry(out, where, `${service}/${account}`, read.value, true);
+        if (entry && addStored(where, account, entry, what))
+          out.checked(where, 'found', `the ${account} item`);
       }
     }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
 import type { PastedCandidate, ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
+import { keychainKind, keychainOrigin, keychainSecret } from '../_shared/keychain.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { parseSimpleYaml, stripJsonComments, type YamlMap } from './formats.ts';
 
@@ -102,13 +103,44 @@ async function scanConfig(out: SourceCollector, ctx: ScanContext): Promise<void>
     });
     found++;
   }
-  const users = (config.loggedInUsers ?? []).map((u) => u.login).filter((l): l is string => Boolean(l));
+  const users = (config.loggedInUsers ?? []).filter((u): u is { host: string; login: string } =>
+    Boolean(u.login && u.host),
+  );
+  const keychain = keychainKind(ctx);
+  if (!found && users.length && keychain) {
+    // Logged in with the token in the OS keychain (service "copilot-cli", account
+    // `<host>:<login>`), which the scan reads because it opted in.
+    for (const u of users) {
+      const account = `${u.host}:${u.login}`;
+      const read = await keychainSecret(ctx, 'copilot-cli', account, 'username');
+      const where = `keychain:${keychain}/copilot-cli`;
+      if (read.status === 'unavailable') {
+        out.checked(where, 'skipped', read.reason);
+        break;
+      }
+      const token = read.status === 'ok' ? read.value?.trim() : undefined;
+      if (!token) {
+        out.checked(where, 'missing', `holds no token for ${u.login}`);
+        continue;
+      }
+      const { kind, label } = describeToken(token);
+      out.found({
+        provider: COPILOT_PROVIDER,
+        kind,
+        label: `${label}${hostLabel(u.host)} (keychain)`,
+        secret: token,
+        account: { userId: u.login },
+        origin: keychainOrigin(keychain, 'copilot-cli', account),
+      });
+      found++;
+    }
+  }
   if (!found && users.length) {
     // Logged in, but the token went to the OS keyring (the default where one is reachable).
     out.problem(
       path,
       CtdErrorCode.IN_OS_KEYRING,
-      `names ${users.length} logged-in user(s) whose token is in the OS keyring (service "copilot-cli"), which this scan does not read`,
+      `names ${users.length} logged-in user(s) whose token is in the OS keyring (service "copilot-cli"), which this scan reads only when asked (--keychain)`,
       'info',
     );
     return;
