@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import { type Account, CtdError } from '@ctd/core';
+import { sha256Hex } from '@ctd/core/node';
 import { z } from 'zod';
 import { SourceCollector } from '../../collector.ts';
+import { checkShape, parseJsonText } from '../../read.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
 import { objectAt, rewriteJsonStore, storeMovedOn } from '../_shared/json-store.ts';
+import { keychainKind, keychainSecret } from '../_shared/keychain.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { anthropicRefreshSpec, expiryOf, FIVE_MINUTES_MS } from '../_shared/oauth.ts';
 import { KnownProvider } from '../providers.ts';
@@ -79,6 +82,16 @@ function accountOf(
   if (organization) account.organization = organization;
   if (plan) account.plan = plan;
   return Object.keys(account).length ? account : undefined;
+}
+
+/**
+ * The macOS keychain service of Claude Code's login: `Claude Code-credentials`, plus `-` and 8 hex
+ * of sha256 of the CLAUDE_CONFIG_DIR string when that is set (the raw string, so a trailing slash
+ * makes another item).
+ */
+function claudeKeychainService(ctx: ScanContext): string {
+  const dir = ctx.env.CLAUDE_CONFIG_DIR;
+  return dir ? `Claude Code-credentials-${sha256Hex(dir).slice(0, 8)}` : 'Claude Code-credentials';
 }
 
 /** Claude Code refreshes its login 5 minutes before `expiresAt`. */
@@ -201,10 +214,32 @@ export const claudeCodeAdapter: SourceAdapter = {
       );
     }
 
-    const creds = await out.readJson(credentialsPath, CredentialsFileSchema);
+    let creds = await out.readJson(credentialsPath, CredentialsFileSchema);
+    let credsPath = credentialsPath;
+    let credsField = 'claudeAiOauth.accessToken';
+    // On macOS Claude Code keeps the login in the login keychain first (service
+    // "Claude Code-credentials", with a suffix for a CLAUDE_CONFIG_DIR; account: the login name).
+    // Read only when the scan opts in, since macOS may ask to allow access.
+    if (!creds?.claudeAiOauth && keychainKind(ctx) === 'macos') {
+      const service = claudeKeychainService(ctx);
+      const where = `keychain:macos/${service}`;
+      const read = await keychainSecret(ctx, service, ctx.username);
+      if (read.status === 'unavailable') out.checked(where, 'skipped', read.reason);
+      else if (read.status === 'ok' && read.value === undefined)
+        out.checked(where, 'missing', 'holds no item');
+      else if (read.status === 'ok' && read.value !== undefined) {
+        const parsed = parseJsonText(read.value);
+        const shaped = parsed.status === 'ok' ? checkShape(CredentialsFileSchema, parsed.value) : parsed;
+        if (shaped.status === 'ok') {
+          creds = shaped.value;
+          credsPath = where;
+          credsField = `keychain:${ctx.username}#claudeAiOauth.accessToken`;
+        } else out.checked(where, 'error', 'holds an item that is not a Claude login');
+      }
+    }
     const oauth = creds?.claudeAiOauth;
     if (creds && !oauth?.accessToken.trim()) {
-      out.checked(credentialsPath, 'empty', 'holds no Claude login (claudeAiOauth)');
+      out.checked(credsPath, 'empty', 'holds no Claude login (claudeAiOauth)');
     } else if (oauth) {
       const storedRefresh = oauth.refreshToken?.trim() || undefined;
       const plan = oauth.subscriptionType?.trim() || undefined;
@@ -226,7 +261,7 @@ export const claudeCodeAdapter: SourceAdapter = {
         refreshExpiresAt: refreshEnd ?? null,
         expiresAt: typeof oauth.expiresAt === 'number' && oauth.expiresAt > 0 ? oauth.expiresAt : null,
         account: accountOf(global?.oauthAccount, plan, oauth),
-        origin: { type: 'file', path: credentialsPath, field: 'claudeAiOauth.accessToken' },
+        origin: { type: 'file', path: credsPath, field: credsField },
       });
       const details = [
         plan ? `plan ${plan}` : '',
@@ -236,7 +271,7 @@ export const claudeCodeAdapter: SourceAdapter = {
           : '',
         oauth.scopes ? `scopes ${oauth.scopes.join(' ')}` : '',
       ].filter(Boolean);
-      out.checked(credentialsPath, 'found', ['Claude login', ...details].join(', '));
+      out.checked(credsPath, 'found', ['Claude login', ...details].join(', '));
     }
 
     // Points the env credentials at a gateway or another vendor's Anthropic-compatible API.
