@@ -7,9 +7,11 @@ import { sha256Hex } from '@ctd/core/node';
 import { createTempHome, fakeJwt, type TempHome } from '@ctd/test-utils';
 import {
   ensureRealClis,
+  hasSecretService,
   hasTmux,
   type RealClis,
   runRealCli,
+  startSecretService,
   startStandIn,
   startTmux,
 } from '@ctd/test-utils/real-clis';
@@ -20,6 +22,7 @@ const outcome = await ensureRealClis();
 const clis = outcome.ok ? outcome.clis : (undefined as unknown as RealClis);
 const skipReason = outcome.ok ? '' : ` (skipped: ${outcome.reason})`;
 const tmux = await hasTmux();
+const secretService = await hasSecretService();
 
 /** A temp home for one test, removed when it ends (the tests run concurrently). */
 async function newHome(): Promise<TempHome> {
@@ -37,8 +40,13 @@ interface Expected {
 }
 
 /** Scans the home and checks that exactly `expected` was found, and that no secret serializes. */
-async function expectExactly(home: TempHome, expected: Expected[], env: Record<string, string> = {}) {
-  const r = await scan({ env: { HOME: home.path, ...env } });
+async function expectExactly(
+  home: TempHome,
+  expected: Expected[],
+  env: Record<string, string> = {},
+  options: { scanKeychains?: boolean; platform?: NodeJS.Platform } = {},
+) {
+  const r = await scan({ env: { HOME: home.path, ...env }, ...options });
   expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
   const found = r.credentials.map((c) => ({
     source: c.source,
@@ -479,5 +487,70 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
       ]);
     },
     60_000,
+  );
+
+  it.skipIf(!tmux || !secretService)(
+    'keychains: Codex (keyring mode), Copilot and Gemini CLI store their logins in a real Secret Service; scan({ scanKeychains }) finds them',
+    async () => {
+      const home = await newHome();
+      const ss = await startSecretService();
+      onTestFinished(() => ss.close());
+      const codexKey = 'sk-proj-test-PLACEHOLDER-real-codex-keyring-00';
+      const copilotToken = 'gho_test_PLACEHOLDER_real_copilot_keyring_00';
+      const geminiKey = 'AIzaSyTEST-PLACEHOLDER-real-gemini-keyring-0';
+      await home.write('.codex/config.toml', 'cli_auth_credentials_store = "keyring"\n');
+      const codex = await runRealCli(clis.bin.codex, ['login', '--with-api-key'], {
+        home: home.path,
+        input: `${codexKey}\n`,
+        env: ss.env,
+      });
+      expect(codex.code, codex.stderr).toBe(0);
+      const s = await startStandIn(['api.github.com'], (req) =>
+        req.url.startsWith('/copilot_internal/') ? { status: 200, json: { login: 'octocat' } } : undefined,
+      );
+      try {
+        const copilot = await runRealCli(clis.bin.copilot, ['login', '--with-token'], {
+          home: home.path,
+          input: `${copilotToken}\n`,
+          env: { ...s.env, ...ss.env },
+          timeoutMs: 60_000,
+        });
+        expect(copilot.code, copilot.stdout + copilot.stderr).toBe(0);
+      } finally {
+        await s.close();
+      }
+      await home.writeJson('.gemini/settings.json', {
+        security: { auth: { selectedType: 'gemini-api-key' }, folderTrust: { enabled: false } },
+      });
+      await home.mkdir('work');
+      const tui = await startTmux(clis.bin.gemini, [], home.path, ss.env, home.resolve('work'));
+      try {
+        await tui.waitFor('Enter Gemini API Key', 30_000);
+        await tui.submit(geminiKey);
+        await tui.waitFor('Type your message', 30_000);
+      } finally {
+        await tui.close();
+      }
+      // Nothing in files: without the opt-in, only notes that the logins are in the keyring.
+      const off = await scan({ env: { HOME: home.path, ...ss.env } });
+      expect(off.credentials).toEqual([]);
+      await expectExactly(
+        home,
+        [
+          { source: 'codex-cli', provider: 'openai', kind: 'api_key', secret: codexKey },
+          { source: 'gemini-cli', provider: 'google', kind: 'api_key', secret: geminiKey },
+          {
+            source: 'github-copilot-cli',
+            provider: 'github-copilot',
+            kind: 'token',
+            secret: copilotToken,
+            account: { userId: 'octocat' },
+          },
+        ],
+        { ...ss.env, PATH: '/usr/local/bin:/usr/bin:/bin' },
+        { scanKeychains: true, platform: 'linux' },
+      );
+    },
+    90_000,
   );
 });
