@@ -50,6 +50,8 @@ export interface BackgroundOptions {
   readonly debounceMs?: number | undefined;
   /** Keep the process alive while watching (a `watch` command). @default false */
   readonly persistent?: boolean | undefined;
+  /** Check a changed store's credentials with their providers. @default `config.validateTokens` */
+  readonly validate?: boolean | undefined;
 }
 
 /** The running background work of a service. */
@@ -152,7 +154,10 @@ export async function startBackground(
       onError: fail,
       onChange: async (change) => {
         try {
-          const out = await service.rescan([change.source]);
+          const out = await service.rescan(
+            [change.source],
+            options.validate === undefined ? {} : { validate: options.validate },
+          );
           emit({
             type: 'reimported',
             source: change.source,

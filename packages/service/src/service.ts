@@ -322,12 +322,17 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
    * last scan (other sources keep theirs).
    *
    * @param sources - the sources to scan again (disabled ones are left out)
+   * @param options - `validate: false` to skip the live checks (an offline watcher) @default config.validateTokens
    * @returns the rescan's own output (its sources only)
    */
-  async rescan(sources: readonly SourceId[]): Promise<ScanOutput> {
+  async rescan(sources: readonly SourceId[], options: { validate?: boolean } = {}): Promise<ScanOutput> {
     const enabled = this.#enabledSources(sources);
     while (this.#running) await this.#running.catch(() => undefined);
-    const run = this.#scan({}, enabled, true);
+    const run = this.#scan(
+      options.validate === undefined ? {} : { validate: options.validate },
+      enabled,
+      true,
+    );
     const tracked: Promise<ScanOutput> = run.finally(() => {
       if (this.#running === tracked) this.#running = undefined;
       if (this.#partial === tracked) this.#partial = undefined;

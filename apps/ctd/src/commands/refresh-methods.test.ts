@@ -143,6 +143,8 @@ describe('ctd watch', () => {
     await expect.poll(() => out, { timeout: 5_000 }).toContain('"type":"reimported"');
     controller.abort();
     expect(await running).toBe(0);
+    // --offline: the changed store was not checked with its provider.
+    expect(chatgpt.tokens()).toEqual([]);
     const event = JSON.parse(out.split('\n').find((l) => l.includes('reimported')) ?? '{}');
     expect(event).toMatchObject({ type: 'reimported', source: 'codex-cli', found: 1 });
     expect(out).not.toContain(ACCESS);

@@ -57,6 +57,8 @@ export async function runWatch(
     env: io.env,
     watch: true,
     autoRefresh: options.refresh && !options.offline,
+    // --offline promises no network access: a changed store is not checked either.
+    ...(options.offline ? { validate: false } : {}),
     persistent: true,
     onEvent: write,
   });
