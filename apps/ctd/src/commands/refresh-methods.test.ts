@@ -8,6 +8,7 @@ import {
   type FakeProvider,
   fixtures,
   startFakeChatGpt,
+  startFakeOpenAI,
   type TempHome,
 } from '@ctd/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -108,6 +109,25 @@ describe('ctd refresh --method', () => {
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('the login command exited with code 5');
     expect((await runCtd(['refresh', 'codex', '--method', 'telepathy'], env)).code).toBe(2);
+  });
+});
+
+describe('ctd refresh --method paste-key', () => {
+  it('reads the key from standard input, checks it with its provider, and never prints it', async () => {
+    const key = 'sk-test-PLACEHOLDER-paste-method-000000000000';
+    const openai = await startFakeOpenAI({ keys: { [key]: 'valid' } });
+    try {
+      const r = await runCtd(
+        ['refresh', 'codex', '--method', 'paste-key'],
+        { ...env, CTD_OPENAI_BASE_URL: openai.baseUrl },
+        { answer: `${key}\n` },
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/OpenAI API key \(pasted\) .* valid/);
+      expect(r.stdout + r.stderr).not.toContain(key);
+    } finally {
+      await openai.close();
+    }
   });
 });
 
