@@ -40,6 +40,8 @@ export const ScanInputSchema = z
     sources: z.array(SourceIdSchema).optional(),
     /** Also list every location checked and why it was skipped. */
     explain: z.boolean().optional(),
+    /** Also read the OS keychain (opt-in: it may prompt). @default false */
+    keychain: z.boolean().optional(),
   })
   .strict();
 

@@ -244,7 +244,13 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
   ): Promise<ScanOutput> {
     const started = performance.now();
     const now = this.#now();
-    const result = await scanSources({ env: this.#env, now, sources, adapters: this.#adapters });
+    const result = await scanSources({
+      env: this.#env,
+      now,
+      sources,
+      adapters: this.#adapters,
+      ...(params.keychain ? { scanKeychains: true } : {}),
+    });
     const doValidate = params.validate ?? this.config.validateTokens;
     const validations = doValidate
       ? await (await this.#validator())(result.credentials, {

@@ -36,6 +36,8 @@ Options:
                     credential gains a "validation" object unless --offline
   --explain         also list every location checked, and why each was skipped
   --offline         make no network calls: find credentials without checking them
+  --keychain        also read the OS keychain (Secret Service on Linux, security on macOS),
+                    which may ask to unlock it or to allow access
   --check           exit with code 3 when any credential found is not valid
   --timeout <ms>    timeout of each check's request (default ${DEFAULT_TIMEOUT_MS})
   --source <id>     scan only this source (repeatable): ${SOURCE_IDS.join(', ')}
@@ -245,6 +247,7 @@ export const scanCommand: Command = {
       json: { type: 'boolean' },
       explain: { type: 'boolean' },
       offline: { type: 'boolean' },
+      keychain: { type: 'boolean' },
       check: { type: 'boolean' },
       timeout: { type: 'string' },
       source: { type: 'string', multiple: true },
@@ -272,6 +275,7 @@ export const scanCommand: Command = {
         validate: !values.offline,
         import: false,
         explain: true,
+        ...(values.keychain ? { keychain: true } : {}),
         ...(sources ? { sources } : {}),
       });
     } catch (error) {
