@@ -84,14 +84,25 @@ describe('the Token Discovery page in OpenClaw’s Control UI', () => {
     page.on('response', async (r) =>
       network.push(`${r.status()} ${r.url()} ${await r.text().catch(() => '')}`),
     );
-    // The one-time link signs the browser in (first run: the model setup page), then the page's route.
+    // The one-time link signs the browser in (first run: the model setup page); then the page's
+    // own route, whose entry the sidebar shows once the plugin's module is active.
     await page.goto(link.browserUrl ?? link.url);
-    await page.waitForURL(/\/settings\/|\/chat|\/$/, { timeout: 60_000 });
-    await page.goto(new URL('/plugin', sandbox!.httpUrl).href);
-    await page.getByText('Token Discovery', { exact: true }).first().click({ timeout: 60_000 });
-    await page.waitForURL(/plugin=cli-token-discovery/);
+    await page.waitForURL(/\/settings\/|\/chat/, { timeout: 120_000 });
+    await page.goto(new URL(`/plugin?plugin=${PLUGIN_ID}&id=token-discovery`, sandbox!.httpUrl).href);
     const rows = page.locator('ctd-token-panel .body [role="row"]');
-    await expect.poll(() => rows.count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(world.expected.length);
+    try {
+      await page
+        .getByRole('link', { name: 'Token Discovery' })
+        .or(page.getByText('Token Discovery', { exact: true }))
+        .first()
+        .waitFor({ timeout: 120_000 });
+      await expect
+        .poll(() => rows.count(), { timeout: 120_000 })
+        .toBeGreaterThanOrEqual(world.expected.length);
+    } catch (error) {
+      await screenshot(page, 'openclaw-e2e-failure');
+      throw error;
+    }
     const codexLogin = page.locator('ctd-token-panel [role="row"][data-id^="codex-cli:openai:acct"]');
     expect(['expired', 'refreshable']).toContain(await codexLogin.first().getAttribute('data-status'));
     await screenshot(page, 'openclaw-token-discovery-page');
