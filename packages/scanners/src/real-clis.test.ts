@@ -39,6 +39,17 @@ interface Expected {
   account?: Record<string, string>;
 }
 
+/** The content of a file another process writes, once it is there and not empty. */
+async function waitForFile(path: string, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await readFile(path, 'utf8').catch(() => '');
+    if (text.trim()) return text.trim();
+    if (Date.now() > deadline) throw new Error(`${path} was not written within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Scans the home and checks that exactly `expected` was found, and that no secret serializes. */
 async function expectExactly(
   home: TempHome,
@@ -403,7 +414,7 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
         });
         try {
           await tui.waitFor('Paste code here', 30_000);
-          const authorize = new URL((await readFile(urlFile, 'utf8')).trim());
+          const authorize = new URL(await waitForFile(urlFile));
           const callback = new URL(authorize.searchParams.get('redirect_uri') ?? '');
           callback.searchParams.set('code', 'code-PLACEHOLDER');
           callback.searchParams.set('state', authorize.searchParams.get('state') ?? '');
