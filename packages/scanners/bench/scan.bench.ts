@@ -61,7 +61,7 @@ try {
     const usage = join(home.path, 'usage.mjs');
     writeFileSync(
       usage,
-      "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write(`CTD_BENCH_USAGE ${JSON.stringify({ cpu: (u.userCPUTime + u.systemCPUTime) / 1000, rss: u.maxRSS })}\\n`); });\n",
+      "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('CTD_BENCH_USAGE ' + JSON.stringify({ cpu: (u.userCPUTime + u.systemCPUTime) / 1000, rss: u.maxRSS }) + '\\n'); });\n",
     );
     const ctd = [cli, 'scan', '--json', '--offline'];
     runProcess(ctd, env); // fills the compile cache, as a second run would
