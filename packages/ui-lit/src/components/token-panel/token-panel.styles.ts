@@ -68,6 +68,17 @@ export default css`
   .sub:empty {
     display: none;
   }
+  /* Long notes and reasons: three lines on screen, all of it in the title and for screen readers. */
+  .sub,
+  .note {
+    display: -webkit-box;
+    -webkit-box-orient: vertical;
+    -webkit-line-clamp: 3;
+    overflow: hidden;
+  }
+  [part='refresh-button'] {
+    white-space: nowrap;
+  }
   .sub {
     display: block;
     color: var(--_muted);
@@ -95,7 +106,7 @@ export default css`
   }
   /* Narrower than the table's columns (a phone, a side panel, a host with a wide sidebar): each
      credential becomes a card of label/value lines, so nothing needs a horizontal scroll. */
-  @container (max-width: 1040px) {
+  @container (max-width: 1180px) {
     .head {
       position: absolute;
       width: 1px;

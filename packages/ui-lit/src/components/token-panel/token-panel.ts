@@ -255,20 +255,22 @@ export class CtdTokenPanel extends LitElement {
     const label = c.label ?? c.kind ?? 'credential';
     const account = accountOf(c);
     const at = c.expiresAt ? Date.parse(c.expiresAt) : Number.NaN;
+    const checkReason = c.lastCheck && badge !== 'valid' ? c.lastCheck.reason : '';
+    const importReason = c.import.profileId ? '' : (c.import.reason ?? '');
     const left = badge === 'expiring' && Number.isFinite(at) ? ` in ${shortDuration(at - now)}` : '';
     return html`<div role="row" class="row" data-id=${c.id} data-status=${badge}>
       <div role="cell" data-label="CLI">${c.source}</div>
       <div role="cell" data-label="Provider">${c.provider}</div>
       <div role="cell" data-label="Account">${account || '–'}<span class="sub">${label}</span></div>
       <div role="cell" data-label="Key"><code>${c.preview ?? '…'}</code></div>
-      <div role="cell" data-label="Status"><span part="badge" class=${`badge ${badge}`}>${BADGE_LABEL[badge]}${left}</span><span class="sub">${c.lastCheck && badge !== 'valid' ? c.lastCheck.reason : ''}</span></div>
-      <div role="cell" data-label="Imported as">${imported}<span class="sub">${c.import.profileId ? '' : (c.import.reason ?? '')}</span></div>
+      <div role="cell" data-label="Status"><span part="badge" class=${`badge ${badge}`}>${BADGE_LABEL[badge]}${left}</span><span class="sub" title=${checkReason}>${checkReason}</span></div>
+      <div role="cell" data-label="Imported as">${imported}<span class="sub" title=${importReason}>${importReason}</span></div>
       <div role="cell" data-label="Uses" class="num">${c.usage.count}</div>
       <div role="cell" data-label="Last used">${relativeTime(c.usage.lastUsed, now)}</div>
       <div role="cell" data-label="Share" class="num">${share}</div>
       <div role="cell" data-label="Health" class="num">${health.label}</div>
       <div role="cell" data-label="Cooldown until">${cooling ? relativeTime(c.cooldownUntil, now) : '–'}<span class="sub">${cooling ? (c.cooldownCause ?? '') : ''}</span></div>
-      <div role="cell" data-label="Policy"><span class=${`policy-${c.policy?.stance ?? 'none'}`} title=${c.policy ? `as of ${c.policy.asOf}` : ''}>${c.policy?.note ?? '–'}</span></div>
+      <div role="cell" data-label="Policy"><span class=${`note policy-${c.policy?.stance ?? 'none'}`} title=${c.policy ? `${c.policy.note} (as of ${c.policy.asOf})` : ''}>${c.policy?.note ?? '–'}</span></div>
       ${
         this.readOnly
           ? nothing
