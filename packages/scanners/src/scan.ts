@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import {
   type CheckedLocation,
   CtdErrorCode,
@@ -9,7 +10,8 @@ import {
 } from '@ctd/core';
 import { ALL_ADAPTERS } from './adapters/index.ts';
 import { createScanContext, type ScanContextOptions } from './context.ts';
-import type { ScanContext, SourceAdapter } from './types.ts';
+import type { ScanContext, SourceAdapter, SourceScanResult } from './types.ts';
+import { windowsHomeOf } from './wsl.ts';
 
 /** Options for {@link scan}. */
 export interface ScanOptions extends ScanContextOptions {
@@ -22,6 +24,12 @@ export interface ScanOptions extends ScanContextOptions {
   sources?: readonly SourceId[] | undefined;
   /** A ready context; when given, the context options are ignored. */
   context?: ScanContext | undefined;
+  /**
+   * A Windows home to scan too, each credential found there labelled "(Windows side)". `null`
+   * turns it off. @default under WSL, the Windows user's folder of /mnt/c/Users (see
+   * `CTD_WINDOWS_HOME`)
+   */
+  windowsHome?: string | null | undefined;
 }
 
 /** The result of a scan: credentials with their secrets in memory, and what went wrong where. */
@@ -32,6 +40,22 @@ export interface ScanResult {
   readonly locations: CheckedLocation[];
   /** The sources that were scanned. */
   readonly sources: SourceId[];
+}
+
+/** Runs one adapter; a bug in it becomes an issue and must not hide what the others found. */
+async function runAdapter(adapter: SourceAdapter, ctx: ScanContext): Promise<SourceScanResult> {
+  try {
+    return await adapter.scan(ctx);
+  } catch (error) {
+    const issue: ScanIssue = {
+      source: adapter.id,
+      path: '',
+      code: CtdErrorCode.ADAPTER_FAILED,
+      message: `the ${adapter.displayName} scanner failed unexpectedly (${error instanceof Error ? error.name : 'error'})`,
+      severity: 'error',
+    };
+    return { source: adapter.id, credentials: [], issues: [issue], locations: [] };
+  }
 }
 
 function mergeDuplicates(credentials: DiscoveredCredential[]): DiscoveredCredential[] {
@@ -68,23 +92,31 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const factSources = [...adapters, ...ALL_ADAPTERS.filter((a) => !adapters.includes(a))];
   const ctx = options.context ?? createScanContext({ ...options, adapters: factSources });
   if (options.sources) adapters = adapters.filter((a) => options.sources?.includes(a.id));
-  const results = await Promise.all(
-    adapters.map(async (adapter) => {
-      try {
-        return await adapter.scan(ctx);
-      } catch (error) {
-        // A bug in one adapter must not hide what the others found.
-        const issue: ScanIssue = {
-          source: adapter.id,
-          path: '',
-          code: CtdErrorCode.ADAPTER_FAILED,
-          message: `the ${adapter.displayName} scanner failed unexpectedly (${error instanceof Error ? error.name : 'error'})`,
-          severity: 'error',
-        };
-        return { source: adapter.id, credentials: [], issues: [issue], locations: [] };
-      }
-    }),
-  );
+  const results = await Promise.all(adapters.map((adapter) => runAdapter(adapter, ctx)));
+  // Under WSL the Windows side has logins of its own: the same adapters over that home, with
+  // nothing of the Linux environment (its path overrides name Linux paths).
+  const windowsHome =
+    options.windowsHome === null
+      ? undefined
+      : (options.windowsHome ?? (await windowsHomeOf(ctx.env, ctx.username)));
+  if (windowsHome && windowsHome !== ctx.home) {
+    const winCtx = createScanContext({
+      env: { HOME: windowsHome, USERPROFILE: windowsHome },
+      home: windowsHome,
+      hostname: ctx.hostname,
+      username: basename(windowsHome),
+      maxFileBytes: ctx.maxFileBytes,
+      now: ctx.now,
+      adapters: factSources,
+    });
+    const fromWindows = await Promise.all(
+      adapters.filter((a) => a.id !== 'environment').map((adapter) => runAdapter(adapter, winCtx)),
+    );
+    for (const r of fromWindows) {
+      for (const c of r.credentials) (c as { label: string }).label = `${c.label} (Windows side)`;
+    }
+    results.push(...fromWindows);
+  }
   return {
     scannedAt: ctx.now.toISOString(),
     credentials: mergeDuplicates(results.flatMap((r) => r.credentials)),

@@ -53,7 +53,7 @@ export async function startSecretService(): Promise<SecretService> {
     child.once('exit', () => reject(new Error('dbus-run-session exited before the keyring started')));
   });
   const env = { DBUS_SESSION_BUS_ADDRESS: address };
-  return {
+  const service: SecretService = {
     env,
     async store(attributes, secret, label = 'ctd test item') {
       await new Promise<void>((resolve, reject) => {
@@ -79,4 +79,19 @@ export async function startSecretService(): Promise<SecretService> {
       await rm(home, { recursive: true, force: true });
     },
   };
+  // The daemon answers on the bus a moment after it starts (later on a busy machine): wait until
+  // an item can be stored, so that the first CLI to use it does not fall back to a file.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      await service.store({ service: 'ctd-test-probe', account: 'ready' }, 'ready', 'ctd probe');
+      return service;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        await service.close();
+        throw error;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
