@@ -6,7 +6,7 @@ import type { ScanContext, SourceAdapter } from './types.ts';
 export interface ScanContextOptions {
   /** @default process.env */
   env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** @default env.HOME, else os.homedir() */
+  /** @default env.HOME, else on Windows env.USERPROFILE, else os.homedir() */
   home?: string | undefined;
   /** @default os.hostname() */
   hostname?: string | undefined;
@@ -49,7 +49,12 @@ export function createScanContext(options: ScanContextOptions = {}): ScanContext
   }
   return Object.freeze({
     env,
-    home: options.home ?? (env.HOME || homedir()),
+    // Windows sets USERPROFILE, not HOME; the CLIs keep their stores under it (%USERPROFILE%\.codex, …).
+    home:
+      options.home ??
+      (env.HOME ||
+        ((options.platform ?? process.platform) === 'win32' ? env.USERPROFILE : undefined) ||
+        homedir()),
     hostname: options.hostname ?? hostname(),
     username,
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,

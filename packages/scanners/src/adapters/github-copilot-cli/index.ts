@@ -39,10 +39,17 @@ function copilotHome(ctx: ScanContext): string {
   return override ? override : join(ctx.home, '.copilot');
 }
 
-/** The GitHub CLI's config dir: `$GH_CONFIG_DIR`, else `$XDG_CONFIG_HOME/gh`, else `~/.config/gh`. */
+/**
+ * The GitHub CLI's config dir: `$GH_CONFIG_DIR`, else `$XDG_CONFIG_HOME/gh`, else on Windows
+ * `%APPDATA%\GitHub CLI`, else `~/.config/gh`.
+ */
 function ghConfigDir(ctx: ScanContext): string {
   const override = ctx.env.GH_CONFIG_DIR?.trim();
   if (override) return override;
+  if ((ctx.platform ?? process.platform) === 'win32' && !ctx.env.XDG_CONFIG_HOME?.trim()) {
+    const appData = ctx.env.APPDATA?.trim();
+    return join(appData ? appData : join(ctx.home, 'AppData', 'Roaming'), 'GitHub CLI');
+  }
   const xdg = ctx.env.XDG_CONFIG_HOME?.trim();
   return join(xdg ? xdg : join(ctx.home, '.config'), 'gh');
 }
