@@ -114,27 +114,44 @@ export default css`
       overflow: hidden;
       clip: rect(0 0 0 0);
     }
+    .body {
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(min(100%, 24rem), 1fr));
+      gap: 0.6rem;
+      align-items: start;
+    }
     .row,
     :host([read-only]) .row {
-      grid-template-columns: 1fr;
+      display: block;
       border: 1px solid var(--_border);
       border-radius: var(--_radius);
-      margin-block-end: 0.6rem;
       padding: 0.25rem 0;
     }
     .body .row {
       contain-intrinsic-size: auto 24rem;
     }
     [role='cell'] {
-      display: grid;
-      grid-template-columns: minmax(6.5rem, 35%) 1fr;
-      gap: 0.5rem;
+      display: flex;
+      flex-wrap: wrap;
+      align-items: baseline;
+      gap: 0.1rem 0.5rem;
       padding: 0.2rem 0.6rem;
     }
     [role='cell']::before {
       content: attr(data-label);
+      flex: 0 0 7.5rem;
       color: var(--_muted);
       font-weight: 600;
+    }
+    [role='cell'] > * {
+      min-width: 0;
+    }
+    [role='cell'] .sub {
+      flex: 1 0 100%;
+      padding-inline-start: 8rem;
+    }
+    [role='cell'][data-label='Actions']:empty {
+      display: none;
     }
   }
 `;
