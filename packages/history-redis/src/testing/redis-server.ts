@@ -2,7 +2,7 @@
 // missing (as root, once per machine: `apt-get update` then `apt-get install redis-server`), started
 // on loopback on a free port in a temp directory, stopped by its PID. Never a mock.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,13 @@ export interface RedisServerOptions {
   user?: { name: string; password: string };
   /** Serve TLS only (a self-signed certificate for 127.0.0.1, made with openssl): `rediss://`. */
   tls?: boolean;
+  /** More arguments (e.g. `--cluster-enabled yes`). */
+  args?: string[];
+  /**
+   * Run as a Sentinel (`--sentinel`) watching the master `name` at this port (quorum 1); `url`
+   * is then the Sentinel's address.
+   */
+  sentinelFor?: { name: string; port: number };
 }
 
 /** A running test server. */
@@ -129,6 +136,15 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Test
     '--appendfsync',
     'always',
   ];
+  if (options.args) args.push(...options.args);
+  if (options.sentinelFor) {
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(
+      conf,
+      `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${options.sentinelFor.name} 127.0.0.1 ${options.sentinelFor.port} 1\n`,
+    );
+    args.splice(0, args.length, conf, '--sentinel');
+  }
   let certificate: string | null = null;
   if (options.tls) {
     const key = join(dir, 'key.pem');
@@ -192,7 +208,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Test
     await new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         out += chunk.toString();
-        if (out.includes('Ready to accept connections')) {
+        if (out.includes('Ready to accept connections') || out.includes('+monitor master')) {
           c.stdout?.off('data', onData);
           c.stdout?.resume();
           resolve();
