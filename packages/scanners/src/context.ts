@@ -26,6 +26,12 @@ export interface ScanContextOptions {
   scanKeychains?: boolean | undefined;
   /** The platform whose keychain to read. @default process.platform */
   platform?: NodeJS.Platform | undefined;
+  /**
+   * The working directory whose project files (found walking up: `.gemini/.env`, `.env`,
+   * `.qwen/settings.json`, `.claude/settings*.json`) the CLIs would read. @default none: only
+   * user-level stores are read
+   */
+  cwd?: string | undefined;
 }
 
 /** Default size cap for a credential file: real ones are a few KiB. */
@@ -62,5 +68,6 @@ export function createScanContext(options: ScanContextOptions = {}): ScanContext
     adapters: options.adapters ?? ALL_ADAPTERS,
     scanKeychains: options.scanKeychains ?? false,
     platform: options.platform ?? process.platform,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
 }

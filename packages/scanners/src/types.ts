@@ -32,6 +32,8 @@ export interface ScanContext {
   readonly scanKeychains?: boolean;
   /** The platform whose keychain to read. @default process.platform */
   readonly platform?: NodeJS.Platform;
+  /** The working directory whose project files the CLIs would read (walking up). @default none */
+  readonly cwd?: string;
 }
 
 /** The format of a store file, as far as the contract tests and `--explain` care. */

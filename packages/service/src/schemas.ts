@@ -42,6 +42,8 @@ export const ScanInputSchema = z
     explain: z.boolean().optional(),
     /** Also read the OS keychain (opt-in: it may prompt). @default false */
     keychain: z.boolean().optional(),
+    /** Read the project files the CLIs would read there (walking up). @default none */
+    cwd: z.string().min(1).optional(),
   })
   .strict();
 

@@ -250,6 +250,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
       sources,
       adapters: this.#adapters,
       ...(params.keychain ? { scanKeychains: true } : {}),
+      ...(params.cwd ? { cwd: params.cwd } : {}),
     });
     const doValidate = params.validate ?? this.config.validateTokens;
     const validations = doValidate

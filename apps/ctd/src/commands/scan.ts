@@ -38,6 +38,8 @@ Options:
   --offline         make no network calls: find credentials without checking them
   --keychain        also read the OS keychain (Secret Service on Linux, security on macOS),
                     which may ask to unlock it or to allow access
+  --cwd <dir>       where to look for project files (.env, .gemini/.env, .qwen/settings.json,
+                    .claude/settings*.json, walking up; default: the current directory)
   --check           exit with code 3 when any credential found is not valid
   --timeout <ms>    timeout of each check's request (default ${DEFAULT_TIMEOUT_MS})
   --source <id>     scan only this source (repeatable): ${SOURCE_IDS.join(', ')}
@@ -248,6 +250,7 @@ export const scanCommand: Command = {
       explain: { type: 'boolean' },
       offline: { type: 'boolean' },
       keychain: { type: 'boolean' },
+      cwd: { type: 'string' },
       check: { type: 'boolean' },
       timeout: { type: 'string' },
       source: { type: 'string', multiple: true },
@@ -276,6 +279,7 @@ export const scanCommand: Command = {
         import: false,
         explain: true,
         ...(values.keychain ? { keychain: true } : {}),
+        cwd: values.cwd ?? process.cwd(),
         ...(sources ? { sources } : {}),
       });
     } catch (error) {

@@ -9,6 +9,7 @@ import { objectAt, rewriteJsonStore, storeMovedOn } from '../_shared/json-store.
 import { keychainKind, keychainSecret } from '../_shared/keychain.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
 import { anthropicRefreshSpec, expiryOf, FIVE_MINUTES_MS } from '../_shared/oauth.ts';
+import { projectDirs } from '../_shared/project.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Claude Code adapter. */
@@ -99,6 +100,9 @@ const claudeRefresh = anthropicRefreshSpec((credential) => {
   const exp = expiryOf(credential);
   return exp === null ? null : exp - FIVE_MINUTES_MS;
 });
+
+// Claude Code's settings files: only their `env` block can hold a credential.
+const SettingsEnvSchema = z.object({ env: z.record(z.string(), z.unknown()).nullish() }).loose();
 
 /** Environment variables Claude Code takes a credential from, and what kind each holds. */
 const ENV_CREDENTIALS = [
@@ -288,6 +292,42 @@ export const claudeCodeAdapter: SourceAdapter = {
         baseUrl,
       });
       out.checked(`$${variable}`, 'found', 'set');
+    }
+
+    // Settings files may set the same variables in their `env` block: the user's
+    // (`<configDir>/settings.json`) and each project's (`.claude/settings.json`,
+    // `.claude/settings.local.json`, walking up from the working directory).
+    const settingsFiles = [
+      join(configDir(ctx), 'settings.json'),
+      ...projectDirs(ctx).flatMap((dir) => [
+        join(dir, '.claude', 'settings.json'),
+        join(dir, '.claude', 'settings.local.json'),
+      ]),
+    ];
+    for (const path of settingsFiles) {
+      const settings = await out.readJson(path, SettingsEnvSchema);
+      if (!settings) continue;
+      const env = settings.env ?? {};
+      const settingsBase = typeof env.ANTHROPIC_BASE_URL === 'string' ? env.ANTHROPIC_BASE_URL.trim() : '';
+      let here = 0;
+      for (const { variable, kind, label } of ENV_CREDENTIALS) {
+        const value = env[variable];
+        if (typeof value !== 'string' || !value.trim()) continue;
+        out.found({
+          provider: KnownProvider.anthropic,
+          kind,
+          label,
+          secret: value.trim(),
+          origin: { type: 'env-file', path, variable },
+          baseUrl: settingsBase || baseUrl,
+        });
+        here++;
+      }
+      out.checked(
+        path,
+        here ? 'found' : 'empty',
+        here ? `its env block sets ${here} credential(s)` : 'sets no credential in its env block',
+      );
     }
     return out.result();
   },

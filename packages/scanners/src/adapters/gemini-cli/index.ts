@@ -18,6 +18,7 @@ import {
   tokensFromAnswer,
   tokenUrl,
 } from '../_shared/oauth.ts';
+import { projectDirs } from '../_shared/project.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Gemini CLI adapter. */
@@ -500,6 +501,34 @@ export const geminiCliAdapter: SourceAdapter = {
       foundKey(variable, value, { type: 'env', variable });
       out.checked(`$${variable}`, 'found', 'set');
       apiKeys++;
+    }
+
+    // Gemini CLI loads the first of `.gemini/.env`, `.env` found walking up from where it runs,
+    // and the home's only when the project has none.
+    let projectEnv: string | undefined;
+    for (const dir of projectDirs(ctx)) {
+      for (const path of [join(dir, '.gemini', '.env'), join(dir, '.env')]) {
+        if (projectEnv) break;
+        const vars = await out.readDotEnv(path);
+        if (vars === undefined) continue;
+        projectEnv = path;
+        let here = 0;
+        for (const variable of KEY_VARIABLES) {
+          const value = vars.get(variable)?.trim();
+          if (!value) continue;
+          foundKey(variable, value, { type: 'env-file', path, variable });
+          here++;
+        }
+        apiKeys += here;
+        out.checked(
+          path,
+          here ? 'found' : 'empty',
+          here
+            ? `project .env: sets ${here} Google API key variable(s)`
+            : 'project .env: sets no Google API key',
+        );
+      }
+      if (projectEnv) break;
     }
 
     let geminiEnvLoaded = false;

@@ -6,6 +6,7 @@ import { SourceCollector } from '../../collector.ts';
 import { checkShape, parseJsonText, readTextFile } from '../../read.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
 import { storePathOf, withInProcessLock } from '../_shared/locks.ts';
+import { projectDirs } from '../_shared/project.ts';
 import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Qwen Code adapter. */
@@ -557,6 +558,21 @@ export const qwenCliAdapter: SourceAdapter = {
           provider: KnownProvider.qwen,
           variable: name,
         });
+    }
+    // Workspace settings (`<project>/.qwen/settings.json`, walking up from the working directory)
+    // name keys the same way and win over the user's where both set one.
+    for (const dir of projectDirs(ctx)) {
+      const path = join(dir, '.qwen', 'settings.json');
+      const project = await scanSettings(out, path);
+      if (!project.read) continue;
+      out.checked(
+        path,
+        project.keyCount ? 'found' : 'empty',
+        project.keyCount
+          ? `workspace settings: names ${project.keyCount} key(s)`
+          : 'workspace settings: names no API key',
+      );
+      recordKeys(out, project.candidates, project.codingPlanUrl, project.tokenPlanUrl);
     }
     recordKeys(out, candidates, codingPlanUrl, tokenPlanUrl);
     return out.result();
