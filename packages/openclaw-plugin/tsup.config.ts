@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { zodEnglishOnly } from '../../scripts/esbuild-zod-english.mjs';
 import { baseConfig } from '../../tsup.config.base.ts';
 import { buildControlUi } from './src/control-ui/build.ts';
 
@@ -11,6 +12,10 @@ export default defineConfig({
   dts: false,
   splitting: true,
   sourcemap: false,
+  // The gateway loads every plugin generation anew (a start, each plugin reload) and never unloads
+  // the old ones: less code per copy is less memory held. Minified, and zod's English messages only.
+  minify: true,
+  esbuildPlugins: [zodEnglishOnly],
   // tsup's noExternal wins over external, so the one pattern says both: everything but `openclaw`.
   noExternal: [/^(?!openclaw(\/|$))/],
   external: [/^openclaw(\/|$)/],
