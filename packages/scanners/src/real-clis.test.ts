@@ -564,4 +564,60 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
     },
     90_000,
   );
+
+  it.skipIf(!tmux)(
+    'opencode: `opencode auth login -p openai` → ChatGPT (headless device login against a loopback auth.openai.com)',
+    async () => {
+      const home = await newHome();
+      const accountId = 'acct-PLACEHOLDER-opencode';
+      const access = fakeJwt({
+        exp: 4_000_000_000,
+        'https://api.openai.com/auth': { chatgpt_account_id: accountId },
+      });
+      const idToken = fakeJwt({
+        email: 'opencode-chatgpt@example.com',
+        chatgpt_account_id: accountId,
+        'https://api.openai.com/auth': { chatgpt_account_id: accountId, chatgpt_plan_type: 'plus' },
+        exp: 4_000_000_000,
+      });
+      const s = await startStandIn(['auth.openai.com'], (req) => {
+        if (req.url.endsWith('/deviceauth/usercode'))
+          return {
+            status: 200,
+            json: { device_auth_id: 'dev-PLACEHOLDER', user_code: 'ABCD-EFGH', interval: '1' },
+          };
+        if (req.url.endsWith('/deviceauth/token'))
+          return {
+            status: 200,
+            json: { authorization_code: 'code-PLACEHOLDER', code_challenge: 'c', code_verifier: 'v' },
+          };
+        if (req.url.startsWith('/oauth/token'))
+          return {
+            status: 200,
+            json: {
+              id_token: idToken,
+              access_token: access,
+              refresh_token: 'rt_test_PLACEHOLDER_opencode',
+              expires_in: 3600,
+            },
+          };
+        return undefined;
+      });
+      const tui = await startTmux(clis.bin.opencode, ['auth', 'login', '-p', 'openai'], home.path, s.env);
+      try {
+        await tui.waitFor('Login method', 30_000);
+        await tui.keys('Down');
+        await tui.waitFor('● ChatGPT Pro/Plus (headless)');
+        await tui.keys('Enter');
+        await tui.waitFor('Done', 30_000);
+      } finally {
+        await tui.close();
+        await s.close();
+      }
+      await expectExactly(home, [
+        { source: 'opencode', provider: 'openai', kind: 'oauth', secret: access, account: { accountId } },
+      ]);
+    },
+    60_000,
+  );
 });
