@@ -46,6 +46,13 @@ function renderStatus(s: StatusOutput): string {
       (c) =>
         `  ${c.source.padEnd(12)} ${c.provider.padEnd(18)} ${(c.preview ?? '').padEnd(10)} ${hashPrefix(c.hash)}  ${c.status.padEnd(15)} used ${c.usage.count}x${c.cooldownUntil ? `, cooling down until ${c.cooldownUntil}` : ''}${c.inLastScan ? '' : ' (history only)'}`,
     ),
+    // Expiry alerts: what needs the user (expiring, expired, invalid, a new login).
+    ...s.credentials
+      .filter((c) => c.inLastScan && c.expiry && c.expiry.state !== 'ok')
+      .map(
+        (c) =>
+          `  ! ${c.source} ${hashPrefix(c.hash)}: ${c.expiry?.state.replace('_', ' ')} (${c.expiry?.reason})`,
+      ),
     ...renderRotation(s.rotation),
   ];
   return `${lines.join('\n')}\n`;
