@@ -8,7 +8,7 @@ import type { Origin } from '@ctd/core';
 import type { ScanContext } from '../../types.ts';
 
 /** How long one keychain command may take before it is given up (a daemon that hangs). */
-const KEYCHAIN_TIMEOUT_MS = 5_000;
+const KEYCHAIN_TIMEOUT_MS = 10_000;
 
 /** What a keychain read gave: the items, or why there are none. */
 export type KeychainRead<T> =
@@ -40,7 +40,7 @@ function run(
   ctx: ScanContext,
   command: string,
   args: readonly string[],
-): Promise<{ code: number | null; stdout: string; missing: boolean }> {
+): Promise<{ code: number | null; stdout: string; missing: boolean; timedOut: boolean }> {
   return new Promise((resolve) => {
     execFile(
       command,
@@ -52,6 +52,7 @@ function run(
           code,
           stdout: String(stdout),
           missing: (error as NodeJS.ErrnoException | null)?.code === 'ENOENT',
+          timedOut: Boolean(error && (error as { killed?: boolean }).killed),
         });
       },
     );
@@ -84,6 +85,7 @@ export async function secretServiceLookup(
   const r = await run(ctx, 'secret-tool', ['lookup', 'service', service, attribute, value]);
   if (r.missing)
     return { status: 'unavailable', reason: 'secret-tool is not installed (Debian: libsecret-tools)' };
+  if (r.timedOut) return { status: 'unavailable', reason: 'the Secret Service did not answer in time' };
   // secret-tool exits 1 with no output when nothing matches (or the bus has no Secret Service).
   if (r.code !== 0) return { status: 'ok', value: undefined };
   return { status: 'ok', value: r.stdout.replace(/\n$/, '') || undefined };
@@ -107,6 +109,7 @@ export async function macKeychainPassword(
   const args = ['find-generic-password', '-s', service, ...(account ? ['-a', account] : []), '-w'];
   const r = await run(ctx, 'security', args);
   if (r.missing) return { status: 'unavailable', reason: 'the security command is not on PATH' };
+  if (r.timedOut) return { status: 'unavailable', reason: 'security did not answer in time' };
   // 44: errSecItemNotFound; anything else: denied or locked.
   if (r.code === 44) return { status: 'ok', value: undefined };
   if (r.code !== 0)
