@@ -105,7 +105,7 @@ describe('the Token Discovery page in OpenClaw’s Control UI', () => {
     }
     const codexLogin = page.locator('ctd-token-panel [role="row"][data-id^="codex-cli:openai:acct"]');
     expect(['expired', 'refreshable']).toContain(await codexLogin.first().getAttribute('data-status'));
-    await screenshot(page, 'openclaw-token-discovery-page');
+    await screenshot(page, 'openclaw-token-discovery-page', { fullPage: false });
   });
 
   it('runs a scan from the page', async () => {

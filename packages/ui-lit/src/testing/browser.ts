@@ -149,11 +149,15 @@ export async function axeSerious(page: Page, include?: string): Promise<AxeViola
 }
 
 /** Saves a screenshot of a page or an element under `.cache/screenshots/` and prints its path. */
-export async function screenshot(target: Page | Locator, name: string): Promise<string> {
+export async function screenshot(
+  target: Page | Locator,
+  name: string,
+  { fullPage = true }: { fullPage?: boolean } = {},
+): Promise<string> {
   const dir = join(REPO_ROOT, '.cache', 'screenshots');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  if ('goto' in target) await target.screenshot({ path, fullPage: true });
+  if ('goto' in target) await target.screenshot({ path, fullPage });
   else await target.screenshot({ path });
   process.stdout.write(`screenshot: ${path}\n`);
   return path;

@@ -148,6 +148,7 @@ export default css`
     }
     [role='cell'] .sub {
       flex: 1 0 100%;
+      box-sizing: border-box;
       padding-inline-start: 8rem;
     }
     [role='cell'][data-label='Actions']:empty {
