@@ -46,6 +46,10 @@ type SqliteModule = typeof import('node:sqlite');
 
 let sqlite: Promise<SqliteModule | undefined> | undefined;
 
+// A variable, not a literal: bundlers rewrite the `node:` imports they do not know (esbuild turns
+// `node:sqlite` into `sqlite`, which does not exist), and this one must reach Node as written.
+const SQLITE_MODULE = 'node:sqlite';
+
 /** node:sqlite, or undefined on a Node without it (before 22.13 it needs a flag). */
 function loadSqlite(): Promise<SqliteModule | undefined> {
   sqlite ??= (async () => {
@@ -58,7 +62,7 @@ function loadSqlite(): Promise<SqliteModule | undefined> {
       (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
     }) as typeof process.emitWarning;
     try {
-      return await import('node:sqlite');
+      return (await import(SQLITE_MODULE)) as SqliteModule;
     } catch {
       return undefined;
     } finally {
