@@ -568,7 +568,11 @@ export const geminiCliAdapter: SourceAdapter = {
         out.found({
           provider: KnownProvider.google,
           kind: 'api_key',
-          label: 'Gemini API key (Gemini CLI keychain file)',
+          // The same entry comes from the OS keychain itself (a `keychain:` place) or Gemini CLI's
+          // file stand-in for it.
+          label: path.startsWith('keychain:')
+            ? 'Gemini API key (OS keychain)'
+            : 'Gemini API key (Gemini CLI keychain file)',
           secret: token.accessToken.trim(),
           origin: { type: 'file', path, field: `${field}.token.accessToken` },
         });
