@@ -156,7 +156,10 @@ async function authProfiles(): Promise<AuthProfile[]> {
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
-function find(credentials: readonly CredentialView[], e: ExpectedFinding): CredentialView | undefined {
+function find<C extends Pick<CredentialView, 'source' | 'provider' | 'kind'>>(
+  credentials: readonly C[],
+  e: ExpectedFinding,
+): C | undefined {
   return credentials.find((c) => c.source === e.source && c.provider === e.provider && c.kind === e.kind);
 }
 
@@ -471,7 +474,7 @@ describe('`openclaw token-discovery` commands', () => {
     expect(status.lastScan).toBeNull();
     const found = status.credentials.filter((c) => c.inLastScan);
     expect(found).toHaveLength(world.expected.length);
-    for (const e of world.expected) expect(find(found as CredentialView[], e), e.source).toBeDefined();
+    for (const e of world.expected) expect(find(found, e), e.source).toBeDefined();
     // The gateway's startup scan checked them: their last checks come from the shared history.
     expect(found.some((c) => c.status === 'valid')).toBe(true);
     expect(status.historyFile).toBe(join(sandbox!.stateDir, 'cli-token-history.json'));
