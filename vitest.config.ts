@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // One Chromium for every browser test file (the dashboard's element and serve tests).
+    globalSetup: ['packages/ui-lit/src/testing/global-setup.ts'],
   },
 });
