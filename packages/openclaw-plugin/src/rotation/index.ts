@@ -54,6 +54,40 @@ export interface RotationHandle {
   stop(): Promise<void>;
 }
 
+/** Rotation's state in this process (see `registerRotation`). */
+interface SharedState {
+  engine: RotationEngine | undefined;
+  seams: HostSeams | undefined;
+  history: HistoryStore | undefined;
+  sdk: AuthSdk | undefined;
+  statePath: string | undefined;
+  stateTimer: NodeJS.Timeout | undefined;
+  problemLogged: boolean;
+  queues: Map<string, Promise<void>>;
+  starting: Promise<void> | undefined;
+  buffer: (() => void)[];
+  off: boolean;
+}
+
+// On `globalThis`, not in this module: OpenClaw may load the plugin's module more than once in the
+// gateway (one registry for services, another whose hooks fire), and they must share one engine.
+const SHARED_KEY = Symbol.for('@ctd/openclaw-plugin:rotation');
+const shared: SharedState =
+  ((globalThis as Record<symbol, unknown>)[SHARED_KEY] as SharedState | undefined) ??
+  (((globalThis as Record<symbol, unknown>)[SHARED_KEY] = {
+    engine: undefined,
+    seams: undefined,
+    history: undefined,
+    sdk: undefined,
+    statePath: undefined,
+    stateTimer: undefined,
+    problemLogged: false,
+    queues: new Map(),
+    starting: undefined,
+    buffer: [],
+    off: false,
+  } satisfies SharedState) as SharedState);
+
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /**
@@ -66,14 +100,9 @@ export function registerRotation(
   api: HookApi & RotationHost,
   getService: () => TokenDiscoveryService,
 ): RotationHandle {
-  let engine: RotationEngine | undefined;
-  let seams: HostSeams | undefined;
-  let history: HistoryStore | undefined;
-  let sdk: AuthSdk | undefined;
-  let statePath: string | undefined;
-  let stateTimer: NodeJS.Timeout | undefined;
-  let problemLogged = false;
-  const queues = new Map<string, Promise<void>>();
+  // One per process: OpenClaw calls `register` several times (and may take the hooks from one
+  // registration and start the services of another), so every registration shares this state.
+  const S = shared;
   const loadSdk = api.loadSdk ?? loadAuthSdk;
 
   // Providers rotation drives: two profiles or more, one of them imported by this plugin. Cached
@@ -83,7 +112,7 @@ export function registerRotation(
     const now = Date.now();
     const hit = drivenCache.get(provider);
     if (hit && now - hit.at < 5000) return hit.driven;
-    const ids = Object.entries(seams?.authStore().profiles ?? {})
+    const ids = Object.entries(S.seams?.authStore().profiles ?? {})
       .filter(([, p]) => p?.provider === provider)
       .map(([id]) => id);
     const yes = ids.length >= 2 && ids.some((id) => id.includes(':ctd-'));
@@ -100,36 +129,100 @@ export function registerRotation(
   };
   const problem = (message: string) => {
     // Once per process: a failing seam must not flood the gateway log on every request.
-    if (problemLogged) return;
-    problemLogged = true;
+    if (S.problemLogged) return;
+    S.problemLogged = true;
     api.logger.warn(`${LOG_PREFIX} rotation: ${message}`);
   };
   /** Decisions of one provider run one at a time, after the hook returned. */
   const serial = (provider: string, fn: () => Promise<void>) => {
-    const next = (queues.get(provider) ?? Promise.resolve()).then(fn).catch((error: unknown) => {
+    const next = (S.queues.get(provider) ?? Promise.resolve()).then(fn).catch((error: unknown) => {
       problem(toCtdError(error).message);
     });
-    queues.set(provider, next);
+    S.queues.set(provider, next);
   };
   const scheduleStateWrite = () => {
-    if (stateTimer || !statePath || !engine) return;
-    stateTimer = setTimeout(() => {
-      stateTimer = undefined;
-      if (!engine || !statePath || !seams) return;
-      const ids = Object.keys(seams.authStore().profiles ?? {});
-      void writeRotationState(statePath, engine, strategy(), ids).catch(() => {});
+    if (S.stateTimer || !S.statePath || !S.engine) return;
+    S.stateTimer = setTimeout(() => {
+      S.stateTimer = undefined;
+      if (!S.engine || !S.statePath || !S.seams) return;
+      const ids = Object.keys(S.seams.authStore().profiles ?? {});
+      void writeRotationState(S.statePath, S.engine, strategy(), ids).catch(() => {});
     }, STATE_WRITE_MS);
-    stateTimer.unref?.();
+    S.stateTimer.unref?.();
   };
-  const guard =
-    (name: string, fn: (event: Record<string, unknown>) => void) => (event: Record<string, unknown>) => {
-      if (!engine) return;
+  const guard = (name: string, fn: (event: Record<string, unknown>) => void) => {
+    const handler = (event: Record<string, unknown>) => {
       try {
         fn(event);
       } catch (error) {
         problem(`${name}: ${toCtdError(error).message}`);
       }
     };
+    return (event: Record<string, unknown>) => {
+      if (S.engine) {
+        handler(event);
+        return;
+      }
+      if (S.off) return;
+      // No service started rotation in this process (OpenClaw may run agents where no plugin
+      // service runs): start it here, and keep the calls until it runs (bounded).
+      if (S.buffer.length < 10_000) S.buffer.push(() => handler(event));
+      void startOnce(api.logger).catch((error: unknown) => problem(toCtdError(error).message));
+    };
+  };
+
+  /** Starts rotation once per process (the service's start, or the first hook where none ran). */
+  const startOnce = (logger: PluginLogger): Promise<void> => {
+    S.starting ??= (async () => {
+      try {
+        S.sdk = await loadSdk();
+      } catch {
+        S.sdk = undefined;
+      }
+      const missing = missingSeams(api.runtime, S.sdk);
+      if (missing.length > 0) {
+        logger.warn(
+          `${LOG_PREFIX} rotation is off: this OpenClaw lacks ${missing.join(', ')} (checked against 2026.9.6)`,
+        );
+        S.off = true;
+        S.buffer.length = 0;
+        return;
+      }
+      S.history = await getService().history();
+      if (!S.history) {
+        S.off = true;
+        S.buffer.length = 0;
+        return;
+      }
+      S.seams = createHostSeams(api.runtime as RotationRuntime, S.sdk as AuthSdk);
+      S.engine = new RotationEngine({
+        seams: S.seams,
+        history: S.history,
+        strategy,
+        priorityOrder: (provider) => currentConfig().auth?.order?.[provider],
+        onProblem: problem,
+      });
+      S.statePath = rotationStatePath(S.history);
+      // New sessions start on the head of each driven provider's stored order.
+      const store = S.seams.authStore();
+      const providers = new Map<string, string[]>();
+      for (const [id, p] of Object.entries(store.profiles ?? {})) {
+        if (!p?.provider) continue;
+        providers.set(p.provider, [...(providers.get(p.provider) ?? []), id]);
+      }
+      for (const [provider, ids] of providers) {
+        if (ids.length >= 2 && ids.some((id) => id.includes(':ctd-')))
+          serial(provider, () => (S.engine as RotationEngine).setHead(provider));
+      }
+      logger.info(`${LOG_PREFIX} rotation on: ${strategy()} over ${providers.size} provider(s)`);
+      // Calls seen while starting, in order.
+      for (const replay of S.buffer.splice(0)) replay();
+    })().catch((error: unknown) => {
+      S.starting = undefined;
+      throw error;
+    });
+    return S.starting;
+  };
 
   api.on?.(
     'model_call_started',
@@ -137,24 +230,24 @@ export function registerRotation(
       const runId = str(e.runId);
       const callId = str(e.callId);
       const provider = str(e.provider);
-      if (!runId || !callId || !provider || !engine) return;
-      engine.callStarted({ runId, callId, sessionKey: str(e.sessionKey), provider });
-      if (engine.headDue(provider) && driven(provider))
-        serial(provider, () => (engine as RotationEngine).setHead(provider));
+      if (!runId || !callId || !provider || !S.engine) return;
+      S.engine.callStarted({ runId, callId, sessionKey: str(e.sessionKey), provider });
+      if (S.engine.headDue(provider) && driven(provider))
+        serial(provider, () => (S.engine as RotationEngine).setHead(provider));
     }),
   );
   api.on?.(
     'model_call_ended',
     guard('model_call_ended', (e) => {
       const callId = str(e.callId);
-      if (!callId || !engine) return;
-      const ended = engine.callEnded({
+      if (!callId || !S.engine) return;
+      const ended = S.engine.callEnded({
         callId,
         outcome: str(e.outcome) ?? 'error',
         durationMs: typeof e.durationMs === 'number' ? e.durationMs : undefined,
       });
       if (!ended) return;
-      const eng = engine;
+      const eng = S.engine;
       if (!ended.ok) {
         // OpenClaw records the failure and its cooldown after this hook fires.
         setTimeout(() => {
@@ -179,53 +272,19 @@ export function registerRotation(
     guard('llm_output', (e) => {
       const runId = str(e.runId);
       const usage = e.usage as { input?: number; output?: number } | undefined;
-      if (runId) engine?.llmOutput({ runId, usage });
+      if (runId) S.engine?.llmOutput({ runId, usage });
     }),
   );
 
   return {
     get engine() {
-      return engine;
+      return S.engine;
     },
-    async start(logger) {
-      try {
-        sdk = await loadSdk();
-      } catch {
-        sdk = undefined;
-      }
-      const missing = missingSeams(api.runtime, sdk);
-      if (missing.length > 0) {
-        logger.warn(
-          `${LOG_PREFIX} rotation is off: this OpenClaw lacks ${missing.join(', ')} (checked against 2026.9.6)`,
-        );
-        return;
-      }
-      history = await getService().history();
-      if (!history) return;
-      seams = createHostSeams(api.runtime as RotationRuntime, sdk as AuthSdk);
-      engine = new RotationEngine({
-        seams,
-        history,
-        strategy,
-        priorityOrder: (provider) => currentConfig().auth?.order?.[provider],
-        onProblem: problem,
-      });
-      statePath = rotationStatePath(history);
-      // New sessions start on the head of each driven provider's stored order.
-      const store = seams.authStore();
-      const providers = new Map<string, string[]>();
-      for (const [id, p] of Object.entries(store.profiles ?? {})) {
-        if (!p?.provider) continue;
-        providers.set(p.provider, [...(providers.get(p.provider) ?? []), id]);
-      }
-      for (const [provider, ids] of providers) {
-        if (ids.length >= 2 && ids.some((id) => id.includes(':ctd-')))
-          serial(provider, () => (engine as RotationEngine).setHead(provider));
-      }
-      logger.info(`${LOG_PREFIX} rotation on: ${strategy()} over ${providers.size} provider(s)`);
+    start(logger) {
+      return startOnce(logger);
     },
     async status() {
-      let authSdk = sdk;
+      let authSdk = S.sdk;
       if (!authSdk) {
         try {
           authSdk = await loadSdk();
@@ -238,24 +297,29 @@ export function registerRotation(
       const cfg = currentConfig();
       return rotationStatus({
         store,
-        history: history ?? (await getService().history()),
+        history: S.history ?? (await getService().history()),
         order: (provider) => authSdk.resolveAuthProfileOrder({ cfg, store, provider }),
         strategy: strategy(),
-        engine,
+        engine: S.engine,
       });
     },
     async stop() {
-      if (stateTimer) clearTimeout(stateTimer);
-      stateTimer = undefined;
-      if (engine && statePath && seams) {
+      if (S.stateTimer) clearTimeout(S.stateTimer);
+      S.stateTimer = undefined;
+      if (S.engine && S.statePath && S.seams) {
         await writeRotationState(
-          statePath,
-          engine,
+          S.statePath,
+          S.engine,
           strategy(),
-          Object.keys(seams.authStore().profiles ?? {}),
+          Object.keys(S.seams.authStore().profiles ?? {}),
         ).catch(() => {});
       }
-      await Promise.allSettled([...queues.values()]);
+      await Promise.allSettled([...S.queues.values()]);
+      // The history closes with the service; a reload starts afresh.
+      S.engine = undefined;
+      S.seams = undefined;
+      S.history = undefined;
+      S.starting = undefined;
     },
   };
 }
