@@ -19,6 +19,10 @@ export interface ChatRequestRecord {
   readonly keyHash: string;
   readonly stream: boolean;
   readonly model: string;
+  /** Whether the request offered tools (an agent turn does; a one-off utility completion does not). */
+  readonly tools: boolean;
+  /** Size of the request body in bytes. */
+  readonly bytes: number;
   /** The status the fake answered. */
   readonly status: number;
   /** When it arrived (epoch ms). */
@@ -121,7 +125,7 @@ export async function startFakeOpenAICompatible(
       sendJson(res, 404, openaiError('Not found.', 'invalid_request_error', 'not_found'));
       return;
     }
-    let parsed: { model?: unknown; stream?: unknown } = {};
+    let parsed: { model?: unknown; stream?: unknown; tools?: unknown } = {};
     try {
       parsed = JSON.parse(body) as typeof parsed;
     } catch {
@@ -129,8 +133,10 @@ export async function startFakeOpenAICompatible(
     }
     const stream = parsed.stream === true;
     const model = typeof parsed.model === 'string' ? parsed.model : '';
+    const tools = Array.isArray(parsed.tools) && parsed.tools.length > 0;
+    const bytes = Buffer.byteLength(body);
     const answer = (status: number) => {
-      chatRequests.push({ keyHash, stream, model, status, at: Date.now() });
+      chatRequests.push({ keyHash, stream, model, tools, bytes, status, at: Date.now() });
     };
     if (fake.delayMs > 0) await new Promise((r) => setTimeout(r, fake.delayMs));
     if (!behavior || behavior.type === 'unauthorized') {
