@@ -315,11 +315,10 @@ export class RotationEngine {
     this.#calls.delete(event.callId);
     const now = this.#clock();
     const ok = event.outcome === 'completed';
-    this.#history.recordResult(call.member.id, {
-      ok,
-      at: now,
-      ...(ok && typeof event.durationMs === 'number' ? { latencyMs: event.durationMs } : {}),
-    });
+    // No latency sample: a model call's duration in a gateway measures the reply's length and the
+    // gateway's load more than the key, and health-based would then split traffic unevenly between
+    // equally healthy keys.
+    this.#history.recordResult(call.member.id, { ok, at: now });
     call.run.lastFailed = !ok;
     call.run.touchedAt = now;
     const probe = this.#probes.get(call.member.id);
