@@ -72,21 +72,21 @@ interface SharedState {
 // On `globalThis`, not in this module: OpenClaw may load the plugin's module more than once in the
 // gateway (one registry for services, another whose hooks fire), and they must share one engine.
 const SHARED_KEY = Symbol.for('@ctd/openclaw-plugin:rotation');
-const shared: SharedState =
-  ((globalThis as Record<symbol, unknown>)[SHARED_KEY] as SharedState | undefined) ??
-  (((globalThis as Record<symbol, unknown>)[SHARED_KEY] = {
-    engine: undefined,
-    seams: undefined,
-    history: undefined,
-    sdk: undefined,
-    statePath: undefined,
-    stateTimer: undefined,
-    problemLogged: false,
-    queues: new Map(),
-    starting: undefined,
-    buffer: [],
-    off: false,
-  } satisfies SharedState) as SharedState);
+const globals = globalThis as Record<symbol, unknown>;
+globals[SHARED_KEY] ??= {
+  engine: undefined,
+  seams: undefined,
+  history: undefined,
+  sdk: undefined,
+  statePath: undefined,
+  stateTimer: undefined,
+  problemLogged: false,
+  queues: new Map(),
+  starting: undefined,
+  buffer: [],
+  off: false,
+} satisfies SharedState;
+const shared = globals[SHARED_KEY] as SharedState;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
