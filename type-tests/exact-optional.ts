@@ -12,11 +12,17 @@ import type {
   HistoryStoreOptions,
   MemoryHistoryStoreOptions,
 } from '@ctd/history';
+import type { RedisDriverOptions, RedisHistoryStoreOptions, RedisTlsOptions } from '@ctd/history-redis';
 import type {
+  CredentialWatcherOptions,
+  ExpiryMonitorOptions,
+  LoginCommandOptions,
+  OpenInBrowserOptions,
   RefresherOptions,
   RefreshOptions,
   RefreshSchedulerOptions,
   RetryPolicy,
+  SendOptions,
 } from '@ctd/refresher';
 import type { AcquireRequest, classifyResponse, RotatorOptions } from '@ctd/rotator';
 import type { ScanContextOptions, ScanOptions } from '@ctd/scanners';
@@ -30,6 +36,7 @@ import type {
   ServiceConfigInput,
   TokenDiscoveryServiceOptions,
 } from '@ctd/service';
+import type { TokenDiscoveryControllerOptions } from '@ctd/ui-lit';
 
 /** The optional keys of T. */
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
@@ -62,6 +69,15 @@ export const checks: {
   refresh: TakesUndefined<RefreshOptions>;
   refreshRetry: TakesUndefined<RetryPolicy>;
   refreshScheduler: TakesUndefined<RefreshSchedulerOptions>;
+  expiryMonitor: TakesUndefined<ExpiryMonitorOptions>;
+  credentialWatcher: TakesUndefined<CredentialWatcherOptions>;
+  loginCommand: TakesUndefined<LoginCommandOptions>;
+  openInBrowser: TakesUndefined<OpenInBrowserOptions>;
+  refreshSend: TakesUndefined<SendOptions>;
+  redisDriver: TakesUndefined<RedisDriverOptions>;
+  redisHistoryStore: TakesUndefined<RedisHistoryStoreOptions>;
+  redisTls: TakesUndefined<RedisTlsOptions>;
+  uiController: TakesUndefined<TokenDiscoveryControllerOptions>;
   classifyResponse: TakesUndefined<NonNullable<Parameters<typeof classifyResponse>[2]>>;
   service: TakesUndefined<TokenDiscoveryServiceOptions>;
   serviceConfig: TakesUndefined<ServiceConfigInput>;
@@ -88,6 +104,15 @@ export const checks: {
   refresh: true,
   refreshRetry: true,
   refreshScheduler: true,
+  expiryMonitor: true,
+  credentialWatcher: true,
+  loginCommand: true,
+  openInBrowser: true,
+  refreshSend: true,
+  redisDriver: true,
+  redisHistoryStore: true,
+  redisTls: true,
+  uiController: true,
   classifyResponse: true,
   service: true,
   serviceConfig: true,
