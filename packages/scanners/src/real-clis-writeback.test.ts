@@ -11,8 +11,11 @@
 // - Gemini CLI: no offline status command (`gemini --help` has none). Its TUI is the reader: it
 //   starts with the written login against loopback Google stand-ins, and the Code Assist set-up
 //   call must carry the written access token (so the CLI parsed it and did not refresh or re-login).
-// - Qwen Code: no reader. `qwen auth` is removed in 0.24, and its OAuth (the Qwen portal) is
-//   retired: the CLI no longer uses an oauth_creds.json login at all.
+// - Claude Code also runs once (`claude -p`) against loopback Anthropic stand-ins: it must send the
+//   written access token and not refresh, which checks the expiry's unit as well.
+// - Qwen Code: no reader. `qwen auth` is removed in 0.24, and with `selectedType: qwen-oauth` even
+//   `qwen -p` exits before reading oauth_creds.json ("Qwen OAuth free tier was discontinued on
+//   2026-04-15"), so no real Qwen Code reads that store any more.
 // - Kimi CLI and Kimi Code: not npm packages (not in the real-CLI harness); their write-back is
 //   checked against their formats in the adapters' refresh tests only.
 // - GitHub Copilot CLI: its adapter has no write-back (its tokens do not refresh).
@@ -29,7 +32,7 @@ import {
   startStandIn,
   startTmux,
 } from '@ctd/test-utils/real-clis';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { claudeCodeAdapter } from './adapters/claude-code/index.ts';
 import { codexCliAdapter } from './adapters/codex-cli/index.ts';
 import { geminiCliAdapter } from './adapters/gemini-cli/index.ts';
@@ -43,8 +46,11 @@ const clis = outcome.ok ? outcome.clis : (undefined as unknown as RealClis);
 const skipReason = outcome.ok ? '' : ` (skipped: ${outcome.reason})`;
 const tmux = await hasTmux();
 
-/** A temp home for one test, removed when it ends (the tests run concurrently). */
-async function newHome(): Promise<TempHome> {
+/**
+ * A temp home for one test, removed when it ends. The tests run concurrently, so the hook must be
+ * the test's own (from its context): the global `onTestFinished` may attach to another running test.
+ */
+async function newHome(onTestFinished: TestContext['onTestFinished']): Promise<TempHome> {
   const home = await createTempHome('ctd-real-cli-wb-');
   onTestFinished(() => home.cleanup());
   return home;
@@ -97,8 +103,8 @@ const GEMINI_CLIENT_ID = '681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.goo
 // Concurrent: the CLIs' start-up is most of the time, so they run side by side.
 const suite = outcome.ok ? describe.concurrent : describe.skip;
 suite(`real CLIs read what writeBack wrote${skipReason}`, () => {
-  it('Codex: `codex login status` still reports the ChatGPT login', async () => {
-    const home = await newHome();
+  it('Codex: `codex login status` still reports the ChatGPT login', async ({ onTestFinished }) => {
+    const home = await newHome(onTestFinished);
     await fixtures.codex.writeCodexChatGpt(home);
     const tokens = {
       accessToken: fixtures.codex.codexAccessToken(NEW_EXP_S),
@@ -113,15 +119,19 @@ suite(`real CLIs read what writeBack wrote${skipReason}`, () => {
     expect(run.stdout + run.stderr).toContain('Logged in using ChatGPT');
   });
 
-  it('Codex control: `codex login status` rejects a store it cannot parse (the check is not vacuous)', async () => {
-    const home = await newHome();
+  it('Codex control: `codex login status` rejects a store it cannot parse (the check is not vacuous)', async ({
+    onTestFinished,
+  }) => {
+    const home = await newHome(onTestFinished);
     await home.write('.codex/auth.json', '{"auth_mode":"chatgpt","tokens":');
     const run = await runRealCli(clis.bin.codex, ['login', 'status'], { home: home.path });
     expect(run.stdout + run.stderr).not.toContain('Logged in using ChatGPT');
   });
 
-  it('Claude Code: `claude auth status` still reports the claude.ai login, account and plan', async () => {
-    const home = await newHome();
+  it('Claude Code: `claude auth status` still reports the claude.ai login, account and plan', async ({
+    onTestFinished,
+  }) => {
+    const home = await newHome(onTestFinished);
     await fixtures.claude.writeClaudeCredentials2132(home);
     await fixtures.claude.writeClaudeJson(home);
     await writeBackAndRescan(claudeCodeAdapter, home, {
@@ -140,16 +150,65 @@ suite(`real CLIs read what writeBack wrote${skipReason}`, () => {
     });
   });
 
-  it('Claude Code control: `claude auth status` reports no login for a store it cannot parse', async () => {
-    const home = await newHome();
+  it('Claude Code: `claude -p` against a loopback Anthropic sends the written access token and spends no refresh (the expiry was written in ms)', async ({
+    onTestFinished,
+  }) => {
+    const home = await newHome(onTestFinished);
+    await fixtures.claude.writeClaudeCredentials2132(home);
+    await fixtures.claude.writeClaudeJson(home);
+    const access = 'sk-ant-oat01-test-PLACEHOLDER-claude-access-written-0';
+    await writeBackAndRescan(claudeCodeAdapter, home, {
+      accessToken: access,
+      refreshToken: 'sk-ant-ort01-test-PLACEHOLDER-claude-refresh-written',
+      expiresAtMs: NEW_EXP_MS,
+    });
+    const { CLAUDE } = fixtures.claude;
+    const s = await startStandIn(['api.anthropic.com', 'platform.claude.com', 'claude.ai'], (req) => {
+      // A request error the CLI does not retry, so the run ends at its first model call.
+      if (req.url.startsWith('/v1/messages'))
+        return {
+          status: 400,
+          json: { type: 'error', error: { type: 'invalid_request_error', message: 'stand-in' } },
+        };
+      if (req.url.startsWith('/api/oauth/profile'))
+        return {
+          status: 200,
+          json: {
+            account: { uuid: CLAUDE.accountUuid, email_address: CLAUDE.email },
+            organization: { uuid: CLAUDE.organizationUuid, name: 'Example Org' },
+          },
+        };
+      return { status: 200, json: {} };
+    });
+    try {
+      const run = await runRealCli(clis.bin.claude, ['-p', 'hi'], { home: home.path, env: s.env });
+      expect(run.stdout + run.stderr).toContain('400 stand-in');
+    } finally {
+      await s.close();
+    }
+    const messages = s.requests.filter((q) => q.url.startsWith('/v1/messages'));
+    expect(messages.length).toBeGreaterThan(0);
+    for (const q of s.requests.filter((r) => r.headers.authorization))
+      expect(q.headers.authorization).toBe(`Bearer ${access}`);
+    // The fixture's own expiry (2026-09) is past, and unchanged it makes the CLI refresh first:
+    // no refresh here means the CLI read the written expiry, in its unit (ms).
+    expect(s.requests.filter((q) => q.url.startsWith('/v1/oauth/token'))).toEqual([]);
+  });
+
+  it('Claude Code control: `claude auth status` reports no login for a store it cannot parse', async ({
+    onTestFinished,
+  }) => {
+    const home = await newHome(onTestFinished);
     await home.write('.claude/.credentials.json', '{"claudeAiOauth":');
     await fixtures.claude.writeClaudeJson(home);
     const run = await runRealCli(clis.bin.claude, ['auth', 'status'], { home: home.path });
     expect(run.stdout).not.toMatch(/"loggedIn": true/);
   });
 
-  it('opencode: `opencode auth list` still lists every entry after the OpenAI and Anthropic logins are written back', async () => {
-    const home = await newHome();
+  it('opencode: `opencode auth list` still lists every entry after the OpenAI and Anthropic logins are written back', async ({
+    onTestFinished,
+  }) => {
+    const home = await newHome(onTestFinished);
     await fixtures.opencode.writeOpencodeAuth(home);
     const { OPENCODE } = fixtures.opencode;
     const accountId = OPENCODE.openaiAccountId;
@@ -184,8 +243,10 @@ suite(`real CLIs read what writeBack wrote${skipReason}`, () => {
     expect(run.stdout).toContain('5 credentials');
   });
 
-  it('opencode control: `opencode auth list` drops an entry its schema rejects (the check is not vacuous)', async () => {
-    const home = await newHome();
+  it('opencode control: `opencode auth list` drops an entry its schema rejects (the check is not vacuous)', async ({
+    onTestFinished,
+  }) => {
+    const home = await newHome(onTestFinished);
     const content = fixtures.opencode.opencodeAuthContent();
     content.openai = { ...(content.openai as Record<string, unknown>), expires: 'soon' };
     await fixtures.opencode.writeOpencodeAuth(home, content);
@@ -196,8 +257,8 @@ suite(`real CLIs read what writeBack wrote${skipReason}`, () => {
 
   it.skipIf(!tmux)(
     'Gemini CLI (no offline status command): its TUI starts with the written Google login and sends the written access token',
-    async () => {
-      const home = await newHome();
+    async ({ onTestFinished }) => {
+      const home = await newHome(onTestFinished);
       await fixtures.gemini.writeOauthCreds(home);
       await home.writeJson('.gemini/settings.json', {
         security: { auth: { selectedType: 'oauth-personal' }, folderTrust: { enabled: false } },
