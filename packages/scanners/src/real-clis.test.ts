@@ -15,7 +15,7 @@ import {
   startStandIn,
   startTmux,
 } from '@ctd/test-utils/real-clis';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { scan, toScanReport } from './scan.ts';
 
 const outcome = await ensureRealClis();
@@ -24,10 +24,13 @@ const skipReason = outcome.ok ? '' : ` (skipped: ${outcome.reason})`;
 const tmux = await hasTmux();
 const secretService = await hasSecretService();
 
-/** A temp home for one test, removed when it ends (the tests run concurrently). */
-async function newHome(): Promise<TempHome> {
+/**
+ * A temp home for one test, removed when it ends. The tests run concurrently, so the hook must be
+ * the test's own (from its context): the module-level one may attach to another running test.
+ */
+async function newHome(onFinished: TestContext['onTestFinished']): Promise<TempHome> {
   const home = await createTempHome('ctd-real-cli-');
-  onTestFinished(() => home.cleanup());
+  onFinished(() => home.cleanup());
   return home;
 }
 
@@ -87,8 +90,8 @@ async function expectExactly(
 // the file well under a minute (about 40 s on a busy 2-core machine; a minute and more in series).
 const suite = outcome.ok ? describe.concurrent : describe.skip;
 suite(`real CLIs write, scan() finds${skipReason}`, () => {
-  it('Codex: `codex login --with-api-key` (auth.json with auth_mode apikey)', async () => {
-    const home = await newHome();
+  it('Codex: `codex login --with-api-key` (auth.json with auth_mode apikey)', async ({ onTestFinished }) => {
+    const home = await newHome(onTestFinished);
     const key = 'sk-proj-test-PLACEHOLDER-real-codex-000000000000';
     const run = await runRealCli(clis.bin.codex, ['login', '--with-api-key'], {
       home: home.path,
@@ -98,8 +101,10 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
     await expectExactly(home, [{ source: 'codex-cli', provider: 'openai', kind: 'api_key', secret: key }]);
   });
 
-  it('Codex: `codex login --with-access-token` (personal_access_token, no auth_mode)', async () => {
-    const home = await newHome();
+  it('Codex: `codex login --with-access-token` (personal_access_token, no auth_mode)', async ({
+    onTestFinished,
+  }) => {
+    const home = await newHome(onTestFinished);
     const token = 'at-test-PLACEHOLDER-real-codex-access-token-0000';
     const s = await startStandIn(['auth.openai.com'], (req) =>
       req.url.endsWith('/user-auth-credential/whoami')
@@ -131,8 +136,10 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
     await expectExactly(home, [{ source: 'codex-cli', provider: 'openai', kind: 'token', secret: token }]);
   });
 
-  it('Codex: `codex login --device-auth` (a ChatGPT login, completed against a loopback auth.openai.com)', async () => {
-    const home = await newHome();
+  it('Codex: `codex login --device-auth` (a ChatGPT login, completed against a loopback auth.openai.com)', async ({
+    onTestFinished,
+  }) => {
+    const home = await newHome(onTestFinished);
     const accountId = 'acct-PLACEHOLDER-device';
     const idToken = fakeJwt({
       email: 'device-user@example.com',
@@ -196,8 +203,8 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
 
   it.skipIf(!tmux)(
     'Gemini CLI: an API key typed into its TUI (encrypted gemini-credentials.json, no keychain headless)',
-    async () => {
-      const home = await newHome();
+    async ({ onTestFinished }) => {
+      const home = await newHome(onTestFinished);
       const key = 'AIzaSyTEST-PLACEHOLDER-real-gemini-000000000';
       // The auth type chosen and folder trust off, so the TUI goes straight to the key prompt.
       await home.writeJson('.gemini/settings.json', {
@@ -228,8 +235,8 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
   ]) {
     it.skipIf(!tmux)(
       `Qwen Code: /auth → Alibaba ModelStudio → ${plan.name} (settings.json env and providerMetadata)`,
-      async () => {
-        const home = await newHome();
+      async ({ onTestFinished }) => {
+        const home = await newHome(onTestFinished);
         await home.mkdir('work');
         const tui = await startTmux(clis.bin.qwen, [], home.path, {}, home.resolve('work'));
         try {
@@ -259,8 +266,10 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
     );
   }
 
-  it('GitHub Copilot CLI: `copilot login --with-token` (config.json, storeTokenPlaintext)', async () => {
-    const home = await newHome();
+  it('GitHub Copilot CLI: `copilot login --with-token` (config.json, storeTokenPlaintext)', async ({
+    onTestFinished,
+  }) => {
+    const home = await newHome(onTestFinished);
     const token = 'gho_test_PLACEHOLDER_real_copilot_000000000000';
     // Headless, the CLI keeps a token in plaintext only when its settings allow it.
     await home.writeJson('.copilot/settings.json', { storeTokenPlaintext: true });
@@ -296,8 +305,8 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
 
   it.skipIf(!tmux)(
     'opencode: `opencode auth login -p anthropic` (an API key, typed into its TUI)',
-    async () => {
-      const home = await newHome();
+    async ({ onTestFinished }) => {
+      const home = await newHome(onTestFinished);
       const key = 'sk-ant-api03-test-PLACEHOLDER-real-opencode-0000';
       const tui = await startTmux(
         clis.bin.opencode,
@@ -321,8 +330,8 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
 
   it.skipIf(!tmux)(
     'opencode: `opencode auth login -p github-copilot` (a device login, completed against a loopback github.com)',
-    async () => {
-      const home = await newHome();
+    async ({ onTestFinished }) => {
+      const home = await newHome(onTestFinished);
       const token = 'gho_test_PLACEHOLDER_real_opencode_copilot_00';
       const s = await startStandIn(['github.com', 'api.github.com'], (req) => {
         if (req.url.startsWith('/login/device/code'))
@@ -364,8 +373,8 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
   for (const mode of ['claudeai', 'console'] as const) {
     it.skipIf(!tmux)(
       `Claude Code: \`claude auth login --${mode}\` (browser login completed on its localhost callback, against a loopback Anthropic)`,
-      async () => {
-        const home = await newHome();
+      async ({ onTestFinished }) => {
+        const home = await newHome(onTestFinished);
         const access = 'sk-ant-oat01-test-PLACEHOLDER-real-claude-access-000';
         const consoleKey = 'sk-ant-api03-test-PLACEHOLDER-real-claude-console-000';
         const acct = {
@@ -438,8 +447,8 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
 
   it.skipIf(!tmux)(
     'Gemini CLI: Google login (code pasted into its TUI, token exchange and Code Assist set-up against loopback Google)',
-    async () => {
-      const home = await newHome();
+    async ({ onTestFinished }) => {
+      const home = await newHome(onTestFinished);
       const access = 'ya29.test-PLACEHOLDER-real-gemini-access-0000';
       const s = await startStandIn(
         ['oauth2.googleapis.com', 'www.googleapis.com', 'cloudcode-pa.googleapis.com', 'play.googleapis.com'],
@@ -502,8 +511,8 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
 
   it.skipIf(!tmux || !secretService)(
     'keychains: Codex (keyring mode), Copilot and Gemini CLI store their logins in a real Secret Service; scan({ scanKeychains }) finds them',
-    async () => {
-      const home = await newHome();
+    async ({ onTestFinished }) => {
+      const home = await newHome(onTestFinished);
       const ss = await startSecretService();
       onTestFinished(() => ss.close());
       const codexKey = 'sk-proj-test-PLACEHOLDER-real-codex-keyring-00';
@@ -567,8 +576,8 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
 
   it.skipIf(!tmux)(
     'opencode: `opencode auth login -p openai` → ChatGPT (headless device login against a loopback auth.openai.com)',
-    async () => {
-      const home = await newHome();
+    async ({ onTestFinished }) => {
+      const home = await newHome(onTestFinished);
       const accountId = 'acct-PLACEHOLDER-opencode';
       const access = fakeJwt({
         exp: 4_000_000_000,
