@@ -305,7 +305,10 @@ describe('the four strategies drive a real gateway (8 sessions × 10 turns each)
         async beforeRound(round) {
           if (round === 3) {
             marks.beforeLimit = fakeCounts();
-            fake.script(KEYS.A, { type: 'rate_limited', retryAfterS: 20 });
+            // Over a minute: OpenClaw's transport retries a 429 whose Retry-After is at most 60 s
+            // itself, on the same key and without a model-call event (so no plugin sees it); a longer
+            // one fails the call at once, and OpenClaw moves to the next profile.
+            fake.script(KEYS.A, { type: 'rate_limited', retryAfterS: 120 });
           }
           if (round === 4) {
             fake.script(KEYS.A, { type: 'ok' });
