@@ -9,7 +9,12 @@ import type { AddressInfo, Socket } from 'node:net';
  */
 export type ChatBehavior =
   | { readonly type: 'ok' }
-  | { readonly type: 'rate_limited'; readonly retryAfterS: number }
+  | {
+      readonly type: 'rate_limited';
+      readonly retryAfterS: number;
+      /** The error message (OpenClaw retries a short-window limit on the same key, not a daily one). */
+      readonly message?: string | undefined;
+    }
   | { readonly type: 'unauthorized' }
   | { readonly type: 'server_error' };
 
@@ -153,7 +158,11 @@ export async function startFakeOpenAICompatible(
       sendJson(
         res,
         429,
-        openaiError('Rate limit reached for requests per min.', 'requests', 'rate_limit_exceeded'),
+        openaiError(
+          behavior.message ?? 'Rate limit reached for requests per min.',
+          'requests',
+          'rate_limit_exceeded',
+        ),
         { 'retry-after': String(behavior.retryAfterS) },
       );
       return;
