@@ -305,10 +305,14 @@ describe('the four strategies drive a real gateway (8 sessions × 10 turns each)
         async beforeRound(round) {
           if (round === 3) {
             marks.beforeLimit = fakeCounts();
-            // Over a minute: OpenClaw's transport retries a 429 whose Retry-After is at most 60 s
-            // itself, on the same key and without a model-call event (so no plugin sees it); a longer
-            // one fails the call at once, and OpenClaw moves to the next profile.
-            fake.script(KEYS.A, { type: 'rate_limited', retryAfterS: 120 });
+            // A daily limit: OpenClaw 2026.9.6 retries a short-window 429 on the same key itself
+            // (up to 9 times, after its Retry-After; no model-call event, so no plugin sees them) and
+            // moves to the next profile on a long-window one.
+            fake.script(KEYS.A, {
+              type: 'rate_limited',
+              retryAfterS: 30,
+              message: 'Rate limit reached for requests per day.',
+            });
           }
           if (round === 4) {
             fake.script(KEYS.A, { type: 'ok' });
