@@ -82,7 +82,7 @@ export const CredentialInfoSchema = z.object({
   preview: z.string(),
   /** When the access token expires (ISO 8601), or null when unknown or never. */
   expiresAt: z.string().nullable(),
-  /** When the refresh token itself ends (ISO 8601), where the store says (e.g. Claude's `refreshTokenExpiresAt`). */
+  /** When the refresh token itself ends (ISO 8601), where the store says (e.g. a `refreshTokenExpiresAt` field). */
   refreshExpiresAt: z.string().optional(),
   account: AccountSchema,
   origin: OriginSchema,

@@ -27,8 +27,8 @@ export interface ScanContextOptions {
   /** The platform whose keychain to read. @default process.platform */
   platform?: NodeJS.Platform | undefined;
   /**
-   * The working directory whose project files (found walking up: `.gemini/.env`, `.env`,
-   * `.qwen/settings.json`, `.claude/settings*.json`) the CLIs would read. @default none: only
+   * The working directory whose project files (found walking up: `.env` files and the CLIs'
+   * project settings, as each adapter lists them) the CLIs would read. @default none: only
    * user-level stores are read
    */
   cwd?: string | undefined;
@@ -55,7 +55,7 @@ export function createScanContext(options: ScanContextOptions = {}): ScanContext
   }
   return Object.freeze({
     env,
-    // Windows sets USERPROFILE, not HOME; the CLIs keep their stores under it (%USERPROFILE%\.codex, …).
+    // Windows sets USERPROFILE, not HOME; the CLIs keep their stores under it (%USERPROFILE%\.<cli>, …).
     home:
       options.home ??
       (env.HOME ||

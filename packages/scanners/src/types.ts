@@ -80,7 +80,7 @@ export interface RefreshedTokens {
   readonly expiresAtMs?: number;
   /**
    * The access token's lifetime as the provider gave it (`expires_in`, seconds), for stores that
-   * keep it beside the expiry (Kimi's `expires_in`). Optional: `parse` sets it when the answer has it.
+   * keep it beside the expiry (an `expires_in` field). Optional: `parse` sets it when the answer has it.
    */
   readonly expiresInSeconds?: number;
 }
@@ -127,10 +127,10 @@ export interface OAuthRefreshSpec {
    * When the CLI would refresh this credential, in ms since the epoch (e.g. expiry − 5 min), or null
    * when it cannot tell. The refresher refreshes at this time, idle credentials too.
    *
-   * Some CLIs decide on store facts a credential does not carry (Codex's `last_refresh`, Kimi's
-   * `expires_in`, Kimi's device id for `request`): the adapter remembers them from the scan that
-   * built the credential, in this process. Pass credentials from a scan (not deserialized ones),
-   * or those fall back to their defaults (Codex: null without a JWT `exp`; Kimi: 300 s ahead).
+   * Some CLIs decide on store facts a credential does not carry (a last-refresh time, an
+   * `expires_in`, a device id for `request`): the adapter remembers them from the scan that built
+   * the credential, in this process. Pass credentials from a scan (not deserialized ones), or those
+   * fall back to the adapter's defaults (see each adapter's refresh notes).
    */
   refreshAt(credential: DiscoveredCredential): number | null;
 }

@@ -1,5 +1,5 @@
 // Under WSL the Windows side of the machine has its own home, with its own CLI logins
-// (%USERPROFILE%\.codex, \.gemini, \.claude, …), reachable at /mnt/c/Users/<name>. A scan on the
+// (%USERPROFILE%\.<cli>, …), reachable at /mnt/c/Users/<name>. A scan on the
 // Linux side looks there too, and says which side each credential came from.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';

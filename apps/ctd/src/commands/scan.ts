@@ -38,8 +38,8 @@ Options:
   --offline         make no network calls: find credentials without checking them
   --keychain        also read the OS keychain (Secret Service on Linux, security on macOS),
                     which may ask to unlock it or to allow access
-  --cwd <dir>       where to look for project files (.env, .gemini/.env, .qwen/settings.json,
-                    .claude/settings*.json, walking up; default: the current directory)
+  --cwd <dir>       where to look for the CLIs' project files (.env files and CLI
+                    settings, walking up; default: the current directory)
   --check           exit with code 3 when any credential found is not valid
   --timeout <ms>    timeout of each check's request (default ${DEFAULT_TIMEOUT_MS})
   --source <id>     scan only this source (repeatable): ${SOURCE_IDS.join(', ')}
