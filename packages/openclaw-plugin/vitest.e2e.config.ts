@@ -9,7 +9,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@ctd/source'] } },
   test: {
     root: fileURLToPath(new URL('.', import.meta.url)),
-    include: ['e2e/**/*.e2e.test.ts'],
+    // The host-seams test reads the installed OpenClaw, which is only there for this suite: run here,
+    // it fails loudly when a new OpenClaw moves a seam the rotation relies on.
+    include: ['e2e/**/*.e2e.test.ts', 'src/rotation/host-seams.test.ts'],
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,
