@@ -2,7 +2,13 @@
 // token wire format and the same `[providers.<name>]` tables in config.toml.
 import { arch, type as osType, release } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CtdError, CtdErrorCode, type DiscoveredCredential, type ProviderId } from '@ctd/core';
+import {
+  type CredentialInfo,
+  CtdError,
+  CtdErrorCode,
+  type DiscoveredCredential,
+  type ProviderId,
+} from '@ctd/core';
 import { sha256Hex } from '@ctd/core/node';
 import { z } from 'zod';
 import type { SourceCollector } from '../../collector.ts';
@@ -357,6 +363,20 @@ export const kimiRefreshSpec: OAuthRefreshSpec = {
     return exp - Math.max(KIMI_MIN_AHEAD_MS, lifetime ? lifetime * 500 : 0);
   },
 };
+
+/**
+ * The refresh of a Kimi login found in a credentials JSON file (both Kimi CLIs keep it so); a key
+ * or a login without a refresh token has none.
+ *
+ * @param credential - a credential of either Kimi CLI
+ */
+export function kimiRefreshSpecFor(credential: CredentialInfo): OAuthRefreshSpec | undefined {
+  if (credential.kind !== 'oauth' || !credential.hasRefreshToken) return undefined;
+  const o = credential.origin;
+  return o.type === 'file' && o.field === 'access_token' && o.path.endsWith('.json')
+    ? kimiRefreshSpec
+    : undefined;
+}
 
 /**
  * Whether a credential is a Kimi OAuth login in a token file of this home (`credentials/*.json`).

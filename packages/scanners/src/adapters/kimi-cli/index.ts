@@ -6,7 +6,7 @@ import {
   KIMI_PROVIDERS,
   kimiPastedCandidates,
   kimiProviderFor,
-  kimiRefreshSpec,
+  kimiRefreshSpecFor,
   scanKimiStore,
   writeBackKimiLogin,
 } from '../_shared/kimi-store.ts';
@@ -72,13 +72,7 @@ export const kimiCliAdapter: SourceAdapter = {
     );
   },
 
-  oauthRefresh(credential) {
-    if (credential.kind !== 'oauth' || !credential.hasRefreshToken) return undefined;
-    const o = credential.origin;
-    return o.type === 'file' && o.field === 'access_token' && o.path.endsWith('.json')
-      ? kimiRefreshSpec
-      : undefined;
-  },
+  oauthRefresh: kimiRefreshSpecFor,
 
   async writeBack(ctx, credential, tokens) {
     await writeBackKimiLogin(ctx, kimiShareDir(ctx), credential, tokens);

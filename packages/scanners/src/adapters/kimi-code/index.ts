@@ -4,7 +4,7 @@ import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
 import {
   KIMI_PROVIDERS,
   kimiPastedCandidates,
-  kimiRefreshSpec,
+  kimiRefreshSpecFor,
   scanKimiStore,
   writeBackKimiLogin,
 } from '../_shared/kimi-store.ts';
@@ -59,13 +59,7 @@ export const kimiCodeAdapter: SourceAdapter = {
     return withInProcessLock(storePathOf(credential) ?? KIMI_CODE_SOURCE, fn);
   },
 
-  oauthRefresh(credential) {
-    if (credential.kind !== 'oauth' || !credential.hasRefreshToken) return undefined;
-    const o = credential.origin;
-    return o.type === 'file' && o.field === 'access_token' && o.path.endsWith('.json')
-      ? kimiRefreshSpec
-      : undefined;
-  },
+  oauthRefresh: kimiRefreshSpecFor,
 
   async writeBack(ctx, credential, tokens) {
     await writeBackKimiLogin(ctx, kimiCodeHome(ctx), credential, tokens);
