@@ -56,7 +56,9 @@ export async function createTempHome(prefix = 'ctd-home-'): Promise<TempHome> {
       return link;
     },
     async cleanup() {
-      await rm(path, { recursive: true, force: true });
+      // A CLI a test drove (a TUI in tmux) may still be writing its store while it exits: retry
+      // the removal for a short while instead of failing on ENOTEMPTY or EBUSY.
+      await rm(path, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
   return home;
