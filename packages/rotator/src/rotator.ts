@@ -647,30 +647,16 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
     }
 
     if (counts.ready === 0) {
+      let retryAt = Number.POSITIVE_INFINITY;
       if (counts.cooling > 0) {
         const first = group.cooling.firstWhere(skip);
-        let retryAt = first >= 0 ? (slots[first] as Slot<C>).until : Number.POSITIVE_INFINITY;
+        if (first >= 0) retryAt = (slots[first] as Slot<C>).until;
         if (special) {
           for (const judged of special.values())
             if (judged.state === COOLING && judged.until < retryAt) retryAt = judged.until;
         }
-        return this.#unavailable(
-          'ALL_COOLING_DOWN',
-          request,
-          retryAt,
-          now,
-          counts,
-          `all ${plural(counts.cooling, 'credential')} for "${provider}"${model ? ` (${model})` : ''} are cooling down; the first is free at ${new Date(retryAt).toISOString()}`,
-        );
       }
-      return this.#unavailable(
-        'NONE_ACTIVE',
-        request,
-        null,
-        now,
-        counts,
-        `no active credential for "${provider}" (${plural(counts.inactive, 'inactive')}, ${counts.excluded} excluded)`,
-      );
+      return this.#noneReady(request, counts, retryAt, now);
     }
 
     // A probe goes first, so a recovered credential returns to traffic (for priority, only a probe
@@ -938,26 +924,7 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
       if (slot.priority > topTier) topTier = slot.priority;
     }
 
-    if (counts.ready === 0) {
-      if (counts.cooling > 0) {
-        return this.#unavailable(
-          'ALL_COOLING_DOWN',
-          request,
-          retryAt,
-          now,
-          counts,
-          `all ${plural(counts.cooling, 'credential')} for "${provider}"${model ? ` (${model})` : ''} are cooling down; the first is free at ${new Date(retryAt).toISOString()}`,
-        );
-      }
-      return this.#unavailable(
-        'NONE_ACTIVE',
-        request,
-        null,
-        now,
-        counts,
-        `no active credential for "${provider}" (${plural(counts.inactive, 'inactive')}, ${counts.excluded} excluded)`,
-      );
-    }
+    if (counts.ready === 0) return this.#noneReady(request, counts, retryAt, now);
 
     return { ok: true, group, slots, states, counts, probeIdx, probeTier, topTier, byPriority, retryAt };
   }
@@ -1190,6 +1157,29 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
   #scratch(n: number): Uint8Array {
     if (this.#scratchStates.length < n) this.#scratchStates = new Uint8Array(n * 2);
     return this.#scratchStates;
+  }
+
+  /** The answer when no credential is ready: all cooling down (with the first free time), or none active. */
+  #noneReady(request: AcquireRequest, counts: CandidateCounts, retryAt: number, now: number): Unavailable {
+    const { provider, model } = request;
+    if (counts.cooling > 0) {
+      return this.#unavailable(
+        'ALL_COOLING_DOWN',
+        request,
+        retryAt,
+        now,
+        counts,
+        `all ${plural(counts.cooling, 'credential')} for "${provider}"${model ? ` (${model})` : ''} are cooling down; the first is free at ${new Date(retryAt).toISOString()}`,
+      );
+    }
+    return this.#unavailable(
+      'NONE_ACTIVE',
+      request,
+      null,
+      now,
+      counts,
+      `no active credential for "${provider}" (${plural(counts.inactive, 'inactive')}, ${counts.excluded} excluded)`,
+    );
   }
 
   #unavailable(
