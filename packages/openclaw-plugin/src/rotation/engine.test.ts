@@ -1,5 +1,5 @@
 import { sha256Hex } from '@ctd/core/node';
-import { createMemoryHistoryStore } from '@ctd/history';
+import { createHistoryStore, createMemoryHistoryStore, MemoryDriver } from '@ctd/history';
 import type { Strategy } from '@ctd/rotator';
 import { describe, expect, it } from 'vitest';
 import { RotationEngine } from './engine.ts';
@@ -72,6 +72,53 @@ function setUp(strategy: Strategy, keys = ['a', 'b', 'c', 'd']) {
   let s = strategy;
   const engine = new RotationEngine({ seams: host, history, strategy: () => s, clock: () => host.now });
   return { host, history, engine, setStrategy: (x: Strategy) => (s = x) };
+}
+
+/**
+ * Two gateways sharing one history (two stores over one driver, as two processes share a file or
+ * Redis), each with its own OpenClaw (auth store, cooldowns, pins) and its own engine. Profiles
+ * `openai:ctd-manual-key-a` and `…-b`; a store sees the other's changes when it flushes.
+ */
+async function setUpShared() {
+  const driver = new MemoryDriver();
+  const gateways = [];
+  for (let g = 0; g < 2; g++) {
+    const host = new FakeHost();
+    for (const k of ['a', 'b']) host.add(`openai:ctd-manual-key-${k}`, `sk-test-${k}`);
+    const history = await createHistoryStore(driver, { clock: () => host.now, flushOnExit: false });
+    for (const k of ['a', 'b'])
+      history.ensure({
+        id: `codex-cli:openai:key-${k}`,
+        hash: sha256Hex(`sk-test-${k}`),
+        source: 'codex-cli',
+        provider: 'openai',
+      });
+    await history.flush();
+    const engine = new RotationEngine({
+      seams: host,
+      history,
+      strategy: () => 'round-robin',
+      clock: () => host.now,
+    });
+    gateways.push({ host, history, engine });
+  }
+  const [g1, g2] = gateways as [(typeof gateways)[number], (typeof gateways)[number]];
+  /** Both stores write their changes and read the other's. */
+  const exchange = async () => {
+    await g1.history.flush();
+    await g2.history.flush();
+    await g1.history.flush();
+  };
+  /** Gateway 1's OpenClaw cools a profile down (a 401), and its engine mirrors it at a decision. */
+  const coolOnG1 = (profileId: string, ms = 30_000) => {
+    (g1.host.store.usageStats as Record<string, object>)[profileId] = {
+      cooldownUntil: g1.host.now + ms,
+      cooldownReason: 'auth',
+      failureCounts: { auth: 1 },
+    };
+    g1.engine.decide('openai', 'session');
+  };
+  return { g1, g2, exchange, coolOnG1 };
 }
 
 let callSeq = 0;
@@ -186,5 +233,71 @@ describe('RotationEngine', () => {
     for (let i = 0; i < 100; i++) t.engine.decide('openai', 'session');
     expect(t.history.pendingEvents).toBe(before);
     expect(t.host.orderWrites).toBe(0);
+  });
+
+  it('keeps a cooldown another gateway wrote into the shared history; clears only the one it mirrored', async () => {
+    const { g1, g2, exchange, coolOnG1 } = await setUpShared();
+    const a = 'openai:ctd-manual-key-a';
+    const until = g1.host.now + 30_000;
+    coolOnG1(a);
+    await exchange();
+    expect(g2.history.get('codex-cli:openai:key-a')?.cooldownUntil).toBe(until);
+    // Gateway 2's OpenClaw never saw A fail: its decisions skip A and leave the cooldown alone.
+    for (let i = 0; i < 4; i++) {
+      expect(g2.engine.decide('openai', 'session')?.member.profileId).toBe('openai:ctd-manual-key-b');
+      g2.host.now += 1000;
+      g1.host.now += 1000;
+    }
+    await exchange();
+    expect(g1.history.get('codex-cli:openai:key-a')?.cooldownUntil).toBe(until);
+    expect(g2.history.get('codex-cli:openai:key-a')?.cooldownCause).toBe('auth_failed');
+    // Gateway 1's OpenClaw ends its cooldown early (a success): the cooldown it mirrored is cleared.
+    delete (g1.host.store.usageStats as Record<string, object>)[a];
+    g1.engine.decide('openai', 'session');
+    await exchange();
+    expect(g2.history.get('codex-cli:openai:key-a')?.cooldownUntil).toBeNull();
+  });
+
+  it('does not shorten a longer cooldown another gateway wrote with a shorter one of its own', async () => {
+    const { g1, g2, exchange, coolOnG1 } = await setUpShared();
+    const a = 'openai:ctd-manual-key-a';
+    coolOnG1(a, 300_000);
+    await exchange();
+    (g2.host.store.usageStats as Record<string, object>)[a] = {
+      cooldownUntil: g2.host.now + 30_000,
+      cooldownReason: 'rate_limit',
+    };
+    g2.engine.decide('openai', 'session');
+    // Its own cooldown ends; the other gateway's longer one stays.
+    delete (g2.host.store.usageStats as Record<string, object>)[a];
+    g2.engine.decide('openai', 'session');
+    await exchange();
+    expect(g1.history.get('codex-cli:openai:key-a')?.cooldownUntil).toBe(g1.host.now + 300_000);
+  });
+
+  it('decides again the head and the session pins a cooldown from the shared history overtook', async () => {
+    const { g2, exchange, coolOnG1 } = await setUpShared();
+    await g2.engine.setHead('openai');
+    const head = g2.host.store.order?.openai?.[0] as string;
+    const other = head === 'openai:ctd-manual-key-a' ? 'openai:ctd-manual-key-b' : 'openai:ctd-manual-key-a';
+    // A session whose next turn is pinned on the head too (round-robin alternates: a few decisions).
+    for (let i = 0; i < 4 && g2.host.pins.get('s')?.profileId !== head; i++)
+      await g2.engine.pinNextTurn('s', 'openai');
+    expect(g2.host.pins.get('s')?.profileId).toBe(head);
+    expect(g2.engine.overtakenPicks()).toEqual([]);
+    // Gateway 1 cools the head down; gateway 2's OpenClaw knows nothing of it.
+    coolOnG1(head);
+    await exchange();
+    const overtaken = g2.engine.overtakenPicks();
+    expect(overtaken).toHaveLength(2);
+    expect(overtaken).toContainEqual({ provider: 'openai' });
+    expect(overtaken).toContainEqual({ provider: 'openai', sessionKey: 's' });
+    for (const p of overtaken)
+      await (p.sessionKey ? g2.engine.pinNextTurn(p.sessionKey, p.provider) : g2.engine.setHead(p.provider));
+    // A new session on gateway 2 now starts on the other profile, and so does the session's next turn.
+    expect(g2.host.startTurn('new')).toBe(other);
+    expect(g2.host.startTurn('s')).toBe(other);
+    // Nothing changed since: no scan, nothing to decide again.
+    expect(g2.engine.overtakenPicks()).toEqual([]);
   });
 });

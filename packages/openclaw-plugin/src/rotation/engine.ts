@@ -149,11 +149,15 @@ export class RotationEngine {
   readonly #tallies = new Map<string, ProfileTally>();
   /** The stored order's head this plugin set, by provider. */
   readonly #heads = new Map<string, string>();
+  /** Cooldowns this engine copied from OpenClaw into the history: history id → the end it wrote. */
+  readonly #mirrored = new Map<string, number>();
   /** Probes handed out and not yet ended, by history id. */
   readonly #probes = new Map<string, { rotator: Rotator<PoolMember>; lease: Lease<PoolMember> }>();
   /** Sessions whose runs this process has seen, with when (a new one starts on the head). */
   readonly #sessions = new Map<string, number>();
   #lastSweep = 0;
+  /** The history's `changes` when {@link overtakenPicks} last looked. */
+  #changesSeen = -1;
 
   constructor(options: RotationEngineOptions) {
     this.#seams = options.seams;
@@ -237,15 +241,30 @@ export class RotationEngine {
     return [head, ...order.filter((id) => id !== head)];
   }
 
-  /** Copies OpenClaw's cooldown of a profile into the history (set, changed or cleared). */
+  /**
+   * Copies a change of OpenClaw's cooldown of a profile into the history: a new cooldown is set
+   * (unless the history already holds a longer one, e.g. another gateway's), and one OpenClaw
+   * ended early is cleared only if the history still holds the one this engine wrote. A cooldown
+   * another gateway wrote into a shared history is never cleared here: this gateway's OpenClaw not
+   * cooling the profile down says nothing about it.
+   */
   #mirror(member: PoolMember, stats: ProfileUsageStats | undefined, now: number): void {
     const until = coolingUntil(stats, now);
+    const mine = this.#mirrored.get(member.id);
+    if (until === (mine ?? null)) return;
     const entry = this.#history.get(member.id);
     if (!entry) return;
-    if (until === entry.cooldownUntil) return;
-    if (until === null && (entry.cooldownUntil === null || entry.cooldownUntil <= now)) return;
+    const held = entry.cooldownUntil !== null && entry.cooldownUntil > now ? entry.cooldownUntil : null;
+    if (until === null) {
+      this.#mirrored.delete(member.id);
+      if (held !== null && held === mine)
+        this.#history.setCooldown(member.id, { until: null, cause: null, at: now });
+      return;
+    }
+    this.#mirrored.set(member.id, until);
+    if (held !== null && held >= until) return;
     const reason = stats?.cooldownReason ?? stats?.disabledReason;
-    this.#history.setCooldown(member.id, { until, cause: until === null ? null : causeOf(reason), at: now });
+    this.#history.setCooldown(member.id, { until, cause: causeOf(reason), at: now });
   }
 
   // ---- usage -------------------------------------------------------------------------------
@@ -514,6 +533,30 @@ export class RotationEngine {
     this.#heads.set(provider, head);
     const ok = await this.#seams.writeOrder(provider, pick.order());
     if (!ok) this.#onProblem(`could not write the stored order of ${provider}`);
+  }
+
+  /**
+   * Picks a cooldown in the history has overtaken since they were made: the stored order's head of
+   * a provider, or a session's pin for its next turn, on a profile the history now has cooling down
+   * while this gateway's OpenClaw does not (another gateway's cooldown, through a shared history).
+   * OpenClaw would send the next new session, or that session's next turn, to it: the caller decides
+   * them again ({@link setHead}, {@link pinNextTurn}). Costs a scan of the pending picks only when
+   * the history changed since the last call.
+   */
+  overtakenPicks(): { provider: string; sessionKey?: string }[] {
+    const changes = this.#history.changes;
+    if (changes !== undefined && changes === this.#changesSeen) return [];
+    this.#changesSeen = changes ?? -1;
+    const now = this.#clock();
+    const out: { provider: string; sessionKey?: string }[] = [];
+    for (const [key, p] of this.#pending) {
+      const until = this.#history.get(p.id)?.cooldownUntil ?? null;
+      if (until === null || until <= now) continue;
+      out.push(
+        key.startsWith('#head:') ? { provider: p.provider } : { provider: p.provider, sessionKey: key },
+      );
+    }
+    return out;
   }
 
   /** The head this plugin last put first in a provider's stored order. */

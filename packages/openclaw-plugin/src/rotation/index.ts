@@ -27,6 +27,8 @@ const LOG_PREFIX = `[${PLUGIN_ID}]`;
 const SETTLE_MS = 300;
 /** At most one state-file write per this interval. */
 const STATE_WRITE_MS = 1000;
+/** How often the picks a cooldown from the shared history overtook are looked for (see below). */
+const OVERTAKEN_CHECK_MS = 250;
 
 /** The hooks of OpenClaw's plugin API rotation subscribes to. */
 export interface HookApi {
@@ -62,6 +64,7 @@ interface SharedState {
   sdk: AuthSdk | undefined;
   statePath: string | undefined;
   stateTimer: NodeJS.Timeout | undefined;
+  overtakenTimer: NodeJS.Timeout | undefined;
   problemLogged: boolean;
   queues: Map<string, Promise<void>>;
   starting: Promise<void> | undefined;
@@ -80,6 +83,7 @@ globals[SHARED_KEY] ??= {
   sdk: undefined,
   statePath: undefined,
   stateTimer: undefined,
+  overtakenTimer: undefined,
   problemLogged: false,
   queues: new Map(),
   starting: undefined,
@@ -214,6 +218,18 @@ export function registerRotation(
         if (ids.length >= 2 && ids.some((id) => id.includes(':ctd-')))
           serial(provider, () => (S.engine as RotationEngine).setHead(provider));
       }
+      // A cooldown another gateway put into a shared history reaches this one at the history's next
+      // read (about a second), unseen by this gateway's OpenClaw, which would still send the next new
+      // session (or a session's next turn) to that profile: those picks are decided again at once.
+      S.overtakenTimer ??= setInterval(() => {
+        const eng = S.engine;
+        if (!eng) return;
+        for (const { provider, sessionKey } of eng.overtakenPicks()) {
+          if (sessionKey) serial(provider, () => eng.pinNextTurn(sessionKey, provider));
+          else serial(provider, () => eng.setHead(provider));
+        }
+      }, OVERTAKEN_CHECK_MS);
+      S.overtakenTimer.unref?.();
       logger.info(`${LOG_PREFIX} rotation on: ${strategy()} over ${providers.size} provider(s)`);
       // Calls seen while starting, in order.
       for (const replay of S.buffer.splice(0)) replay();
@@ -306,6 +322,8 @@ export function registerRotation(
     async stop() {
       if (S.stateTimer) clearTimeout(S.stateTimer);
       S.stateTimer = undefined;
+      if (S.overtakenTimer) clearInterval(S.overtakenTimer);
+      S.overtakenTimer = undefined;
       if (S.engine && S.statePath && S.seams) {
         await writeRotationState(
           S.statePath,
