@@ -3,8 +3,8 @@
 // provider's own error, counts every refresh call per token, and can be scripted (delays, held
 // answers, 429/5xx, permanent errors). The provider families are in providers.ts.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { counterWaits, headersOf, sendReply, startLoopbackServer } from '../loopback-server.ts';
 
 /** A scripted answer, sent as JSON (or a raw body when `body` is set). */
 export interface FakeOAuthReply {
@@ -153,17 +153,6 @@ function parseBody(
   return { body: undefined, bodyType: 'other' };
 }
 
-function send(res: ServerResponse, reply: FakeOAuthReply): void {
-  const headers: Record<string, string> = { ...reply.headers };
-  let body = reply.body ?? '';
-  if (reply.json !== undefined && reply.body === undefined) {
-    body = JSON.stringify(reply.json);
-    headers['content-type'] ??= 'application/json';
-  }
-  res.writeHead(reply.status, headers);
-  res.end(body);
-}
-
 /**
  * Starts a fake token endpoint for one provider family (see the `startFake*OAuth` helpers).
  *
@@ -181,9 +170,7 @@ export async function startFakeOAuthServer(
   const grants: FakeOAuthGrant[] = [];
   const stats = { calls: 0, grants: 0, reuses: 0, unknown: 0 };
   const failures: FakeOAuthFailure[] = [];
-  const sockets = new Set<Socket>();
-  const watchers: Array<{ count: number; resolve: () => void }> = [];
-  let held: Array<() => void> | undefined;
+  const callWaits = counterWaits(() => stats.calls);
 
   const mintRefresh = () => `test-PLACEHOLDER-${family.name}-refresh-${randomBytes(6).toString('hex')}`;
 
@@ -258,11 +245,9 @@ export async function startFakeOAuthServer(
     return family.success(grant, req);
   }
 
-  const server = createServer((req, res) => {
+  const loopback = await startLoopbackServer((req, res) => {
     void readBody(req).then((text) => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers))
-        if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+      const headers = headersOf(req);
       const { body, bodyType } = parseBody(headers['content-type'] ?? '', text);
       const path = new URL(req.url ?? '/', 'http://fake.invalid').pathname;
       const rt = body?.refresh_token;
@@ -276,38 +261,29 @@ export async function startFakeOAuthServer(
         outcome: 'bad_request',
       };
       if (req.method !== 'POST' || path !== family.path) {
-        send(res, { status: 404, json: { error: 'not_found' } });
+        sendReply(res, { status: 404, json: { error: 'not_found' } }, 'body');
         return;
       }
       requests.push(recorded);
       stats.calls++;
       if (recorded.refreshToken !== undefined)
         calls.set(recorded.refreshToken, (calls.get(recorded.refreshToken) ?? 0) + 1);
-      for (const w of watchers.filter((x) => stats.calls >= x.count)) {
-        watchers.splice(watchers.indexOf(w), 1);
-        w.resolve();
-      }
+      callWaits.check();
       const action = decide(recorded);
-      const answer = () => {
-        if (action === 'hang') return;
-        if (action === 'reset') {
-          req.socket.resetAndDestroy();
-          return;
-        }
-        send(res, action);
-      };
-      const afterDelay = () => (fake.delayMs > 0 ? setTimeout(answer, fake.delayMs) : answer());
-      if (held) held.push(afterDelay);
-      else afterDelay();
+      loopback.answerLater(
+        () => {
+          if (action === 'hang') return;
+          if (action === 'reset') {
+            req.socket.resetAndDestroy();
+            return;
+          }
+          sendReply(res, action, 'body');
+        },
+        () => fake.delayMs,
+      );
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = loopback.origin;
 
   const fake: FakeOAuthServer = {
     origin,
@@ -332,23 +308,10 @@ export async function startFakeOAuthServer(
     failNext(...more) {
       failures.push(...more);
     },
-    hold() {
-      held ??= [];
-    },
-    release() {
-      const waiting = held ?? [];
-      held = undefined;
-      for (const go of waiting) go();
-    },
-    waitForCalls(count) {
-      if (stats.calls >= count) return Promise.resolve();
-      return new Promise((resolve) => watchers.push({ count, resolve }));
-    },
-    async close() {
-      held = undefined;
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    hold: loopback.hold,
+    release: loopback.release,
+    waitForCalls: callWaits.waitFor,
+    close: loopback.close,
   };
   return fake;
 }

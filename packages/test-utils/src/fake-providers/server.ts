@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { counterWaits, headersOf, sendReply, startLoopbackServer } from '../loopback-server.ts';
 
 /** A scripted answer: status, headers and a JSON value or a raw body. */
 export interface FakeReply {
@@ -58,22 +58,12 @@ export interface FakeServer {
 
 function record(req: IncomingMessage): RecordedRequest {
   const url = new URL(req.url ?? '/', 'http://fake.invalid');
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers };
-}
-
-function send(res: ServerResponse, reply: FakeReply): void {
-  const headers: Record<string, string> = { ...reply.headers };
-  let body = reply.body ?? '';
-  if (reply.json !== undefined) {
-    body = JSON.stringify(reply.json);
-    headers['content-type'] ??= 'application/json';
-  }
-  res.writeHead(reply.status, headers);
-  res.end(body);
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: headersOf(req),
+  };
 }
 
 /** Writes a JSON-looking body forever, as fast as the client reads; stops when it hangs up. */
@@ -103,23 +93,18 @@ export async function startFakeServer(
   handler: (req: RecordedRequest) => FakeAction,
   options: FakeServerOptions = {},
 ): Promise<FakeServer> {
-  const sockets = new Set<Socket>();
   const requests: RecordedRequest[] = [];
   const stats = { inFlight: 0, maxInFlight: 0, bytesSent: 0 };
-  let held: Array<() => void> | undefined;
-  const watchers: Array<{ count: number; resolve: () => void }> = [];
+  const inFlight = counterWaits(() => stats.inFlight);
 
-  const server = createServer((req, res) => {
+  const loopback = await startLoopbackServer((req, res) => {
     req.resume();
     req.on('end', () => {
       const recorded = record(req);
       requests.push(recorded);
       stats.inFlight++;
       stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-      for (const w of watchers.filter((x) => stats.inFlight >= x.count)) {
-        watchers.splice(watchers.indexOf(w), 1);
-        w.resolve();
-      }
+      inFlight.check();
       let finished = false;
       const finish = () => {
         if (finished) return;
@@ -127,58 +112,39 @@ export async function startFakeServer(
         stats.inFlight--;
       };
       res.on('close', finish);
-      const answer = () => {
-        const action = handler(recorded);
-        if (action === 'hang') return; // Never answers: the client's timeout must end it.
-        if (action === 'reset') {
-          req.socket.resetAndDestroy();
-          return;
-        }
-        if (action === 'endless') {
-          sendEndless(res, (bytes) => {
-            stats.bytesSent += bytes;
-          });
-          return;
-        }
-        stats.bytesSent += Buffer.byteLength(
-          action.json !== undefined ? JSON.stringify(action.json) : (action.body ?? ''),
-        );
-        send(res, action);
-      };
-      const afterDelay = () => (fake.delayMs > 0 ? setTimeout(answer, fake.delayMs) : answer());
-      if (held) held.push(afterDelay);
-      else afterDelay();
+      loopback.answerLater(
+        () => {
+          const action = handler(recorded);
+          if (action === 'hang') return; // Never answers: the client's timeout must end it.
+          if (action === 'reset') {
+            req.socket.resetAndDestroy();
+            return;
+          }
+          if (action === 'endless') {
+            sendEndless(res, (bytes) => {
+              stats.bytesSent += bytes;
+            });
+            return;
+          }
+          stats.bytesSent += Buffer.byteLength(
+            action.json !== undefined ? JSON.stringify(action.json) : (action.body ?? ''),
+          );
+          sendReply(res, action, 'json');
+        },
+        () => fake.delayMs,
+      );
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
   const fake: FakeServer = {
-    origin: `http://127.0.0.1:${port}`,
+    origin: loopback.origin,
     requests,
     stats,
     delayMs: options.delayMs ?? 0,
-    hold() {
-      held ??= [];
-    },
-    release() {
-      const waiting = held ?? [];
-      held = undefined;
-      for (const go of waiting) go();
-    },
-    waitForInFlight(count) {
-      if (stats.inFlight >= count) return Promise.resolve();
-      return new Promise((resolve) => watchers.push({ count, resolve }));
-    },
-    async close() {
-      held = undefined;
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    hold: loopback.hold,
+    release: loopback.release,
+    waitForInFlight: inFlight.waitFor,
+    close: loopback.close,
   };
   return fake;
 }
