@@ -56,7 +56,7 @@ class FakeHost implements HostSeams {
   }
 }
 
-function setUp(strategy: Strategy, keys = ['a', 'b', 'c', 'd']) {
+function setUp(strategy: Strategy, keys = ['a', 'b', 'c', 'd'], priorityOrder?: readonly string[]) {
   const host = new FakeHost();
   for (const k of keys) host.add(`openai:ctd-manual-key-${k}`, `sk-test-${k}`);
   host.add('openai:mine', 'sk-test-not-imported');
@@ -70,7 +70,13 @@ function setUp(strategy: Strategy, keys = ['a', 'b', 'c', 'd']) {
       provider: 'openai',
     });
   let s = strategy;
-  const engine = new RotationEngine({ seams: host, history, strategy: () => s, clock: () => host.now });
+  const engine = new RotationEngine({
+    seams: host,
+    history,
+    strategy: () => s,
+    clock: () => host.now,
+    priorityOrder: () => priorityOrder,
+  });
   return { host, history, engine, setStrategy: (x: Strategy) => (s = x) };
 }
 
@@ -299,5 +305,61 @@ describe('RotationEngine', () => {
     expect(g2.host.startTurn('s')).toBe(other);
     // Nothing changed since: no scan, nothing to decide again.
     expect(g2.engine.overtakenPicks()).toEqual([]);
+  });
+
+  describe('priority', () => {
+    const P = (k: string) => `openai:ctd-manual-key-${k}`;
+    const setUpPriority = () => {
+      const t = setUp('priority', ['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd'].map(P));
+      delete t.host.store.profiles['openai:mine'];
+      // The order another strategy left behind.
+      t.host.store.order = { openai: [P('c'), P('a'), P('d'), P('b')] };
+      return t;
+    };
+    const coolA = (t: ReturnType<typeof setUp>, ms: number) => {
+      (t.host.store.usageStats as Record<string, object>)[P('a')] = {
+        cooldownUntil: t.host.now + ms,
+        cooldownReason: 'rate_limit',
+        failureCounts: { rate_limit: 1 },
+      };
+    };
+
+    it('stores the order by priority after the head (where OpenClaw moves a run whose profile failed)', async () => {
+      const t = setUpPriority();
+      await t.engine.setHead('openai');
+      expect(t.host.store.order?.openai).toEqual(['a', 'b', 'c', 'd'].map(P));
+      coolA(t, 30_000);
+      await t.engine.setHead('openai');
+      expect(t.host.store.order?.openai).toEqual(['b', 'a', 'c', 'd'].map(P));
+    });
+
+    it('puts the first profile back at the head when its cooldown ends, and back to full use after a success', async () => {
+      const t = setUpPriority();
+      await t.engine.setHead('openai');
+      coolA(t, 30_000);
+      await t.engine.setHead('openai');
+      expect(t.host.store.order?.openai?.[0]).toBe(P('b'));
+      // Sessions run on B meanwhile.
+      for (let s = 0; s < 3; s++) {
+        t.host.pins.set(`s${s}`, { profileId: P('b'), source: 'auto' });
+        await t.engine.pinNextTurn(`s${s}`, 'openai');
+        expect(t.host.pins.get(`s${s}`)?.profileId).toBe(P('b'));
+      }
+      expect(t.engine.overtakenPicks()).toEqual([]);
+      // OpenClaw's cooldown of A runs out (it drops the window, keeps the rate-limit count).
+      t.host.now += 31_000;
+      t.host.store.usageStats = { [P('a')]: { failureCounts: { rate_limit: 1 } } };
+      expect(t.engine.overtakenPicks()).toEqual([{ provider: 'openai' }]);
+      await t.engine.setHead('openai');
+      expect(t.host.store.order?.openai?.[0]).toBe(P('a'));
+      expect(t.engine.lastPick('openai')?.reason).toMatch(/probe/);
+      // A new session takes A; its request succeeds: A is ready again, not one probe at a time.
+      expect(await turn(t, 'new')).toBe(P('a'));
+      for (let s = 0; s < 3; s++) {
+        await t.engine.pinNextTurn(`s${s}`, 'openai');
+        expect(t.host.pins.get(`s${s}`)?.profileId).toBe(P('a'));
+      }
+      expect(t.history.get('codex-cli:openai:key-a')?.cooldownUntil).toBeNull();
+    });
   });
 });

@@ -156,6 +156,8 @@ export class RotationEngine {
   /** Sessions whose runs this process has seen, with when (a new one starts on the head). */
   readonly #sessions = new Map<string, number>();
   #lastSweep = 0;
+  /** When a provider's head is to be decided again: a cooldown in its pool ends (priority). */
+  readonly #headDueAt = new Map<string, number>();
   /** The history's `changes` when {@link overtakenPicks} last looked. */
   #changesSeen = -1;
 
@@ -233,12 +235,20 @@ export class RotationEngine {
     return members;
   }
 
-  /** The order to store with `head` first: the stored order's relative order kept, new profiles last. */
+  /**
+   * The order to store with `head` first, then the others by priority (`auth.order`), keeping the
+   * stored order's relative order among equals, new profiles last. The rest matters: it is where
+   * OpenClaw moves a run whose profile failed (its next usable candidate), and where it looks for
+   * a higher-priority profile to move an auto pin back to once it is usable again.
+   */
   #orderWith(store: AuthStoreView, provider: string, members: readonly PoolMember[], head: string): string[] {
     const stored = store.order?.[provider]?.filter((id) => store.profiles[id]?.provider === provider) ?? [];
     const seen = new Set(stored);
     const order = [...stored, ...members.map((m) => m.profileId).filter((id) => !seen.has(id))];
-    return [head, ...order.filter((id) => id !== head)];
+    const priority = new Map(members.map((m) => [m.profileId, m.priority]));
+    const rank = (id: string) => priority.get(id) ?? this.#priority(provider, id);
+    // A stable sort: equal priorities (no `auth.order`) keep the stored order.
+    return [head, ...order.filter((id) => id !== head).sort((a, b) => rank(b) - rank(a))];
   }
 
   /**
@@ -265,6 +275,21 @@ export class RotationEngine {
     if (held !== null && held >= until) return;
     const reason = stats?.cooldownReason ?? stats?.disabledReason;
     this.#history.setCooldown(member.id, { until, cause: causeOf(reason), at: now });
+  }
+
+  /**
+   * A request on a profile succeeded: a cooldown of it the history still holds ends, if it has run
+   * out (the rotator otherwise keeps the profile to one probe at a time, as after any cooldown, for
+   * good) or is the one this engine mirrored (OpenClaw ended it with the success). Another
+   * gateway's cooldown still running is left alone.
+   */
+  #succeeded(member: PoolMember, now: number): void {
+    const until = this.#history.get(member.id)?.cooldownUntil ?? null;
+    if (until === null) return;
+    const mine = this.#mirrored.get(member.id);
+    if (until > now && until !== mine) return;
+    this.#mirrored.delete(member.id);
+    this.#history.setCooldown(member.id, { until: null, cause: null, at: now });
   }
 
   // ---- usage -------------------------------------------------------------------------------
@@ -338,6 +363,7 @@ export class RotationEngine {
     // gateway's load more than the key, and health-based would then split traffic unevenly between
     // equally healthy keys.
     this.#history.recordResult(call.member.id, { ok, at: now });
+    if (ok) this.#succeeded(call.member, now);
     call.run.lastFailed = !ok;
     call.run.touchedAt = now;
     const probe = this.#probes.get(call.member.id);
@@ -459,12 +485,20 @@ export class RotationEngine {
   decide(
     provider: string,
     target: PickExplanation['target'],
-  ): { member: PoolMember; order: () => string[] } | undefined {
+  ): { member: PoolMember; order: () => string[]; coolingEnds: number } | undefined {
     const now = this.#clock();
     const store = this.#seams.authStore();
     const members = this.pool(store, provider, now);
     if (members.length === 0) return undefined;
-    for (const m of members) this.#mirror(m, store.usageStats?.[m.profileId], now);
+    // The soonest end of a cooldown among the pool (OpenClaw's or the history's), for setHead.
+    let coolingEnds = Number.POSITIVE_INFINITY;
+    for (const m of members) {
+      const stats = store.usageStats?.[m.profileId];
+      this.#mirror(m, stats, now);
+      const local = coolingUntil(stats, now) ?? Number.POSITIVE_INFINITY;
+      const shared = this.#history.get(m.id)?.cooldownUntil ?? Number.POSITIVE_INFINITY;
+      coolingEnds = Math.min(coolingEnds, local, shared > now ? shared : Number.POSITIVE_INFINITY);
+    }
     const { rotator } = this.#rotationFor(provider, members);
     const exclude: string[] = [];
     for (;;) {
@@ -487,7 +521,11 @@ export class RotationEngine {
       // A probe holds the profile back from other picks until its request ends (see callEnded).
       if (lease.probe) this.#probes.set(lease.id, { rotator, lease });
       const head = lease.credential.profileId;
-      return { member: lease.credential, order: () => this.#orderWith(store, provider, members, head) };
+      return {
+        member: lease.credential,
+        order: () => this.#orderWith(store, provider, members, head),
+        coolingEnds,
+      };
     }
   }
 
@@ -531,6 +569,11 @@ export class RotationEngine {
     this.#pending.set(`#head:${provider}`, { id: pick.member.id, provider });
     this.#decisions.addPending(pick.member.id, 1);
     this.#heads.set(provider, head);
+    // Priority: the head goes back to a higher-priority profile as soon as its cooldown ends (and with
+    // it OpenClaw's own return of auto-pinned sessions to it, which looks at the stored order).
+    if (this.#strategy() === 'priority' && pick.coolingEnds !== Number.POSITIVE_INFINITY)
+      this.#headDueAt.set(provider, pick.coolingEnds);
+    else this.#headDueAt.delete(provider);
     const ok = await this.#seams.writeOrder(provider, pick.order());
     if (!ok) this.#onProblem(`could not write the stored order of ${provider}`);
   }
@@ -541,17 +584,24 @@ export class RotationEngine {
    * while this gateway's OpenClaw does not (another gateway's cooldown, through a shared history).
    * OpenClaw would send the next new session, or that session's next turn, to it: the caller decides
    * them again ({@link setHead}, {@link pinNextTurn}). Costs a scan of the pending picks only when
-   * the history changed since the last call.
+   * the history changed since the last call. With the priority strategy, also the head of a
+   * provider decided while a profile was cooling down, once that cooldown has ended.
    */
   overtakenPicks(): { provider: string; sessionKey?: string }[] {
-    const changes = this.#history.changes;
-    if (changes !== undefined && changes === this.#changesSeen) return [];
-    this.#changesSeen = changes ?? -1;
     const now = this.#clock();
     const out: { provider: string; sessionKey?: string }[] = [];
+    for (const [provider, at] of this.#headDueAt) {
+      if (at > now) continue;
+      this.#headDueAt.delete(provider);
+      out.push({ provider });
+    }
+    const changes = this.#history.changes;
+    if (changes !== undefined && changes === this.#changesSeen) return out;
+    this.#changesSeen = changes ?? -1;
     for (const [key, p] of this.#pending) {
       const until = this.#history.get(p.id)?.cooldownUntil ?? null;
       if (until === null || until <= now) continue;
+      if (key.startsWith('#head:') && out.some((o) => o.provider === p.provider && !o.sessionKey)) continue;
       out.push(
         key.startsWith('#head:') ? { provider: p.provider } : { provider: p.provider, sessionKey: key },
       );
