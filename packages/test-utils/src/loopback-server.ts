@@ -2,8 +2,42 @@
 // endpoint): a real HTTP server on 127.0.0.1 with a random port, answers that can be held and
 // delayed, waits on a counter without timers, and a close that also ends hanging requests. What a
 // fake answers and what it records stays in the fake.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+
+/** A server listening on 127.0.0.1 whose sockets are tracked, so that closing it ends them all. */
+export interface LoopbackListener {
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  /** Tracks a socket the server did not accept itself (a tunnel's upstream), to destroy on close. */
+  track(socket: Socket): void;
+  /** Destroys every tracked socket (hanging requests and tunnels included) and closes the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Makes `server` listen on 127.0.0.1 with a random port, tracking every connection it accepts.
+ *
+ * @param server - a server with its handlers attached
+ */
+export async function listenOnLoopback(server: Server): Promise<LoopbackListener> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  };
+  server.on('connection', track);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    track,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 /** A started loopback server. Close it in the test that started it. */
 export interface LoopbackServer {
@@ -30,17 +64,10 @@ export interface LoopbackServer {
 export async function startLoopbackServer(
   onRequest: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<LoopbackServer> {
-  const sockets = new Set<Socket>();
   let held: Array<() => void> | undefined;
-  const server = createServer(onRequest);
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenOnLoopback(createServer(onRequest));
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: listener.origin,
     answerLater(answer, delayMs) {
       const afterDelay = () => {
         const ms = delayMs();
@@ -58,10 +85,9 @@ export async function startLoopbackServer(
       held = undefined;
       for (const go of waiting) go();
     },
-    async close() {
+    close() {
       held = undefined;
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return listener.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createServer, request } from 'node:http';
-import { type AddressInfo, connect, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { listenOnLoopback } from '../loopback-server.ts';
 
 /** A forward proxy on loopback that records what went through it. */
 export interface FakeProxy {
@@ -31,7 +32,6 @@ export async function startFakeProxy(options: FakeProxyOptions = {}): Promise<Fa
     const origin = hosts[host] ?? hosts[hostname];
     return origin ? new URL(origin) : undefined;
   };
-  const sockets = new Set<Socket>();
   const targets: string[] = [];
   const server = createServer((req, res) => {
     // Absolute-form: GET http://host:port/path
@@ -72,23 +72,10 @@ export async function startFakeProxy(options: FakeProxyOptions = {}): Promise<Fa
       upstream.pipe(client);
       client.pipe(upstream);
     });
-    sockets.add(upstream);
-    upstream.on('close', () => sockets.delete(upstream));
+    listener.track(upstream);
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    targets,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const listener = await listenOnLoopback(server);
+  return { url: listener.origin, targets, close: listener.close };
 }
