@@ -83,6 +83,16 @@ function reloginMethods(credential: CredentialInfo): RefreshMethod[] {
   return credential.refreshMethods.filter((m) => m.type !== 'oauth-refresh');
 }
 
+/** The history's reference to a credential (its `CredentialRef`): the four fields it keys on, not the whole credential. */
+function historyRef(credential: Pick<CredentialInfo, 'id' | 'hash' | 'source' | 'provider'>) {
+  return {
+    id: credential.id,
+    hash: credential.hash,
+    source: credential.source,
+    provider: credential.provider,
+  };
+}
+
 function describeMethods(methods: readonly RefreshMethod[]): string {
   return methods
     .map((m) => {
@@ -327,15 +337,7 @@ export class Refresher extends EventTarget {
     // A transient failure outlived its retries: the token is untouched (or its fate is journalled),
     // the next run tries again.
     this.#history((h, at) => {
-      h.ensure(
-        {
-          id: credential.id,
-          hash: credential.hash,
-          source: credential.source,
-          provider: credential.provider,
-        },
-        at,
-      );
+      h.ensure(historyRef(credential), at);
       h.setNeeds(credential.id, 'refresh', `the last refresh failed: ${last.reason}`, at);
     });
     return {
@@ -348,12 +350,7 @@ export class Refresher extends EventTarget {
   #observed(credential: DiscoveredCredential): void {
     const expires = credential.expiresAt ? Date.parse(credential.expiresAt) : null;
     this.#history((h, at) => {
-      const ref = {
-        id: credential.id,
-        hash: credential.hash,
-        source: credential.source,
-        provider: credential.provider,
-      };
+      const ref = historyRef(credential);
       h.ensure(ref, at);
       h.observe(ref, { at, expiresAt: expires !== null && Number.isFinite(expires) ? expires : null });
       if (h.get(credential.id)?.needs === 'refresh') h.setNeeds(credential.id, null, null, at);
@@ -444,15 +441,7 @@ export class Refresher extends EventTarget {
     const relogin = reloginMethods(credential);
     const fix = relogin.length ? ` Fix: ${describeMethods(relogin)}.` : '';
     this.#history((h, at) => {
-      h.ensure(
-        {
-          id: credential.id,
-          hash: credential.hash,
-          source: credential.source,
-          provider: credential.provider,
-        },
-        at,
-      );
+      h.ensure(historyRef(credential), at);
       h.setStatus(credential.id, 'invalid', `needs login (${code}): ${reason}.${fix}`, at);
       h.setNeeds(credential.id, null, null, at);
     });
@@ -620,7 +609,7 @@ export class Refresher extends EventTarget {
     const after = (await this.#rescan(adapter, ctx, fresh.id)) ?? fresh;
     const expiresMs = tokens.expiresAtMs ?? (after.expiresAt ? Date.parse(after.expiresAt) : null);
     this.#history((h, at) => {
-      const ref = { id: after.id, hash: after.hash, source: after.source, provider: after.provider };
+      const ref = historyRef(after);
       h.ensure(ref, at);
       h.observe(ref, { at, expiresAt: expiresMs !== null && Number.isFinite(expiresMs) ? expiresMs : null });
       h.setNeeds(after.id, null, null, at);
