@@ -83,7 +83,7 @@ function reloginMethods(credential: CredentialInfo): RefreshMethod[] {
   return credential.refreshMethods.filter((m) => m.type !== 'oauth-refresh');
 }
 
-/** The history's reference to a credential (its `CredentialRef`): the four fields it keys on, not the whole credential. */
+/** The history's reference to a credential (its `CredentialRef`): the four fields it keys on. */
 function historyRef(credential: Pick<CredentialInfo, 'id' | 'hash' | 'source' | 'provider'>) {
   return {
     id: credential.id,
