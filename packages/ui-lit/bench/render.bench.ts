@@ -1,5 +1,11 @@
-// First render of 200 credentials in the browser: from the moment `status` returns to the moment
-// the token panel's rows and badges are rendered and laid out, in Debian's Chromium. Budget: 100 ms.
+// First render of 200 credentials in the browser, in Debian's Chromium. Budget: 100 ms.
+// Each repeat is a fresh page: the whole dashboard is mounted and paints its loading state while
+// `status` is held back (as on a real page, where the answer comes over the network); then
+// `status` answers, and the time runs from the moment its data is handed to the element until the
+// token panel's 200 rows are rendered (Lit's `updateComplete`), laid out (a forced layout) and
+// painted (the next animation frame has run its rendering steps: a message posted from its rAF
+// callback). Median of the repeats with their spread (scripts/bench-summary.mjs: "within noise"
+// when the budget lies inside the interquartile range).
 // Also prints the page bundle's gzipped size (budget: 80 KB with Lit). Prints numbers; the exit
 // code says whether the budgets hold.
 import { availableParallelism, loadavg } from 'node:os';
@@ -9,7 +15,7 @@ import { recordGoal } from '../../../scripts/bench-summary.mjs';
 import { bundle, closeSharedBrowser, servePage, sharedBrowser } from '../src/testing/browser.ts';
 
 const COUNT = 200;
-const RUNS = 7;
+const RUNS = 9;
 const BUDGET_MS = 100;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 say(
@@ -21,61 +27,87 @@ const define = fileURLToPath(new URL('../src/define.ts', import.meta.url));
 const gz = gzipSync(await bundle(define, true)).length;
 say(`bundle (all elements + Lit, minified): ${(gz / 1024).toFixed(1)} KB gzipped (budget 80 KB)`);
 
+interface Sample {
+  /** Rows rendered and laid out. */
+  readonly laidOut: number;
+  /** And painted. */
+  readonly painted: number;
+}
+
 const served = await servePage(await bundle(entry, true));
 const browser = await sharedBrowser();
 const times: number[] = [];
+const laidOut: number[] = [];
 try {
   for (let run = 0; run < RUNS; run++) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(served.url);
     await page.waitForFunction(() => 'ctdTest' in window);
-    const ms = await page.evaluate(async (count) => {
+    // Mount the page with `status` held back, and let it paint its loading state.
+    await page.evaluate((count) => {
       const t = window.ctdTest;
       const { client } = t.createFakeClient({ credentials: t.makeCredentials(count) });
-      let arrived = 0;
-      let resolveArrived!: () => void;
-      const arrivedP = new Promise<void>((r) => (resolveArrived = r));
+      const w = window as unknown as { release: () => void; arrived: Promise<number> };
+      const gate = new Promise<void>((r) => (w.release = r));
+      let resolveArrived!: (at: number) => void;
+      w.arrived = new Promise<number>((r) => (resolveArrived = r));
       const timed = {
         ...client,
         async status(input?: Record<string, never>) {
           const out = await client.status(input);
-          arrived = performance.now();
-          resolveArrived();
+          await gate;
+          resolveArrived(performance.now());
           return out;
         },
       };
-      const yieldNow = () =>
+      const el = document.createElement('ctd-token-discovery');
+      el.client = timed;
+      document.body.append(el);
+    }, COUNT);
+    await page.evaluate(
+      () =>
+        new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50)))),
+    );
+    const sample: Sample = await page.evaluate(async (count) => {
+      const w = window as unknown as { release: () => void; arrived: Promise<number> };
+      const el = document.querySelector('ctd-token-discovery')!;
+      const afterTask = () =>
         new Promise<void>((r) => {
           const ch = new MessageChannel();
           ch.port1.onmessage = () => r();
           ch.port2.postMessage(0);
         });
-      const el = document.createElement('ctd-token-discovery');
-      el.client = timed;
-      document.body.append(el);
-      await arrivedP;
+      w.release();
+      const arrived = await w.arrived;
       for (;;) {
+        await el.updateComplete;
         const panel = el.shadowRoot?.querySelector('ctd-token-panel');
+        if (panel) await panel.updateComplete;
         const rows = panel?.shadowRoot?.querySelectorAll('.body [role="row"]').length ?? 0;
-        if (panel && rows === count) {
-          void document.body.offsetHeight; // force style and layout
-          break;
-        }
-        await yieldNow();
+        if (rows === count) break;
+        await afterTask();
       }
-      return performance.now() - arrived;
+      void document.body.offsetHeight; // style and layout now
+      const laidOut = performance.now() - arrived;
+      // The next frame's rendering steps (style, layout, paint) run after its rAF callbacks: a
+      // message posted from one is handled once that frame is painted.
+      await new Promise<void>((r) => requestAnimationFrame(() => void afterTask().then(r)));
+      return { laidOut, painted: performance.now() - arrived };
     }, COUNT);
-    times.push(ms);
+    times.push(sample.painted);
+    laidOut.push(sample.laidOut);
     await page.close();
   }
 } finally {
   await served.close();
   await closeSharedBrowser();
 }
+say(`rendered and laid out (ms): ${laidOut.map((t) => t.toFixed(1)).join(', ')}`);
+say(`rendered, laid out and painted (ms): ${times.map((t) => t.toFixed(1)).join(', ')}`);
 const sorted = [...times].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)]!;
 say(
-  `first render of ${COUNT} credentials after status returns: median ${median.toFixed(1)} ms, min ${sorted[0]!.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms over ${RUNS} page loads (budget ${BUDGET_MS} ms)`,
+  `first render of ${COUNT} credentials after status returns, painted: median ${median.toFixed(1)} ms, min ${sorted[0]!.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms over ${RUNS} page loads (budget ${BUDGET_MS} ms)`,
 );
 recordGoal({
   bench: 'ui-lit',
