@@ -1,6 +1,5 @@
 import type { CredentialStatus } from '@ctd/service/client';
-import { html, LitElement, nothing, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { CtdRefreshRequestedEvent } from '../../events/refresh-requested.ts';
 import { CtdRetryEvent } from '../../events/retry.ts';
 import type { ShownError } from '../../internal/errors.ts';
@@ -15,6 +14,7 @@ import {
   relativeTime,
   shortDuration,
 } from '../../internal/format.ts';
+import { type Markup, markup } from '../../internal/markup.ts';
 import { baseStyles } from '../../internal/styles.ts';
 import type { SourceInfo } from '../../types.ts';
 import badgeStyles from '../status-badge/status-badge.styles.ts';
@@ -95,6 +95,13 @@ export class CtdTokenPanel extends LitElement {
   /** Show only this status (badge kind); empty for all. */
   declare filterStatus: string;
 
+  /** The rows shown, in order, as last rendered (`update` puts them in the body). */
+  #shown: readonly Row[] = [];
+  #shownNow = 0;
+  #shownTotal = 0;
+  /** Each credential's row element and the markup it was made from, reused while that is unchanged. */
+  readonly #rowCache = new Map<string, { readonly html: string; readonly el: Element }>();
+
   constructor() {
     super();
     this.credentials = null;
@@ -119,7 +126,9 @@ export class CtdTokenPanel extends LitElement {
     const now = this.now ?? Date.now();
     const all: Row[] = this.credentials.map((c) => ({ c, badge: badgeOf(c, now) }));
     const rows = this.#sort(this.#filter(all));
-    const totalUses = all.reduce((n, r) => n + r.c.usage.count, 0);
+    this.#shown = rows;
+    this.#shownNow = now;
+    this.#shownTotal = all.reduce((n, r) => n + r.c.usage.count, 0);
     return html`
       ${this.error ? html`<p class="error" role="alert">Could not reload [${this.error.code}]: ${this.error.message}</p>` : nothing}
       ${this.#renderToolbar(all)}
@@ -140,13 +149,7 @@ export class CtdTokenPanel extends LitElement {
             ${this.readOnly ? nothing : html`<div role="columnheader"><span class="visually-hidden">Actions</span></div>`}
           </div>
         </div>
-        <div role="rowgroup" class="body">
-          ${repeat(
-            rows,
-            (r) => r.c.id,
-            (r) => this.#renderRow(r, now, totalUses),
-          )}
-        </div>
+        <div role="rowgroup" class="body" @click=${this.#onBodyClick}></div>
       </div>
       ${rows.length === 0 ? html`<p class="muted">No credential matches these filters.</p>` : nothing}
     `;
@@ -245,9 +248,72 @@ export class CtdTokenPanel extends LitElement {
     });
   }
 
-  // One flat template per row, few nested ones: the first render of 200 rows is dominated by
-  // template instances, so empty `.sub` lines are hidden by CSS rather than left out.
-  #renderRow({ c, badge }: Row, now: number, totalUses: number): TemplateResult {
+  // The rows are not Lit templates: 200 rows of ~30 bindings each made the first render slow
+  // (template instances, parts, marker nodes). Each row is escaped markup (internal/markup.ts);
+  // all new rows are parsed in one go, and a row whose markup is unchanged keeps its element (and
+  // its focus) across renders.
+  protected override update(changed: PropertyValues<this>): void {
+    super.update(changed);
+    const body = this.renderRoot.querySelector('.body');
+    if (body) this.#syncRows(body);
+    else this.#shown = [];
+  }
+
+  #syncRows(body: Element): void {
+    const root = this.renderRoot as ShadowRoot;
+    const active = root.activeElement;
+    const activeId = active && body.contains(active) ? (active as HTMLElement).dataset.id : undefined;
+    const cache = this.#rowCache;
+    const shown = this.#shown;
+    const htmls = shown.map((r) => this.#rowMarkup(r, this.#shownNow, this.#shownTotal).text);
+    const next: (Element | undefined)[] = shown.map((r, i) => {
+      const hit = cache.get(r.c.id);
+      return hit && hit.html === htmls[i] ? hit.el : undefined;
+    });
+    const fresh = next.flatMap((el, i) => (el ? [] : [i]));
+    if (fresh.length === shown.length && body.firstChild === null) {
+      // The first render (and any render where every row changed into an empty body): parsed in place.
+      body.innerHTML = htmls.join('');
+      let el = body.firstElementChild;
+      shown.forEach((r, i) => {
+        cache.set(r.c.id, { html: htmls[i]!, el: el! });
+        el = el!.nextElementSibling;
+      });
+    } else {
+      if (fresh.length) {
+        const t = document.createElement('template');
+        t.innerHTML = fresh.map((i) => htmls[i]).join('');
+        const made = [...t.content.children];
+        fresh.forEach((i, k) => {
+          next[i] = made[k];
+          cache.set(shown[i]!.c.id, { html: htmls[i]!, el: made[k]! });
+        });
+      }
+      const keep = new Set(next);
+      for (const el of [...body.children]) if (!keep.has(el)) el.remove();
+      let cur = body.firstElementChild;
+      for (const el of next as Element[]) {
+        if (el === cur) cur = cur.nextElementSibling;
+        else body.insertBefore(el, cur);
+      }
+    }
+    const ids = new Set(this.credentials?.map((c) => c.id));
+    for (const id of cache.keys()) if (!ids.has(id)) cache.delete(id);
+    // A focused refresh button whose row was replaced: the focus moves to the new row's button.
+    if (activeId !== undefined && !active!.isConnected) {
+      body.querySelector<HTMLElement>(`[data-id="${CSS.escape(activeId)}"][part~="refresh-button"]`)?.focus();
+    }
+  }
+
+  #onBodyClick = (e: Event): void => {
+    const button = (e.target as Element).closest?.<HTMLElement>('[part~="refresh-button"]');
+    const c = button && this.credentials?.find((x) => x.id === button.dataset.id);
+    if (c && !this.readOnly) {
+      this.dispatchEvent(new CtdRefreshRequestedEvent({ credentialId: c.id, source: c.source }));
+    }
+  };
+
+  #rowMarkup({ c, badge }: Row, now: number, totalUses: number): Markup {
     const health = healthOf(c);
     const share = totalUses > 0 ? `${Math.round((c.usage.count / totalUses) * 100)} %` : '–';
     const cooling = c.cooldownUntil !== null && Date.parse(c.cooldownUntil) > now;
@@ -258,36 +324,18 @@ export class CtdTokenPanel extends LitElement {
     const checkReason = c.lastCheck && badge !== 'valid' ? c.lastCheck.reason : '';
     const importReason = c.import.profileId ? '' : (c.import.reason ?? '');
     const left = badge === 'expiring' && Number.isFinite(at) ? ` in ${shortDuration(at - now)}` : '';
-    return html`<div role="row" class="row" data-id=${c.id} data-status=${badge}>
-      <div role="cell" data-label="CLI">${c.source}</div>
-      <div role="cell" data-label="Provider">${c.provider}</div>
-      <div role="cell" data-label="Account">${account || '–'}<span class="sub">${label}</span></div>
-      <div role="cell" data-label="Key"><code>${c.preview ?? '…'}</code></div>
-      <div role="cell" data-label="Status"><span part="badge" class=${`badge ${badge}`}>${BADGE_LABEL[badge]}${left}</span><span class="sub" title=${checkReason}>${checkReason}</span></div>
-      <div role="cell" data-label="Imported as">${imported}<span class="sub" title=${importReason}>${importReason}</span></div>
-      <div role="cell" data-label="Uses" class="num">${c.usage.count}</div>
-      <div role="cell" data-label="Last used">${relativeTime(c.usage.lastUsed, now)}</div>
-      <div role="cell" data-label="Share" class="num">${share}</div>
-      <div role="cell" data-label="Health" class="num">${health.label}</div>
-      <div role="cell" data-label="Cooldown until">${cooling ? relativeTime(c.cooldownUntil, now) : '–'}<span class="sub">${cooling ? (c.cooldownCause ?? '') : ''}</span></div>
-      <div role="cell" data-label="Policy"><span class=${`note policy-${c.policy?.stance ?? 'none'}`} title=${c.policy ? `${c.policy.note} (as of ${c.policy.asOf})` : ''}>${c.policy?.note ?? '–'}</span></div>
-      ${
-        this.readOnly
-          ? nothing
-          : html`<div role="cell" data-label="Actions">${
-              needsRefresh(badge)
-                ? html`<button
-                    type="button"
-                    part="refresh-button"
-                    aria-label=${`Refresh ${c.source} ${label}${account ? ` (${account})` : ''}`}
-                    @click=${() => this.dispatchEvent(new CtdRefreshRequestedEvent({ credentialId: c.id, source: c.source }))}
-                  >
-                    Refresh
-                  </button>`
-                : nothing
-            }</div>`
-      }
-    </div>`;
+    const cause = cooling ? (c.cooldownCause ?? '') : '';
+    const sub = (text: string, title = false) =>
+      text
+        ? title
+          ? markup`<span class="sub" title="${text}">${text}</span>`
+          : markup`<span class="sub">${text}</span>`
+        : '';
+    const action =
+      !this.readOnly && needsRefresh(badge)
+        ? markup`<button type="button" part="refresh-button" data-id="${c.id}" aria-label="${`Refresh ${c.source} ${label}${account ? ` (${account})` : ''}`}">Refresh</button>`
+        : '';
+    return markup`<div role="row" class="row" data-id="${c.id}" data-status="${badge}"><div role="cell" data-label="CLI">${c.source}</div><div role="cell" data-label="Provider">${c.provider}</div><div role="cell" data-label="Account">${account || '–'}${sub(label)}</div><div role="cell" data-label="Key"><code>${c.preview ?? '…'}</code></div><div role="cell" data-label="Status"><span part="badge" class="badge ${badge}">${BADGE_LABEL[badge]}${left}</span>${sub(checkReason, true)}</div><div role="cell" data-label="Imported as">${imported}${sub(importReason, true)}</div><div role="cell" data-label="Uses" class="num">${c.usage.count}</div><div role="cell" data-label="Last used">${relativeTime(c.usage.lastUsed, now)}</div><div role="cell" data-label="Share" class="num">${share}</div><div role="cell" data-label="Health" class="num">${health.label}</div><div role="cell" data-label="Cooldown until">${cooling ? relativeTime(c.cooldownUntil, now) : '–'}${sub(cause)}</div><div role="cell" data-label="Policy"><span class="note policy-${c.policy?.stance ?? 'none'}" title="${c.policy ? `${c.policy.note} (as of ${c.policy.asOf})` : ''}">${c.policy?.note ?? '–'}</span></div>${this.readOnly ? '' : markup`<div role="cell" data-label="Actions">${action}</div>`}</div>`;
   }
 
   #renderEmpty(): TemplateResult {
