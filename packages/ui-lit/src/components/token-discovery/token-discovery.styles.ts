@@ -23,6 +23,14 @@ export default css`
     font-size: 1.05em;
     margin: 1.5rem 0 0.5rem;
   }
+  /* Below 200 credentials the charts and settings are far off screen: their layout, font lookups
+     and paint wait until they are scrolled to (still in the accessibility tree and find-in-page). */
+  ctd-usage-chart,
+  section[aria-labelledby='settings-h'] {
+    display: block;
+    content-visibility: auto;
+    contain-intrinsic-size: auto 24rem;
+  }
   .summary {
     margin: 0.15rem 0 0;
     font-size: 0.9em;

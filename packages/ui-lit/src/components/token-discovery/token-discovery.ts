@@ -176,7 +176,13 @@ export class CtdTokenDiscovery extends LitElement {
       ${this.readOnly ? nothing : html`<ctd-refresh-modal @ctd-imported=${this.#reload} @ctd-refreshed=${this.#reload}></ctd-refresh-modal>`}
       <section aria-labelledby="usage-h">
         <h3 id="usage-h">Usage statistics</h3>
-        <ctd-usage-chart part="usage" .credentials=${credentials ?? []} .records=${this._records}></ctd-usage-chart>
+        ${
+          // Drawn once the status is known (before it, "no usage yet" would be wrong), and then
+          // far below the 200 rows: content-visibility skips its layout until it is scrolled to.
+          credentials
+            ? html`<ctd-usage-chart part="usage" .credentials=${credentials} .records=${this._records}></ctd-usage-chart>`
+            : html`<p class="muted">Loading…</p>`
+        }
       </section>
       ${
         settings
