@@ -174,8 +174,16 @@ export class CredentialWatcher {
   /** For each file: the parent of its directory (so the directory's own deletion is seen), or the nearest existing ancestor. */
   #computeAnchors(): Set<string> {
     const anchors = new Set<string>();
+    const home = (this.#options.env ?? process.env).HOME;
+    const homeDir = home ? resolve(home) : undefined;
     for (const path of this.#targets.keys()) {
-      anchors.add(existingAncestor(dirname(dirname(path))));
+      const dir = dirname(path);
+      // A file right in the home directory (`~/.claude.json`) is watched from the home directory,
+      // not from its parent: the home directory is not deleted and re-created, and its parent (e.g.
+      // /tmp for a temporary home) can be busy with the whole machine's files, each change of
+      // which chokidar answers by listing the directory again (measured in a gateway: most of the
+      // CPU the plugin added to an agent turn).
+      anchors.add(existingAncestor(dir === homeDir ? dir : dirname(dir)));
     }
     // An anchor inside another anchor is already covered by it.
     return new Set(
