@@ -1,4 +1,4 @@
-import type { GetHistoryOutput } from '@ctd/service/client';
+import type { CredentialStatus, GetHistoryOutput } from '@ctd/service/client';
 import { ContextProvider } from '@lit/context';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { tokenDiscoveryClientContext } from '../../context.ts';
@@ -38,6 +38,7 @@ export class CtdTokenDiscovery extends LitElement {
     sources: { attribute: false },
     heading: {},
     _records: { state: true },
+    _charted: { state: true },
   };
 
   /** The client behind every element of the page. */
@@ -54,6 +55,8 @@ export class CtdTokenDiscovery extends LitElement {
   declare heading: string;
 
   declare _records: GetHistoryOutput['records'];
+  /** The credentials the usage charts show: the status's, one frame after the table shows them. */
+  declare _charted: readonly CredentialStatus[] | null;
 
   /** The page's data: status, scan state. */
   readonly data: TokenDiscoveryController;
@@ -69,6 +72,7 @@ export class CtdTokenDiscovery extends LitElement {
     this.sources = [];
     this.heading = 'Token Discovery';
     this._records = [];
+    this._charted = null;
     this.data = new TokenDiscoveryController(this, {
       useContext: false,
       subscribe: (onChange) => this.subscribe?.(onChange) ?? (() => {}),
@@ -78,6 +82,7 @@ export class CtdTokenDiscovery extends LitElement {
   #poll: ReturnType<typeof setInterval> | undefined;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this.data.status) this._charted = null;
     if (changed.has('client')) {
       this.#provider.setValue(this.client);
       this.data.setClient(this.client);
@@ -92,6 +97,20 @@ export class CtdTokenDiscovery extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     void changed;
     const status = this.data.status;
+    if (status && status.credentials !== this.#chartPending) {
+      // The charts (below the table, off screen with many credentials) follow once the table is
+      // painted: the credentials come first.
+      const credentials = status.credentials;
+      this.#chartPending = credentials;
+      let done = false;
+      const show = () => {
+        if (done) return;
+        done = true;
+        if (this.#chartPending === credentials) this._charted = credentials;
+      };
+      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(show, 0)));
+      setTimeout(show, 250); // no animation frames in a hidden tab
+    }
     if (status && status !== this.#historyFor) {
       this.#historyFor = status;
       void this.#loadHistory();
@@ -99,6 +118,7 @@ export class CtdTokenDiscovery extends LitElement {
   }
 
   #historyFor: unknown = null;
+  #chartPending: unknown = null;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -179,8 +199,8 @@ export class CtdTokenDiscovery extends LitElement {
         ${
           // Drawn once the status is known (before it, "no usage yet" would be wrong), and then
           // far below the 200 rows: content-visibility skips its layout until it is scrolled to.
-          credentials
-            ? html`<ctd-usage-chart part="usage" .credentials=${credentials} .records=${this._records}></ctd-usage-chart>`
+          this._charted
+            ? html`<ctd-usage-chart part="usage" .credentials=${this._charted} .records=${this._records}></ctd-usage-chart>`
             : html`<p class="muted">Loading…</p>`
         }
       </section>

@@ -148,6 +148,8 @@ export default css`
       content: attr(data-label);
       flex: 0 0 7.5rem;
       color: var(--_muted);
+      /* The one bold of the panel (a font lookup more, in the card layout only). */
+      font-weight: 600;
     }
     [role='cell'] > * {
       min-width: 0;
