@@ -1,12 +1,13 @@
 import { type SourceId, toCtdError } from '@ctd/core';
-import {
+// The refresher (its expiry monitor and store watcher) is loaded when a background starts: a
+// command that imports the service for a scan loads none of it.
+import type {
   CredentialWatcher,
-  type ExpiryAlert,
-  type ExpiryAssessment,
-  type ExpiryInput,
-  ExpiryMonitor,
-  type RefreshOutcome,
-  type RefreshScheduler,
+  ExpiryAlert,
+  ExpiryAssessment,
+  ExpiryInput,
+  RefreshOutcome,
+  RefreshScheduler,
 } from '@ctd/refresher';
 import type { SourceAdapter } from '@ctd/scanners';
 import { sourceConfig } from './config.ts';
@@ -90,6 +91,7 @@ export async function startBackground(
   service: TokenDiscoveryService,
   options: BackgroundOptions,
 ): Promise<Background> {
+  const { CredentialWatcher, ExpiryMonitor } = await import('@ctd/refresher');
   const config = service.config;
   const emit = (event: BackgroundEvent) => {
     try {

@@ -1,3 +1,4 @@
+import { STRATEGIES } from '@ctd/rotator';
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig } from './config.ts';
 
@@ -76,5 +77,14 @@ describe('service configuration', () => {
     const bad = parseServiceConfig({ cliSources: { 'codex-cli': { priority: -1 } } });
     expect(!bad.ok && bad.issues.join('\n')).toMatch(/cliSources\.codex-cli\.priority/);
     expect(parseServiceConfig({ rotationStrategy: 'random' }).ok).toBe(false);
+  });
+
+  it("accepts exactly the rotator's strategies (named in both packages: the rotator loads only for a rotation)", () => {
+    for (const rotationStrategy of STRATEGIES) {
+      const r = parseServiceConfig({ rotationStrategy });
+      expect(r.ok && r.value.rotationStrategy).toBe(rotationStrategy);
+    }
+    const r = parseServiceConfig({ rotationStrategy: 'random' });
+    for (const s of STRATEGIES) expect(!r.ok && r.issues.join('\n')).toContain(s);
   });
 });

@@ -1,5 +1,5 @@
 import type { SourceId } from '@ctd/core';
-import { STRATEGIES } from '@ctd/rotator';
+import type { Strategy } from '@ctd/rotator';
 import { ALL_ADAPTERS, type SourceAdapter } from '@ctd/scanners';
 import { z } from 'zod';
 
@@ -12,6 +12,19 @@ export interface CliSourceConfig {
   /** Import its subscription logins even where the provider's policy asks for an explicit opt-in. */
   readonly importLogins: boolean;
 }
+
+// The rotator's strategies, named here rather than imported: the rotator is loaded only when a
+// rotation is asked for (a scan has no use for it). The two lists cannot drift apart: each
+// strategy must be in both (the check below) and config.test.ts compares them.
+const STRATEGIES = [
+  'round-robin',
+  'least-used',
+  'priority',
+  'health-based',
+] as const satisfies readonly Strategy[];
+type MissingStrategy = Exclude<Strategy, (typeof STRATEGIES)[number]>;
+const everyStrategy: [MissingStrategy] extends [never] ? true : MissingStrategy = true;
+void everyStrategy;
 
 const sourceSchema = (adapter: SourceAdapter) =>
   z

@@ -10,15 +10,10 @@ import {
   type ValidationResult,
 } from '@ctd/core';
 import { type HistoryEntry, type HistoryStore, openHistoryStore, recordScan } from '@ctd/history';
-import {
-  assessExpiry,
-  REFRESH_STATE_DIR_NAME,
-  Refresher,
-  RefreshScheduler,
-  type RefreshSchedulerOptions,
-  reloginMethods,
-} from '@ctd/refresher';
-import { createRotator, type Rotator } from '@ctd/rotator';
+// The refresher, the rotator and the re-login code serve status, refreshes, rotation and logins:
+// each is loaded when first used, so that a one-shot scan (`ctd scan`) loads none of them.
+import type { Refresher, RefreshScheduler, RefreshSchedulerOptions } from '@ctd/refresher';
+import type { Rotator } from '@ctd/rotator';
 import {
   ALL_ADAPTERS,
   adapterById,
@@ -32,7 +27,7 @@ import type { z } from 'zod';
 import type { TokenDiscoveryClient } from './client.ts';
 import { parseServiceConfig, type ServiceConfig, sourceConfig } from './config.ts';
 import { type ImportAction, type ImportHostFacts, planImport } from './import-plan.ts';
-import { type ActiveLogin, type RefreshRunOptions, runRelogin } from './relogin.ts';
+import type { ActiveLogin, RefreshRunOptions } from './relogin.ts';
 import {
   ClearHistoryInputSchema,
   ClearHistoryOutputSchema,
@@ -242,7 +237,9 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     sources: SourceId[],
     merge = false,
   ): Promise<ScanOutput> {
-    const started = performance.now();
+    // process.hrtime, not performance.now(): the first use of `performance` loads perf_hooks (a
+    // dozen modules and a megabyte of memory in a short `ctd scan`).
+    const started = process.hrtime.bigint();
     const now = this.#now();
     const result = await scanSources({
       env: this.#env,
@@ -280,7 +277,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     const count = (s: ImportOutcome['status']) => views.filter((v) => v.import.status === s).length;
     const output = ScanOutputSchema.parse({
       scannedAt: now.toISOString(),
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
       credentials: views,
       issues: [...result.issues, ...historyIssues],
       ...(params.explain ? { locations: result.locations } : {}),
@@ -404,6 +401,8 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     const sources = Object.fromEntries(
       this.#adapters.map((a) => [a.id, -sourceConfig(this.config, a.id).priority]),
     );
+    const { createRotator } = await import('@ctd/rotator');
+    if (this.#rotator) return this.#rotator; // another call made it meanwhile
     this.#rotator = createRotator<DiscoveredCredential>({
       store,
       strategy: this.config.rotationStrategy,
@@ -514,6 +513,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
     }
     // Each credential's expiry, as the expiry monitor judges it (a dead refresh token, a rejection, the clock).
     const warningMs = this.config.expiryWarningHours * 3_600_000;
+    const { assessExpiry } = await import('@ctd/refresher');
     for (const [i, c] of credentials.entries()) {
       const entry = store?.get(c.id);
       const a = assessExpiry(
@@ -625,6 +625,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
   }
 
   async #openRefresher(): Promise<Refresher> {
+    const { Refresher, REFRESH_STATE_DIR_NAME } = await import('@ctd/refresher');
     let history: HistoryStore | undefined;
     try {
       history = await this.history();
@@ -666,6 +667,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
    */
   async keepAlive(options: RefreshSchedulerOptions = {}): Promise<RefreshScheduler> {
     if (this.#keepAlive) return this.#keepAlive;
+    const { RefreshScheduler } = await import('@ctd/refresher');
     const scheduler = new RefreshScheduler(await this.refresher(), options);
     this.#keepAlive ??= scheduler;
     if (this.#last) this.#keepAlive.set(this.#last.result.credentials);
@@ -709,6 +711,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
    */
   async refreshToken(input: unknown, options: RefreshRunOptions = {}): Promise<RefreshOutput> {
     const { target, method } = parseInput(RefreshInputSchema, input, 'refreshToken');
+    const { reloginMethods } = await import('@ctd/refresher');
     let credentials: DiscoveredCredential[];
     const sources = sourcesForName(target, this.#adapters);
     if (sources.length > 0) {
@@ -750,7 +753,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
         target,
         adapter,
         method,
-        this.#reloginMethodsOf(credentials),
+        this.#reloginMethodsOf(credentials, reloginMethods),
         credentials,
         options,
       );
@@ -800,7 +803,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
         provider: c.provider,
         methods: c.refreshMethods,
       })),
-      methods: this.#reloginMethodsOf(credentials),
+      methods: this.#reloginMethodsOf(credentials, reloginMethods),
       note,
     });
   }
@@ -809,7 +812,10 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
   readonly #logins = new Map<SourceId, ActiveLogin>();
 
   /** The re-login methods of some credentials (deduplicated, best first). */
-  #reloginMethodsOf(credentials: readonly DiscoveredCredential[]): RefreshOutput['methods'] {
+  #reloginMethodsOf(
+    credentials: readonly DiscoveredCredential[],
+    reloginMethods: typeof import('@ctd/refresher').reloginMethods,
+  ): RefreshOutput['methods'] {
     const methods = new Map<string, RefreshOutput['methods'][number]>();
     for (const c of credentials) {
       const adapter = adapterById(c.source, this.#adapters);
@@ -836,6 +842,7 @@ export class TokenDiscoveryService implements TokenDiscoveryClient {
         { details: { operation: 'refreshToken', target, method } },
       );
     }
+    const { runRelogin } = await import('./relogin.ts');
     const answer = await runRelogin({
       adapter,
       method,
