@@ -26,7 +26,11 @@ const stdout = guardOutput(process.stdout, process.stderr, () => {
 const code = await main(process.argv.slice(2), {
   stdout,
   stderr: process.stderr,
-  stdin: process.stdin,
+  // Read when a command asks for it: creating process.stdin costs a stream (a few ms of each
+  // start), and most commands never read it.
+  get stdin() {
+    return process.stdin;
+  },
   env: process.env,
 });
 process.exitCode = stdout.failed() ? 1 : code;
