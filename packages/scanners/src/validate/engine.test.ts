@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { ValidationResult } from '@ctd/core';
 import {
   type FakeProvider,
@@ -153,6 +155,40 @@ describe('validateCredentials', () => {
     expect(result?.status).toBe('valid');
     expect(result?.endpoint).toBe(`${chosen.baseUrl}/models`);
     expect(ignored.requests).toHaveLength(0);
+  });
+
+  it('reuses its connections: never more to one host than the cap, all closed when it returns', async () => {
+    // A plain server that counts connections (the fake provider does not): every key is valid.
+    const sockets: Socket[] = [];
+    const closed: Promise<void>[] = [];
+    const server: Server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-test-1', object: 'model' }] }));
+      });
+    });
+    server.on('connection', (socket: Socket) => {
+      sockets.push(socket);
+      closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const results = await validateCredentials(
+        Array.from({ length: 30 }, (_, i) => openaiCredential(i)),
+        { env: { CTD_OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` }, perHostConcurrency: 3 },
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(30).fill('valid'));
+      // Thirty checks, three at a time: the waiting ones took over the kept-alive connections.
+      expect(sockets.length).toBeGreaterThan(0);
+      expect(sockets.length).toBeLessThanOrEqual(3);
+      // Nothing is left open to keep the process alive (this hangs, and the test times out, if not).
+      await Promise.all(closed);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('ends pending checks as unknown when the caller aborts', async () => {

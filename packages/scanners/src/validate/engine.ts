@@ -178,8 +178,12 @@ export async function validateCredentials(
 ): Promise<ValidationResult[]> {
   const env = options.env ?? process.env;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const limiter = new HostLimiter(options.perHostConcurrency ?? DEFAULT_PER_HOST_CONCURRENCY);
-  const dispatchers = new ProxyDispatchers();
+  const perHost = options.perHostConcurrency ?? DEFAULT_PER_HOST_CONCURRENCY;
+  const limiter = new HostLimiter(perHost);
+  // As many kept-alive connections per host as requests at once: a request waiting for a slot
+  // takes over the connection of the one that freed it, so no check pays a new connection (a TLS
+  // handshake) but the first ones to each host.
+  const dispatchers = new ProxyDispatchers({ connectionsPerHost: perHost });
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const override = (id: EndpointId) => endpointOverride(id, options.baseUrls, env);
   // Every secret of the batch, not only the one checked: a provider may quote any key it has seen.

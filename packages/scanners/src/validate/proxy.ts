@@ -84,24 +84,59 @@ function onLoopback(proxy: string): boolean {
   }
 }
 
+type Undici = typeof import('undici');
+
+let undici: Promise<Undici> | undefined;
+
 /**
- * One `undici` ProxyAgent per proxy URL, created on first use. undici is loaded only when a proxy
- * is configured, so a direct check costs nothing extra to start.
+ * The `undici` module, loaded on first use: an offline scan never loads the network code. A
+ * bundler may hand CommonJS undici over as `default` only (the ctd CLI bundle does).
+ */
+export function loadUndici(): Promise<Undici> {
+  undici ??= import('undici').then((mod) => {
+    const commonJs = (mod as unknown as { default?: Undici }).default;
+    return mod.Agent ? mod : (commonJs as Undici);
+  });
+  return undici;
+}
+
+/** Options of {@link ProxyDispatchers}. */
+export interface DispatcherOptions {
+  /**
+   * Connections kept open at most per host (origin) for direct requests: set it to the per-host
+   * request cap, so a request over the cap reuses a kept-alive connection instead of opening one
+   * more. @default no limit
+   */
+  readonly connectionsPerHost?: number | undefined;
+}
+
+/**
+ * The `undici` dispatchers of one batch of requests: one Agent for direct connections and one
+ * ProxyAgent per proxy URL, each created on first use and kept until {@link close}, so the
+ * requests of a batch to one host share their kept-alive connections (the process-wide fetch
+ * dispatcher, and its connections, are left alone).
  */
 export class ProxyDispatchers {
   readonly #agents = new Map<string, Promise<Dispatcher>>();
+  readonly #connections: number | undefined;
 
-  /** The dispatcher for a proxy URL. */
-  get(proxy: string): Promise<Dispatcher> {
-    let agent = this.#agents.get(proxy);
+  /** @param options - connections kept per host */
+  constructor(options: DispatcherOptions = {}) {
+    const n = options.connectionsPerHost;
+    this.#connections = n !== undefined && Number.isFinite(n) ? Math.max(1, Math.floor(n)) : undefined;
+  }
+
+  /** The dispatcher for a proxy URL, or for direct connections when `proxy` is undefined. */
+  get(proxy?: string): Promise<Dispatcher> {
+    const key = proxy ?? '';
+    let agent = this.#agents.get(key);
     if (!agent) {
-      agent = import('undici').then((mod) => {
-        // A bundler may hand CommonJS undici over as `default` only (the ctd CLI bundle does).
-        const commonJs = (mod as unknown as { default?: { ProxyAgent?: typeof mod.ProxyAgent } }).default;
-        const ProxyAgent = mod.ProxyAgent ?? commonJs?.ProxyAgent;
-        return new ProxyAgent({ uri: proxy });
-      });
-      this.#agents.set(proxy, agent);
+      agent = loadUndici().then(({ Agent, ProxyAgent }) =>
+        proxy === undefined
+          ? new Agent(this.#connections === undefined ? {} : { connections: this.#connections })
+          : new ProxyAgent({ uri: proxy }),
+      );
+      this.#agents.set(key, agent);
     }
     return agent;
   }
