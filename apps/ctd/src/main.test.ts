@@ -198,6 +198,31 @@ describe('ctd scan and the history', () => {
     expect(JSON.parse(json.stdout).credentials).toHaveLength(1);
   });
 
+  it('writes the history after the output: the answer is printed before the file changes', async () => {
+    await home.writeJson('.codex/auth.json', {
+      auth_mode: 'apikey',
+      OPENAI_API_KEY: 'sk-test-PLACEHOLDER-history-order-0000000',
+    });
+    const file = home.resolve('.openclaw/cli-token-history.json');
+    const historyHas = () => existsSync(file) && readFileSync(file, 'utf8').includes('codex-cli');
+    const seenWhenPrinted: boolean[] = [];
+    const io: CliIo = {
+      stdout: {
+        write: (s: string) => {
+          seenWhenPrinted.push(historyHas());
+          return s.length > 0;
+        },
+        isTTY: false,
+      },
+      stderr: { write: () => true, isTTY: false },
+      stdin: new PassThrough(),
+      env: home.env,
+    };
+    expect(await main(['scan', '--offline', '--json'], io)).toBe(0);
+    expect(seenWhenPrinted).toEqual([false]);
+    expect(historyHas()).toBe(true);
+  });
+
   it('records what it found (first and last seen), unless --no-history', async () => {
     await home.writeJson('.codex/auth.json', {
       auth_mode: 'apikey',

@@ -30,6 +30,12 @@ export interface OpenServiceOptions {
   file?: string | undefined;
   timeoutMs?: number;
   validate?: ValidateFn;
+  /**
+   * A one-shot command that prints an answer (scan): the history's writes wait for `close()`,
+   * which it calls once its output is written. Not for the long-running commands (serve, watch),
+   * whose changes other processes sharing the history must see as they happen.
+   */
+  writeOnClose?: boolean;
 }
 
 /** The service a `ctd` command runs, with the history file it uses (when it has one). */
@@ -111,7 +117,10 @@ export async function openService(
       `ctd ${command}: the usage history was not updated [${e.code}]: ${escapeControlChars(e.message)}\n`,
     );
   };
-  const history = store && use === 'write' ? tolerateWriteFailures(store, reportWriteFailure) : store;
+  const history =
+    store && use === 'write'
+      ? tolerateWriteFailures(store, reportWriteFailure, options.writeOnClose ?? false)
+      : store;
   const service = createTokenDiscoveryService({
     env: io.env,
     config: { autoImport: false },
@@ -133,17 +142,23 @@ export async function openService(
 
 /**
  * The store, with `flush` and `close` failures reported instead of thrown: what a command found
- * matters more than recording it. (A Proxy that calls every method on the store itself, whose
- * private fields a proxied `this` could not reach.)
+ * matters more than recording it. With `writeOnClose`, a flush asked for while the command runs
+ * (the service flushes after recording a scan) waits for `close`, which the command calls once
+ * its output is written: the history's lock, write and fsyncs do not hold the answer back, and
+ * the changes are still durable before the process ends. (A Proxy that calls every method on the
+ * store itself, whose private fields a proxied `this` could not reach.)
  */
 function tolerateWriteFailures(
   store: DriverHistoryStore,
   report: (error: unknown) => void,
+  writeOnClose: boolean,
 ): DriverHistoryStore {
   return new Proxy(store, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (typeof value !== 'function') return value;
+      // The changes stay pending, and close() writes them.
+      if (prop === 'flush' && writeOnClose) return async () => undefined;
       if (prop === 'flush' || prop === 'close') {
         return async (...args: unknown[]) => {
           try {

@@ -269,6 +269,8 @@ export const scanCommand: Command = {
     const progress = !values.json && io.stderr.isTTY ? progressLine(io) : undefined;
     const service = await openService(io, 'scan', {
       history: values['no-history'] ? 'none' : 'write',
+      // The history is written after the output (service.close() below), not before it.
+      writeOnClose: true,
       timeoutMs,
       validate: withProgress(progress, io),
     });
