@@ -25,8 +25,12 @@ export type { RotationProfileStatus, RotationProviderStatus } from './status.ts'
 const LOG_PREFIX = `[${PLUGIN_ID}]`;
 /** How long a failed call's verdict is given to land in OpenClaw's store before it is read. */
 const SETTLE_MS = 300;
-/** At most one state-file write per this interval. */
-const STATE_WRITE_MS = 1000;
+/**
+ * At most one state-file write per this interval: the file is only for `status` in another process
+ * (the CLI); a gateway's own status reads the engine. Not once per turn: each write also reads the
+ * auth store.
+ */
+const STATE_WRITE_MS = 5000;
 /** How often the picks a cooldown from the shared history overtook are looked for (see below). */
 const OVERTAKEN_CHECK_MS = 250;
 
