@@ -265,6 +265,64 @@ describe('<ctd-token-discovery> in Chromium', () => {
     await page.close();
   });
 
+  it('shows markup in credential fields as text, and keeps the focus on a refresh button across re-renders', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(served.url);
+    await page.waitForFunction(() => 'ctdTest' in window);
+    await page.evaluate(() => {
+      const t = window.ctdTest;
+      const credentials = t.makeCredentials(8);
+      credentials[1]!.label = '<img src=x onerror="window.pwned=1">';
+      credentials[1]!.lastCheck = {
+        status: 'expired',
+        reason: '"><b id="injected">bold</b>',
+        checkedAt: new Date().toISOString(),
+      };
+      const { client } = t.createFakeClient({ credentials });
+      const el = document.createElement('ctd-token-discovery');
+      el.client = client;
+      document.body.append(el);
+    });
+    await expect.poll(() => rows(page).count()).toBe(8);
+    const row = page.locator('ctd-token-panel [role="row"][data-id$=":user1"]');
+    expect(await row.textContent()).toContain('<img src=x onerror="window.pwned=1">');
+    expect(await row.locator('.sub[title]').first().getAttribute('title')).toBe(
+      '"><b id="injected">bold</b>',
+    );
+    expect(await page.locator('ctd-token-panel img, ctd-token-panel #injected').count()).toBe(0);
+    expect(await page.evaluate(() => 'pwned' in window)).toBe(false);
+
+    // Focus a refresh button, then re-render: with the same data the row (and its focus) stays;
+    // with changed data (a later `now`: other relative times) the row is new and the focus moves
+    // to its refresh button.
+    const focused = () =>
+      page.evaluate(() => {
+        const panel = document
+          .querySelector('ctd-token-discovery')!
+          .shadowRoot!.querySelector('ctd-token-panel')!;
+        const a = panel.shadowRoot!.activeElement as HTMLElement | null;
+        return a ? `${a.getAttribute('part')} ${a.dataset.id}` : null;
+      });
+    const id = await page.evaluate(async () => {
+      const panel = document
+        .querySelector('ctd-token-discovery')!
+        .shadowRoot!.querySelector('ctd-token-panel')!;
+      const button = panel.shadowRoot!.querySelector<HTMLElement>('[part="refresh-button"]')!;
+      button.focus();
+      const before = button.closest('[role="row"]');
+      panel.requestUpdate();
+      await panel.updateComplete;
+      const kept = panel.shadowRoot!.querySelector(`[data-id="${button.dataset.id}"][role="row"]`) === before;
+      if (!kept) throw new Error('an unchanged row was replaced');
+      panel.now = Date.now() + 3 * 3600_000;
+      await panel.updateComplete;
+      if (before!.isConnected) throw new Error('a changed row was kept');
+      return button.dataset.id;
+    });
+    expect(await focused()).toBe(`refresh-button ${id}`);
+    await page.close();
+  });
+
   it('draws the usage graphs with a text alternative', async () => {
     const page = await mount();
     const charts = page.locator('ctd-usage-chart');
