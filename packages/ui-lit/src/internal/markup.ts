@@ -1,7 +1,7 @@
-// HTML text built from a tagged template whose every interpolation is escaped, for the token
-// panel's rows: 200 rows parsed from one string cost a fraction of 200 Lit template instances with
-// ~30 parts each (measured: see bench/render.bench.ts). Every attribute in such a template must be
-// quoted ("…"): escaping covers quotes, not spaces.
+// Escaping for the token panel's rows, which are HTML text rather than Lit templates: 200 rows
+// parsed from one string cost a fraction of 200 Lit template instances with ~30 parts each
+// (measured: see bench/render.bench.ts). Every value put into that text goes through
+// `escapeHtml`, and every attribute there is quoted ("…"): escaping covers quotes, not spaces.
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -10,37 +10,10 @@ const ESCAPES: Readonly<Record<string, string>> = {
   '"': '&quot;',
   "'": '&#39;',
 };
-const SPECIAL = /[&<>"']/g;
-
-/** Markup made by {@link markup}: its interpolations are already escaped. */
-export class Markup {
-  /** The HTML text. */
-  readonly text: string;
-  constructor(text: string) {
-    this.text = text;
-  }
-}
+const SPECIAL = /[&<>"']/;
+const SPECIALS = /[&<>"']/g;
 
 /** Escapes text for an HTML text node or a quoted attribute value. */
 export function escapeHtml(value: string): string {
-  SPECIAL.lastIndex = 0;
-  return SPECIAL.test(value) ? value.replace(SPECIAL, (c) => ESCAPES[c]!) : value;
-}
-
-/**
- * Tagged template: HTML whose interpolations are escaped (text) or kept (nested {@link Markup}).
- * `null`, `undefined` and `false` give nothing; numbers and other values their `String()`.
- */
-export function markup(strings: TemplateStringsArray, ...values: readonly unknown[]): Markup {
-  let out = strings[0]!;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    out +=
-      (v instanceof Markup
-        ? v.text
-        : v === null || v === undefined || v === false
-          ? ''
-          : escapeHtml(String(v))) + strings[i + 1]!;
-  }
-  return new Markup(out);
+  return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPES[c]!) : value;
 }
