@@ -29,6 +29,11 @@ describe('badgeOf', () => {
     ] as const) {
       expect(badgeOf(makeCredential(0, { status, expiresAt: null }, NOW), NOW)).toBe(status);
     }
+    // A status the panel does not know (also one named like an Object property) is 'unknown'.
+    for (const status of ['paused', 'toString', 'constructor']) {
+      const c = makeCredential(0, { status: status as never, expiresAt: null }, NOW);
+      expect(badgeOf(c, NOW)).toBe('unknown');
+    }
     expect(needsRefresh('valid')).toBe(false);
     expect(needsRefresh('expiring')).toBe(false);
     expect(needsRefresh('expired')).toBe(true);

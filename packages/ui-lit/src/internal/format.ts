@@ -42,7 +42,7 @@ export function badgeOf(c: CredentialStatus, now: number): BadgeKind {
       if (status === 'valid' && at - now <= EXPIRING_WITHIN_MS) return 'expiring';
     }
   }
-  return status in BADGE_LABEL ? (status as BadgeKind) : 'unknown';
+  return Object.hasOwn(BADGE_LABEL, status) ? (status as BadgeKind) : 'unknown';
 }
 
 /** Whether a credential gets a refresh button (every one that is not working). */
