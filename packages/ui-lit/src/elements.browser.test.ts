@@ -39,6 +39,8 @@ interface MountOptions {
   readOnly?: boolean;
   width?: number;
   dark?: boolean;
+  /** The fake's scan waits for `window.releaseScan()`. */
+  holdScan?: boolean;
 }
 
 /** Opens a page with `<ctd-token-discovery>` over a fake client; `window.fakeLog` has its log. */
@@ -52,7 +54,9 @@ async function mount(opts: MountOptions = {}): Promise<Page> {
   await page.evaluate((o) => {
     const t = window.ctdTest;
     const credentials = o.empty ? [] : o.count ? t.makeCredentials(o.count) : undefined;
-    const { client, log } = t.createFakeClient({ credentials, failStatus: o.failStatus });
+    const w = window as unknown as { releaseScan?: () => void };
+    const scanGate = o.holdScan ? new Promise<void>((r) => (w.releaseScan = r)) : undefined;
+    const { client, log } = t.createFakeClient({ credentials, failStatus: o.failStatus, scanGate });
     (window as unknown as { fakeLog: unknown }).fakeLog = log;
     const el = document.createElement('ctd-token-discovery');
     el.readOnly = Boolean(o.readOnly);
@@ -198,10 +202,11 @@ describe('<ctd-token-discovery> in Chromium', () => {
   });
 
   it('scans with progress, then reloads', async () => {
-    const page = await mount();
+    const page = await mount({ holdScan: true });
     await expect.poll(() => rows(page).count()).toBe(8);
     await page.getByRole('button', { name: 'Scan now' }).click();
     await page.getByRole('progressbar', { name: 'Scan in progress' }).waitFor();
+    await page.evaluate(() => (window as unknown as { releaseScan: () => void }).releaseScan());
     await expect.poll(() => page.getByText(/Found 8, \d+ valid, 1 imported/).count()).toBe(1);
     await expect.poll(async () => (await calls(page)).filter((c) => c === 'status').length).toBe(2);
     await page.close();

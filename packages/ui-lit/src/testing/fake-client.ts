@@ -102,6 +102,8 @@ export interface FakeClientOptions {
   failStatus?: string | undefined;
   /** Leave out the settings methods. */
   noSettings?: boolean;
+  /** `scan` answers when this settles (else after 150 ms): a test sees its progress for sure. */
+  scanGate?: Promise<unknown> | undefined;
 }
 
 /** What the fake records, for assertions (never a token: only whether one was received). */
@@ -168,7 +170,7 @@ export function createFakeClient(opts: FakeClientOptions = {}): {
     },
     async scan(): Promise<ScanOutput> {
       log.calls.push('scan');
-      await new Promise((r) => setTimeout(r, 150));
+      await (opts.scanGate ?? new Promise((r) => setTimeout(r, 150)));
       return {
         scannedAt: new Date().toISOString(),
         durationMs: 150,
