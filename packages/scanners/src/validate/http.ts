@@ -105,34 +105,102 @@ function classifyBody(
   return { body: 'json', json: clean ? scrubJson(json, clean) : json };
 }
 
+/** What came back for one request: status, headers and the body, unless it passed the cap. */
+interface Exchange {
+  readonly status: number;
+  readonly headers: IncomingHeaders;
+  /** Undefined when the body was longer than the cap (it was not read to the end). */
+  readonly text: string | undefined;
+}
+
+type IncomingHeaders = Record<string, string | string[] | undefined>;
+
+/** Why a request was stopped by this side: the caller's cancel or the timeout. */
+class Stopped extends Error {
+  readonly why: 'timeout' | 'cancelled';
+  constructor(why: 'timeout' | 'cancelled') {
+    super(why === 'timeout' ? 'no answer in time' : 'cancelled');
+    this.name = 'Stopped';
+    this.why = why;
+  }
+}
+
 /**
- * Reads a response body up to a cap, as it streams: a body that never ends, or a huge one, stops
- * at the cap instead of filling memory.
- *
- * @returns the text, or undefined when the body was longer than the cap
+ * Sends one request on a dispatcher and reads its answer, with undici's handler callbacks rather
+ * than a body stream (no stream, promise or signal listener per request: CPU a thousand checks at
+ * once feel). The body is read as it arrives, up to `maxBytes`: a body that never ends, or a huge
+ * one, stops at the cap instead of filling memory, and the connection is closed. The timeout
+ * covers everything from the wait for a connection to the body's last byte.
  */
-function readCappedBody(
-  body: Dispatcher.ResponseData['body'],
+function exchange(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
   maxBytes: number,
-): Promise<string | undefined> {
-  // Events rather than `for await`: a promise per chunk is CPU that a thousand checks feel.
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Exchange> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    if (signal?.aborted) {
+      reject(new Stopped('cancelled'));
+      return;
+    }
+    let controller: Dispatcher.DispatchController | undefined;
+    let stopped: Error | undefined;
+    let settled = false;
+    let status = 0;
+    let headers: IncomingHeaders = {};
+    let chunks: Buffer[] = [];
     let total = 0;
-    body.on('data', (chunk: Buffer) => {
-      total += chunk.byteLength;
-      if (total > maxBytes) {
-        // Destroying the body closes the connection: the rest is never downloaded.
-        body.removeAllListeners('data');
-        body.on('error', () => {});
-        body.destroy();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
+    const settle = (done: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      done();
+    };
+    // Stops the request, now or as soon as undici starts it (it may still wait for a connection).
+    const stop = (reason: Error) => {
+      stopped ??= reason;
+      if (controller && !controller.aborted) controller.abort(reason);
+    };
+    const fail = (reason: Stopped) => {
+      stop(reason);
+      settle(() => reject(reason));
+    };
+    const onAbort = () => fail(new Stopped('cancelled'));
+    const timer = setTimeout(() => fail(new Stopped('timeout')), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    dispatcher.dispatch(options, {
+      onRequestStart(c) {
+        controller = c;
+        if (stopped) c.abort(stopped);
+      },
+      onResponseStart(_c, statusCode, responseHeaders) {
+        // Again after a 1xx: the last one is the answer.
+        status = statusCode;
+        headers = responseHeaders as IncomingHeaders;
+        chunks = [];
+        total = 0;
+      },
+      onResponseData(c, chunk) {
+        if (settled) return;
+        total += chunk.byteLength;
+        if (total > maxBytes) {
+          // Settled first: aborting calls onResponseError at once. Aborting closes the
+          // connection: the rest is never downloaded.
+          settle(() => resolve({ status, headers, text: undefined }));
+          c.abort(new Error('answer larger than the cap'));
+          return;
+        }
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        settle(() => resolve({ status, headers, text: Buffer.concat(chunks, total).toString('utf8') }));
+      },
+      onResponseError(_c, error) {
+        settle(() => reject(error));
+      },
     });
-    body.once('end', () => resolve(Buffer.concat(chunks, total).toString('utf8')));
-    body.once('error', reject);
   });
 }
 
@@ -170,29 +238,29 @@ export async function httpRequest(req: HttpRequest, opts: HttpClientOptions): Pr
   if (transport.kind === 'refused') return { kind: 'failure', endpoint, reason: transport.reason };
   return opts.limiter.run(url.host, async () => {
     if (opts.signal?.aborted) return { kind: 'failure', endpoint, reason: 'the check was cancelled' };
-    // A timer cleared when the request ends (AbortSignal.timeout's would fire for every request,
-    // long after its answer, each building an error nobody reads).
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), opts.timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
     const proxy = proxyFor(req.url, opts.env);
     try {
       if (transport.kind === 'insecure') opts.onInsecure?.(endpoint, transport.host);
-      // undici's own request API on the batch's dispatcher, not fetch: a check needs no WHATWG
+      // undici's dispatcher API on the batch's dispatcher, not fetch: a check needs no WHATWG
       // streams or Request objects (fetch spent about three times the CPU per request, which a
       // thousand checks at once feel), and the dispatcher keeps at most the per-host cap of
       // connections to each host, reused from one request to the next. Redirects are not
       // followed (a redirect could carry a key header to another host).
       const dispatcher = await opts.dispatchers.get(proxy);
-      const res = await dispatcher.request({
-        origin: `${url.protocol}//${url.host}`,
-        path: `${url.pathname}${url.search}`,
-        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-        headers: { accept: 'application/json', 'user-agent': opts.userAgent, ...req.headers },
-        body: req.body ?? null,
-        signal,
-      });
-      const text = await readCappedBody(res.body, opts.maxBodyBytes ?? MAX_BODY_BYTES);
+      const res = await exchange(
+        dispatcher,
+        {
+          origin: `${url.protocol}//${url.host}`,
+          path: `${url.pathname}${url.search}`,
+          method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+          headers: { accept: 'application/json', 'user-agent': opts.userAgent, ...req.headers },
+          body: req.body ?? null,
+        },
+        opts.maxBodyBytes ?? MAX_BODY_BYTES,
+        opts.timeoutMs,
+        opts.signal,
+      );
+      const text = res.text;
       if (text === undefined) {
         return {
           kind: 'failure',
@@ -206,7 +274,7 @@ export async function httpRequest(req: HttpRequest, opts: HttpClientOptions): Pr
       return {
         kind: 'answer',
         endpoint,
-        status: res.statusCode,
+        status: res.status,
         // Built when a validator reads it (a rate limit's Retry-After): most answers need none.
         get headers() {
           headers ??= toHeaders(raw);
@@ -215,19 +283,13 @@ export async function httpRequest(req: HttpRequest, opts: HttpClientOptions): Pr
         ...classifyBody(text, (Array.isArray(contentType) ? contentType[0] : contentType) ?? '', opts.redact),
       };
     } catch (error) {
-      const reason = failureReason(
-        error,
-        timeout.signal.aborted,
-        opts.signal?.aborted ?? false,
-        opts.timeoutMs,
-      );
+      const why = error instanceof Stopped ? error.why : undefined;
+      const reason = failureReason(error, why === 'timeout', why === 'cancelled', opts.timeoutMs);
       return {
         kind: 'failure',
         endpoint,
         reason: proxy ? `${reason} (via proxy ${proxyHost(proxy)})` : reason,
       };
-    } finally {
-      clearTimeout(timer);
     }
   });
 }
