@@ -100,6 +100,24 @@ export function loadUndici(): Promise<Undici> {
   return undici;
 }
 
+/** The direct dispatchers, one per connection cap, shared by every batch of the process. */
+const directAgents = new Map<number | undefined, Promise<Dispatcher>>();
+
+/**
+ * The process's direct dispatcher for a connection cap, created on first use and never closed:
+ * its idle connections stay open for the next batch (a long-running host checks again and again,
+ * and a TLS handshake per check would cost more than the check), and undici unrefs them, so they
+ * never keep a process alive; the server or undici's keep-alive timeout closes them.
+ */
+function directAgent(connections: number | undefined): Promise<Dispatcher> {
+  let agent = directAgents.get(connections);
+  if (!agent) {
+    agent = loadUndici().then(({ Agent }) => new Agent(connections === undefined ? {} : { connections }));
+    directAgents.set(connections, agent);
+  }
+  return agent;
+}
+
 /** Options of {@link ProxyDispatchers}. */
 export interface DispatcherOptions {
   /**
@@ -111,10 +129,10 @@ export interface DispatcherOptions {
 }
 
 /**
- * The `undici` dispatchers of one batch of requests: one Agent for direct connections and one
- * ProxyAgent per proxy URL, each created on first use and kept until {@link close}, so the
- * requests of a batch to one host share their kept-alive connections (the process-wide fetch
- * dispatcher, and its connections, are left alone).
+ * The `undici` dispatchers of one batch of requests: one ProxyAgent per proxy URL, created on
+ * first use and kept until {@link close}, and the process's direct dispatcher for the batch's
+ * connection cap (shared with other batches, not closed), so the requests to one host share their
+ * kept-alive connections. The process-wide `fetch` dispatcher is left alone.
  */
 export class ProxyDispatchers {
   readonly #agents = new Map<string, Promise<Dispatcher>>();
@@ -128,20 +146,16 @@ export class ProxyDispatchers {
 
   /** The dispatcher for a proxy URL, or for direct connections when `proxy` is undefined. */
   get(proxy?: string): Promise<Dispatcher> {
-    const key = proxy ?? '';
-    let agent = this.#agents.get(key);
+    if (proxy === undefined) return directAgent(this.#connections);
+    let agent = this.#agents.get(proxy);
     if (!agent) {
-      agent = loadUndici().then(({ Agent, ProxyAgent }) =>
-        proxy === undefined
-          ? new Agent(this.#connections === undefined ? {} : { connections: this.#connections })
-          : new ProxyAgent({ uri: proxy }),
-      );
-      this.#agents.set(key, agent);
+      agent = loadUndici().then(({ ProxyAgent }) => new ProxyAgent({ uri: proxy }));
+      this.#agents.set(proxy, agent);
     }
     return agent;
   }
 
-  /** Closes every agent (their idle connections would otherwise keep the process alive). */
+  /** Closes every proxy agent (their connections would otherwise keep the process alive). */
   async close(): Promise<void> {
     const agents = [...this.#agents.values()];
     this.#agents.clear();
