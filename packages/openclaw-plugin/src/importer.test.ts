@@ -106,8 +106,30 @@ describe('OpenClawImporter', () => {
     };
     m.profiles['openai:ctd-codex-cli-acct-1'] = { type: 'token', provider: 'openai', accountId: 'acct-1' };
     const facts = await new OpenClawImporter(m.host).hostFacts();
-    expect([...(facts.availableProviders ?? [])].sort()).toEqual(['anthropic', 'openai']);
+    const available = facts.availableProviders;
+    expect(available).not.toBeNull();
+    expect(['openai', 'google', 'anthropic', 'mistral'].filter((p) => available?.has(p))).toEqual([
+      'openai',
+      'anthropic',
+    ]);
     expect([...(facts.reusedAccounts ?? [])].sort()).toEqual(['openai:acct-9', 'openai:x@example.com']);
+  });
+
+  it('asks OpenClaw about a provider only when the plan asks, once', async () => {
+    const m = memoryHost();
+    const asked: string[] = [];
+    m.host.catalog = async () => ({
+      resolveOwningPluginIdsForProvider: ({ provider }) => {
+        asked.push(provider);
+        return provider === 'openai' ? ['openai'] : null;
+      },
+    });
+    const facts = await new OpenClawImporter(m.host).hostFacts();
+    expect(asked).toEqual([]);
+    expect(facts.availableProviders?.has('openai')).toBe(true);
+    expect(facts.availableProviders?.has('openai')).toBe(true);
+    expect(facts.availableProviders?.has('qwen-portal')).toBe(false);
+    expect(asked).toEqual(['openai', 'qwen-portal']);
   });
 
   it('fails loudly when OpenClaw does not store the profile', async () => {

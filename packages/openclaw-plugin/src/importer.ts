@@ -1,30 +1,5 @@
-import { allProviderIds } from '@ctd/scanners';
 import type { CredentialImporter, ImportAction, ImportHostFacts } from '@ctd/service';
 import type { HostConfig, RuntimeConfigApi } from './host-types.ts';
-
-/**
- * Providers whose availability the importer asks OpenClaw about: every provider a source adapter
- * can yield, and the providers whose keys come from the environment.
- */
-const KNOWN_PROVIDERS: readonly string[] = [
-  ...new Set([
-    ...allProviderIds(),
-    'openai',
-    'google',
-    'anthropic',
-    'moonshot',
-    'openrouter',
-    'deepseek',
-    'mistral',
-    'groq',
-    'xai',
-    'together',
-    'fireworks',
-    'minimax',
-    'zai',
-    'github-copilot',
-  ]),
-];
 
 type StoredProfile = {
   type?: string;
@@ -105,6 +80,41 @@ function sameCredential(stored: StoredProfile | undefined, wanted: Record<string
 }
 
 /**
+ * The providers OpenClaw can use, asked per provider on first `has`: each answer is one walk of
+ * OpenClaw's plugin catalog (tens of ms, more on a busy gateway), and a scan asks only about the
+ * providers of the logins it found, not every provider there is. Only `has` is meaningful:
+ * iterating lists the providers answered so far.
+ */
+class ProviderAvailability extends Set<string> {
+  readonly #catalog: CatalogSdk;
+  readonly #config: HostConfig;
+  readonly #answered = new Map<string, boolean>();
+
+  constructor(catalog: CatalogSdk, config: HostConfig) {
+    super();
+    this.#catalog = catalog;
+    this.#config = config;
+  }
+
+  override has(provider: string): boolean {
+    let available = this.#answered.get(provider);
+    if (available === undefined) {
+      try {
+        const owners = this.#catalog.resolveOwningPluginIdsForProvider({ provider, config: this.#config });
+        available = Boolean(
+          owners && owners.length > 0 && owners.some((id) => pluginEnabled(this.#config, id)),
+        );
+      } catch {
+        available = true; // Cannot tell: let the write decide.
+      }
+      this.#answered.set(provider, available);
+      if (available) super.add(provider);
+    }
+    return available;
+  }
+}
+
+/**
  * Imports into OpenClaw through its plugin SDK, never its storage files: the profile with
  * `upsertAuthProfileWithLock`, then the config's `auth.profiles` entry (`applyAuthProfileConfig`)
  * so OpenClaw actually uses it. CLI logins arrive as `token` profiles, never `oauth`: OpenClaw can
@@ -125,15 +135,9 @@ export class OpenClawImporter implements CredentialImporter {
   /** Providers with an enabled OpenClaw provider plugin, and the logins OpenClaw already holds itself. */
   async hostFacts(): Promise<ImportHostFacts> {
     const config = this.#config();
-    let availableProviders: Set<string> | null = null;
+    let availableProviders: ReadonlySet<string> | null;
     try {
-      const catalog = await this.#host.catalog();
-      availableProviders = new Set(
-        KNOWN_PROVIDERS.filter((provider) => {
-          const owners = catalog.resolveOwningPluginIdsForProvider({ provider, config });
-          return Boolean(owners && owners.length > 0 && owners.some((id) => pluginEnabled(config, id)));
-        }),
-      );
+      availableProviders = new ProviderAvailability(await this.#host.catalog(), config);
     } catch {
       availableProviders = null; // Cannot tell: let the write decide.
     }
