@@ -56,14 +56,14 @@ export function noProxyMatches(url: URL, noProxy: string | undefined): boolean {
  * goes through a proxy only when the proxy is on loopback too: a proxy elsewhere would read the
  * credential in plain text, and could not reach this machine's loopback anyway.
  *
- * @param url - the request URL
+ * @param url - the request URL (parsed or not)
  * @param env - the environment given by the caller
  * @returns the proxy URL, or undefined to connect directly
  */
-export function proxyFor(url: string, env: Env): string | undefined {
+export function proxyFor(url: string | URL, env: Env): string | undefined {
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = typeof url === 'string' ? new URL(url) : url;
   } catch {
     return undefined;
   }
