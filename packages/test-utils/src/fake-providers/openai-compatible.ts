@@ -15,7 +15,11 @@ export type ChatBehavior =
       /** The error message (OpenClaw retries a short-window limit on the same key, not a daily one). */
       readonly message?: string | undefined;
     }
-  | { readonly type: 'unauthorized' }
+  | {
+      readonly type: 'unauthorized';
+      /** The error message (OpenClaw cools a revoked key down for 10 min, a wrong one for 30 s). */
+      readonly message?: string | undefined;
+    }
   | { readonly type: 'server_error' };
 
 /** One chat request the fake received: only the SHA-256 of its key is kept, never the key. */
@@ -149,7 +153,11 @@ export async function startFakeOpenAICompatible(
       sendJson(
         res,
         401,
-        openaiError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'),
+        openaiError(
+          behavior?.message ?? 'Incorrect API key provided.',
+          'invalid_request_error',
+          'invalid_api_key',
+        ),
       );
       return;
     }

@@ -1,17 +1,7 @@
-# Draft: two gateways sharing one Redis (issue 15)
-
-Not in the e2e suite yet: it fails for a real reason. Gateway 2 still sent 1–2 requests with key A during the cooldown gateway 1 put into Redis. Two causes in `packages/openclaw-plugin/src/rotation/engine.ts`:
-
-1. The head of OpenClaw's stored order is not re-chosen when the shared history brings in a cooldown for it: call `setHead` again then.
-2. `#mirror` copies OpenClaw's local cooldown state into the history, and so clears a cooldown another gateway wrote: clear only cooldowns this engine set.
-
-Once both are fixed, move the file below to `packages/openclaw-plugin/e2e/shared-redis.e2e.test.ts`, run it twice alone (`cd packages/openclaw-plugin && ../../.cache/bin/pnpm exec vitest run --config vitest.e2e.config.ts e2e/shared-redis.e2e.test.ts`), and name it in the README's "Several gateways, one pool".
-
-```ts
 // End to end: two real OpenClaw gateways sharing one Redis (`history: { backend: "redis" }`) spend
-// the same two API keys. Key A answers 401 on gateway 1, which puts it into cooldown in the shared
-// history; gateway 2, whose OpenClaw never saw A fail, then sends no request with A while that
-// cooldown lasts. Afterwards no Redis key or value holds a key. One redis-server on loopback
+// the same two API keys. Key A answers 401 (revoked) on gateway 1, which puts it into cooldown in
+// the shared history; gateway 2, whose OpenClaw never saw A fail, then sends no request with A
+// while that cooldown lasts. Afterwards no Redis key or value holds a key. One redis-server on loopback
 // (stopped by PID), one fake OpenAI-compatible provider for both gateways. Run with
 // `node scripts/run-e2e.mjs e2e/shared-redis.e2e.test.ts` (or the whole `npm run test:e2e`).
 import { spawnSync } from 'node:child_process';
@@ -60,7 +50,8 @@ async function ok<T>(node: Node, method: string, params: unknown = {}): Promise<
 
 async function start(node: Node): Promise<void> {
   node.gateway = node.sandbox.startGateway();
-  await node.gateway.waitReady();
+  // Up to 10 min: on a shared 2-core machine under load a start has taken over 3 min.
+  await node.gateway.waitReady(600_000);
   node.client = await GatewayClient.connect(node.sandbox);
   await waitFor('rotation to start', async () =>
     (await ok<{ rotation?: unknown[] }>(node, 'tokenDiscovery.status')).rotation ? true : undefined,
@@ -84,14 +75,28 @@ async function newSessionTurn(node: Node, label: string): Promise<string> {
 const requestsWith = (name: KeyName, until = Number.POSITIVE_INFINITY) =>
   fake.chatRequests.filter((r) => nameByHash.get(r.keyHash) === name && r.at < until).length;
 
-/** Key A's cooldown end in a gateway's history (the shared one), or undefined. */
+/**
+ * Key A's cooldown end in a gateway's history (the shared one), once that gateway's rotation has
+ * acted on it (A no longer heads its OpenClaw's stored order, where new sessions start), or undefined.
+ */
 async function cooldownOfA(node: Node): Promise<number | undefined> {
-  const h = await ok<{ records: { hash: string; cooldownUntil?: string | null }[] }>(
+  const h = await ok<{ records: { id: string; hash: string; cooldownUntil?: string | null }[] }>(
     node,
     'tokenDiscovery.getHistory',
   );
-  const until = Date.parse(h.records.find((r) => r.hash === sha256(KEYS.A))?.cooldownUntil ?? '');
-  return until > Date.now() ? until : undefined;
+  const a = h.records.find((r) => r.hash === sha256(KEYS.A));
+  const until = Date.parse(a?.cooldownUntil ?? '');
+  if (!a || !(until > Date.now())) return undefined;
+  const st = await ok<{
+    rotation?: {
+      provider: string;
+      order: string[];
+      profiles: { profileId: string; credentialId: string }[];
+    }[];
+  }>(node, 'tokenDiscovery.status');
+  const openai = st.rotation?.find((p) => p.provider === 'openai');
+  const profileOfA = openai?.profiles.find((p) => p.credentialId === a.id)?.profileId;
+  return profileOfA && openai?.order[0] !== profileOfA ? until : undefined;
 }
 
 /** Every key and value in Redis, as text (redis-cli on loopback). */
@@ -157,7 +162,7 @@ beforeAll(async () => {
     await stop(node);
   }
   for (const node of nodes) await start(node);
-}, 900_000);
+}, 2_400_000);
 
 afterAll(async () => {
   for (const node of nodes) await stop(node).catch(() => {});
@@ -178,14 +183,17 @@ describe('two gateways, one Redis', () => {
     });
     const [g1, g2] = nodes as [Node, Node];
     // Gateway 1: new sessions until one is sent to A (round-robin: one of the first two); A answers
-    // 401, OpenClaw moves the turn to B and cools A down; rotation mirrors that into Redis.
-    fake.script(KEYS.A, { type: 'unauthorized' });
+    // 401, OpenClaw moves the turn to B and disables A; rotation mirrors that into Redis.
+    // A revoked key: OpenClaw disables it for 10 min (a plain 401 is 30 s, shorter than a few turns
+    // take on a busy 2-core machine: a run once saw 35 s for one).
+    fake.script(KEYS.A, { type: 'unauthorized', message: 'This key has been revoked.' });
     fake.resetCounts();
     for (let i = 0; i < 4 && requestsWith('A') === 0; i++)
       expect(await newSessionTurn(g1, `g1-${i}`)).toBe('ok');
     expect(requestsWith('A'), 'gateway 1 sent a request with A').toBeGreaterThan(0);
-    // Gateway 1 mirrors OpenClaw's cooldown of A (30 s for a first 401) into the history when it
-    // decides the session's next pick; the history flushes within a second and gateway 2 reads it.
+    // Gateway 1 mirrors OpenClaw's cooldown of A (10 min for a revoked key) into the history when it
+    // decides the session's next pick; the history flushes within a second, gateway 2 reads it and
+    // its rotation moves the head of its stored order off A (its OpenClaw never saw A fail).
     const until = (await waitFor('gateway 2 to see the cooldown of A', () => cooldownOfA(g2), {
       timeoutMs: 20_000,
       intervalMs: 100,
@@ -218,4 +226,3 @@ describe('two gateways, one Redis', () => {
     expect(dump.text.includes('PLACEHOLDER')).toBe(false);
   });
 });
-```
