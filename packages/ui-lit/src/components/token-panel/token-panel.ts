@@ -119,12 +119,12 @@ export class CtdTokenPanel extends LitElement {
 
   protected override render(): TemplateResult {
     if (this.error && !this.credentials?.length) return this.#renderError(this.error);
-    if (this.credentials === null) {
-      return html`<p class="muted" role="status">Loading credentials…</p>`;
-    }
-    if (this.credentials.length === 0) return this.#renderEmpty();
+    if (this.credentials?.length === 0) return this.#renderEmpty();
+    // While loading, the table's toolbar and header are already there (with a loading line): when
+    // `status` answers, only the options and the rows are new.
+    const loading = this.credentials === null;
     const now = this.now ?? Date.now();
-    const all: Row[] = this.credentials.map((c) => ({ c, badge: badgeOf(c, now) }));
+    const all: Row[] = (this.credentials ?? []).map((c) => ({ c, badge: badgeOf(c, now) }));
     const rows = this.#sort(this.#filter(all));
     this.#shown = rows;
     this.#shownNow = now;
@@ -132,8 +132,8 @@ export class CtdTokenPanel extends LitElement {
     return html`
       ${this.error ? html`<p class="error" role="alert">Could not reload [${this.error.code}]: ${this.error.message}</p>` : nothing}
       ${this.#renderToolbar(all)}
-      <p class="visually-hidden" role="status">${rows.length} of ${all.length} credentials shown</p>
-      <div role="table" part="table" aria-label="Discovered credentials" aria-rowcount=${rows.length + 1}>
+      <p class="visually-hidden" role="status">${loading ? '' : `${rows.length} of ${all.length} credentials shown`}</p>
+      <div role="table" part="table" aria-label="Discovered credentials" aria-rowcount=${rows.length + 1} aria-busy=${loading ? 'true' : 'false'}>
         <div role="rowgroup" class="head">
           <div role="row" class="row">
             ${this.#th('cli')}${this.#th('provider')}
@@ -151,7 +151,13 @@ export class CtdTokenPanel extends LitElement {
         </div>
         <div role="rowgroup" class="body" @click=${this.#onBodyClick}></div>
       </div>
-      ${rows.length === 0 ? html`<p class="muted">No credential matches these filters.</p>` : nothing}
+      ${
+        loading
+          ? html`<p class="muted" role="status">Loading credentials…</p>`
+          : rows.length === 0
+            ? html`<p class="muted">No credential matches these filters.</p>`
+            : nothing
+      }
     `;
   }
 
