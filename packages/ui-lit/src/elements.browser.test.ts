@@ -118,11 +118,15 @@ describe('<ctd-token-discovery> in Chromium', () => {
       ),
     ).toEqual(new Set(['environment']));
     await page.getByLabel('CLI', { exact: true }).selectOption('');
+    await expect.poll(() => rows(page).count()).toBe(40);
     await page.getByRole('button', { name: 'Uses' }).click();
     const uses = await rows(page).evaluateAll((trs) =>
       trs.map((tr) => Number(tr.querySelector('.num')!.textContent)),
     );
     expect(uses).toEqual([...uses].sort((a, b) => b - a));
+    // After filter and sort changes (rows back from the panel's cache, moved): each credential once.
+    const ids = await rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+    expect(new Set(ids).size).toBe(40);
     expect(await page.getByRole('columnheader', { name: /Uses/ }).getAttribute('aria-sort')).toBe(
       'descending',
     );
