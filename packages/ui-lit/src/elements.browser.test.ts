@@ -299,6 +299,28 @@ describe('<ctd-token-discovery> in Chromium', () => {
       '"><b id="injected">bold</b>',
     );
     expect(await page.locator('ctd-token-panel img, ctd-token-panel #injected').count()).toBe(0);
+    // A long reason takes three lines on screen; all of it stays in the title.
+    const long = 'the provider answered with a very long explanation of what went wrong. '.repeat(12);
+    await page.evaluate((reason) => {
+      const panel = document
+        .querySelector('ctd-token-discovery')!
+        .shadowRoot!.querySelector('ctd-token-panel')!;
+      const creds = panel.credentials!.map((c, i) =>
+        i === 2 ? { ...c, lastCheck: { status: 'invalid', reason, checkedAt: new Date().toISOString() } } : c,
+      );
+      panel.credentials = creds;
+    }, long);
+    const clamped = page.locator(`ctd-token-panel .sub[title="${long}"]`);
+    await expect.poll(() => clamped.count()).toBe(1);
+    const box = await clamped.evaluate((el) => ({
+      height: el.getBoundingClientRect().height,
+      line:
+        Number.parseFloat(getComputedStyle(el).lineHeight) ||
+        1.2 * Number.parseFloat(getComputedStyle(el).fontSize),
+      scroll: el.scrollHeight,
+    }));
+    expect(box.scroll, 'the reason is longer than three lines').toBeGreaterThan(4 * box.line);
+    expect(box.height).toBeLessThanOrEqual(3 * box.line + 2);
     expect(await page.evaluate(() => 'pwned' in window)).toBe(false);
 
     // Focus a refresh button, then re-render: with the same data the row (and its focus) stays;

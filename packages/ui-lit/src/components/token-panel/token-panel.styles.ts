@@ -95,8 +95,8 @@ export default css`
   [part='refresh-button'] {
     white-space: nowrap;
   }
+  /* No display here: the three-line clamp above needs its -webkit-box. */
   .sub {
-    display: block;
     color: var(--_muted);
     overflow-wrap: anywhere;
   }
