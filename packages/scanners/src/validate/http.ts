@@ -74,12 +74,30 @@ function failureReason(error: unknown, timedOut: boolean, cancelled: boolean, ti
   return code ? `network error (${code})` : 'network error';
 }
 
-/** Every string value in a parsed JSON value passed through `clean` (keys are the provider's schema). */
+/**
+ * Every string value in a parsed JSON value passed through `clean` (keys are the provider's
+ * schema). In place: the value is fresh from `JSON.parse` and nothing else holds it, and a copy of
+ * every answer is garbage a thousand checks at once feel.
+ */
 function scrubJson(value: unknown, clean: (text: string) => string): unknown {
   if (typeof value === 'string') return clean(value);
-  if (Array.isArray(value)) return value.map((v) => scrubJson(v, clean));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubJson(v, clean)]));
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = scrubJson(value[i], clean);
+  } else if (value && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    for (const key of Object.keys(object)) {
+      const before = object[key];
+      const after = scrubJson(before, clean);
+      // Defined, not assigned: a `__proto__` key from JSON is an own property, and assigning to
+      // it would set the object's prototype instead.
+      if (after !== before)
+        Object.defineProperty(object, key, {
+          value: after,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+    }
   }
   return value;
 }
