@@ -45,13 +45,21 @@ function register(api: PluginApi): void {
     },
     getService,
   );
+  let rotationStarting: Promise<void> | undefined;
   api.registerService({
     id: `${PLUGIN_ID}-rotation`,
-    start: (ctx) =>
-      rotation.start(ctx.logger).catch((error: unknown) => {
+    // Not awaited: OpenClaw waits for its services' starts before `/readyz`, and rotation's start
+    // loads OpenClaw's auth SDK and runtime and opens the history (seconds on a busy machine).
+    // A model call that comes first is kept until rotation runs (registerRotation's hooks).
+    start: (ctx) => {
+      rotationStarting = rotation.start(ctx.logger).catch((error: unknown) => {
         ctx.logger.error(`${LOG_PREFIX} rotation did not start: ${toCtdError(error).message}`);
-      }),
-    stop: () => rotation.stop(),
+      });
+    },
+    async stop() {
+      await rotationStarting; // a start still running would set its timers after the stop
+      await rotation.stop();
+    },
   });
 
   let stopKeepAlive: (() => Promise<void>) | undefined;
