@@ -199,9 +199,16 @@ export async function validateCredentials(
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const override = (id: EndpointId) => endpointOverride(id, options.baseUrls, env);
   // Every secret of the batch, not only the one checked: a provider may quote any key it has seen.
-  const clean = createRedactor(
-    credentials.flatMap((c) => [c.secret.reveal(), c.refreshSecret?.reveal() ?? '']),
-  );
+  // Indexed once the requests are on their way (below), or by the first text to clean if that
+  // comes first: for a thousand secrets it is milliseconds that would otherwise delay every request.
+  let redactor: ((text: string) => string) | undefined;
+  const redact = () => {
+    redactor ??= createRedactor(
+      credentials.flatMap((c) => [c.secret.reveal(), c.refreshSecret?.reveal() ?? '']),
+    );
+    return redactor;
+  };
+  const clean = (text: string) => redact()(text);
   const warn = (warning: ValidationWarning) => {
     try {
       options.onWarning?.(warning);
@@ -262,16 +269,17 @@ export async function validateCredentials(
     }
   };
   try {
-    return await Promise.all(
-      credentials.map(async (credential, i) => {
-        emit('start', credential);
-        const result = await checkOne(credential, options, startRun, clean);
-        running[i] = false;
-        done++;
-        emit('done', credential, result);
-        return result;
-      }),
-    );
+    const checks = credentials.map(async (credential, i) => {
+      emit('start', credential);
+      const result = await checkOne(credential, options, startRun, clean);
+      running[i] = false;
+      done++;
+      emit('done', credential, result);
+      return result;
+    });
+    // After the first requests went out, while their answers are awaited.
+    setImmediate(redact);
+    return await Promise.all(checks);
   } finally {
     await dispatchers.close();
   }
