@@ -305,8 +305,10 @@ describe('the four strategies drive a real gateway (8 sessions × 10 turns each)
   // 36/48/4/0: a run whose first call starts after another run's 429 has cooled A is attributed to the
   // next profile, but OpenClaw had already chosen A for it (its candidates are frozen before the
   // model-call hook fires), so A's request is counted on B and the failover's on C; (2) after A's
-  // cooldown only 8 of the 40 turns went back to A (cause not found yet); (3) on a loaded 2-core machine
-  // rounds 3 and 4 took longer than A's 30 s cooldown.
+  // cooldown only 8 of the 40 turns went back to A: OpenClaw did not move the auto-pinned sessions
+  // back (its rule for a recovered higher-priority profile did not fire), and the head's probe lease
+  // held A back from the sessions' pins for 60 s (fixed since, not yet run here); (3) on a loaded
+  // 2-core machine rounds 3 and 4 took longer than A's 30 s cooldown.
   it.skip('priority: all on the first key; the next takes over while it answers 429; back after its cooldown', async () => {
     await stopGateway();
     await configure('priority', { order: NAMES.map((n) => profileOf[n]) });

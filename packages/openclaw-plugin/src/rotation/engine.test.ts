@@ -353,9 +353,12 @@ describe('RotationEngine', () => {
       await t.engine.setHead('openai');
       expect(t.host.store.order?.openai?.[0]).toBe(P('a'));
       expect(t.engine.lastPick('openai')?.reason).toMatch(/probe/);
+      // The head's probe does not hold A back from a session's pin (no new session may come).
+      await t.engine.pinNextTurn('s0', 'openai');
+      expect(t.host.pins.get('s0')?.profileId).toBe(P('a'));
       // A new session takes A; its request succeeds: A is ready again, not one probe at a time.
       expect(await turn(t, 'new')).toBe(P('a'));
-      for (let s = 0; s < 3; s++) {
+      for (let s = 1; s < 3; s++) {
         await t.engine.pinNextTurn(`s${s}`, 'openai');
         expect(t.host.pins.get(`s${s}`)?.profileId).toBe(P('a'));
       }

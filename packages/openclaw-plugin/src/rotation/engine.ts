@@ -574,6 +574,14 @@ export class RotationEngine {
     if (this.#strategy() === 'priority' && pick.coolingEnds !== Number.POSITIVE_INFINITY)
       this.#headDueAt.set(provider, pick.coolingEnds);
     else this.#headDueAt.delete(provider);
+    // Priority: a head that is a recovered profile's probe must not hold that profile back from the
+    // sessions' pins until a new session comes (or the probe's lease runs out, 60 s): seen in the
+    // e2e, where no new session came and every session stayed on the next profile for a minute.
+    const probe = this.#probes.get(pick.member.id);
+    if (probe && this.#strategy() === 'priority') {
+      this.#probes.delete(pick.member.id);
+      probe.rotator.report(probe.lease, { type: 'cancelled' });
+    }
     const ok = await this.#seams.writeOrder(provider, pick.order());
     if (!ok) this.#onProblem(`could not write the stored order of ${provider}`);
   }
