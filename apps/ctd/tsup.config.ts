@@ -68,7 +68,7 @@ export default defineConfig(() => {
       // `ctd serve`'s page (the @ctd/ui-lit page script with Lit) embedded as one string.
       options.define = { ...options.define, __CTD_SERVE_PAGE__: JSON.stringify(bundlePageSync()) };
     },
-    // Bundled CommonJS dependencies (undici, loaded only for a proxy) call require() for Node
+    // Bundled CommonJS dependencies (undici, loaded on the first online check) call require() for Node
     // built-ins, which an ES module lacks. A module-level binding is dropped by the minifier, so
     // the banner sets a global one.
     banner: {
