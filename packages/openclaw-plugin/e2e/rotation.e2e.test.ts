@@ -301,14 +301,15 @@ describe('the four strategies drive a real gateway (8 sessions × 10 turns each)
   // next profile of the stored order at once, which rotation keeps in `auth.order` after its head.
   // Skipped, and issue 11 stays open for it. The earlier C=8 is gone (the stored order after the head
   // had kept an earlier strategy's order, and OpenClaw's in-run failover went A -> C; it now follows
-  // auth.order): the last run counted A=40 B=48 C=0 D=0. Still wrong: (1) the history counted
-  // 36/48/4/0: a run whose first call starts after another run's 429 has cooled A is attributed to the
-  // next profile, but OpenClaw had already chosen A for it (its candidates are frozen before the
-  // model-call hook fires), so A's request is counted on B and the failover's on C; (2) after A's
-  // cooldown only 8 of the 40 turns went back to A: OpenClaw did not move the auto-pinned sessions
-  // back (its rule for a recovered higher-priority profile did not fire), and the head's probe lease
-  // held A back from the sessions' pins for 60 s (fixed since, not yet run here); (3) on a loaded
-  // 2-core machine rounds 3 and 4 took longer than A's 30 s cooldown.
+  // auth.order). The last run of this row alone (8 x 10, after the fixes of 2026-12-01) counted
+  // A=56 B=32 C=0 D=0, the history 53/32/3/0. Still wrong: (1) a run whose first call starts after
+  // another run's 429 has cooled A is attributed to the next profile, but OpenClaw had already chosen
+  // A for it (its candidates are frozen before the model-call hook fires), so A's request is counted
+  // on B and the failover's on C; (2) after A's cooldown 24 of the 40 turns went back to A, not 33:
+  // OpenClaw does not move the auto-pinned sessions back (its rule for a recovered higher-priority
+  // profile did not fire), the pins decided while A cooled keep round 5 on B, and A's one probe must
+  // end before the others return; (3) on a loaded 2-core machine rounds 3 and 4 can outlast A's 30 s
+  // cooldown.
   it.skip('priority: all on the first key; the next takes over while it answers 429; back after its cooldown', async () => {
     await stopGateway();
     await configure('priority', { order: NAMES.map((n) => profileOf[n]) });
