@@ -91,6 +91,13 @@ export async function startBackground(
   service: TokenDiscoveryService,
   options: BackgroundOptions,
 ): Promise<Background> {
+  // Before anything is awaited: a scan the caller starts right after this call is seen (kept
+  // until the expiry monitor exists, then fed to it).
+  let early: ScanOutput | undefined;
+  let onScanOutput = (output: ScanOutput) => {
+    early = output;
+  };
+  const offScan = service.onScan((output) => onScanOutput(output));
   const { CredentialWatcher, ExpiryMonitor } = await import('@ctd/refresher');
   const config = service.config;
   const emit = (event: BackgroundEvent) => {
@@ -118,8 +125,8 @@ export async function startBackground(
     last = output.credentials;
     monitor.set(last.map((v) => expiryInput(v, needsLogin(v))));
   };
-  // Before anything is awaited: a scan the caller starts right after this call is seen.
-  const offScan = service.onScan((output) => feed(output));
+  onScanOutput = feed;
+  if (early) feed(early);
   history = await service.history().catch(() => undefined);
 
   const autoRefresh = options.autoRefresh ?? config.autoRefresh;
