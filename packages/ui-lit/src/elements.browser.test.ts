@@ -306,7 +306,9 @@ describe('<ctd-token-discovery> in Chromium', () => {
         .querySelector('ctd-token-discovery')!
         .shadowRoot!.querySelector('ctd-token-panel')!;
       const creds = panel.credentials!.map((c, i) =>
-        i === 2 ? { ...c, lastCheck: { status: 'invalid', reason, checkedAt: new Date().toISOString() } } : c,
+        i === 2
+          ? { ...c, lastCheck: { status: 'invalid' as const, reason, checkedAt: new Date().toISOString() } }
+          : c,
       );
       panel.credentials = creds;
     }, long);
