@@ -35,6 +35,7 @@ export {
   exitCodeForError,
   toCtdError,
 } from './errors.ts';
+export { fnv1a } from './fnv.ts';
 export { createRedactor, hashPrefix, MIN_REDACTED_FRAGMENT, maskSecret, redact } from './secrets.ts';
 export { escapeControlChars, escapeControlCharsDeep } from './text.ts';
 export type { ValidationResult, ValidationStatus } from './validation.ts';

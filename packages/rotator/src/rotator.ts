@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CtdError } from '@ctd/core';
+import { CtdError, fnv1a } from '@ctd/core';
 import {
   type CooldownCause,
   type CooldownPolicy,
@@ -236,15 +236,6 @@ const INACTIVE = 3;
 const EXCLUDED = 4;
 /** A slot the indexes have not seen yet. */
 const UNSEEN = -1;
-
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 

@@ -1,3 +1,4 @@
+import { fnv1a } from '@ctd/core';
 import type { CooldownCause, HistoryStore } from '@ctd/history';
 import { createRotator, type Lease, type Rotator, STRATEGIES, type Strategy } from '@ctd/rotator';
 import { type AuthStoreView, coolingUntil, type HostSeams, type ProfileUsageStats } from './host-seams.ts';
@@ -70,14 +71,6 @@ interface ProviderRotation {
 
 const RUN_TTL_MS = 30 * 60_000;
 
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 const SESSION_TTL_MS = 24 * 60 * 60_000;
 
 /** OpenClaw's cooldown reasons as the history's causes. */
