@@ -492,6 +492,17 @@ export const geminiCliAdapter: SourceAdapter = {
         secret,
         origin,
       });
+    /** Reports the Google API key variables a .env sets; how many it set. */
+    const foundKeysIn = (vars: ReadonlyMap<string, string>, path: string): number => {
+      let here = 0;
+      for (const variable of KEY_VARIABLES) {
+        const value = vars.get(variable)?.trim();
+        if (!value) continue;
+        foundKey(variable, value, { type: 'env-file', path, variable });
+        here++;
+      }
+      return here;
+    };
 
     // The environment comes first: Gemini CLI lets a set variable win over every file, and the
     // scan keeps the first place a secret was found as its origin.
@@ -512,13 +523,7 @@ export const geminiCliAdapter: SourceAdapter = {
         const vars = await out.readDotEnv(path);
         if (vars === undefined) continue;
         projectEnv = path;
-        let here = 0;
-        for (const variable of KEY_VARIABLES) {
-          const value = vars.get(variable)?.trim();
-          if (!value) continue;
-          foundKey(variable, value, { type: 'env-file', path, variable });
-          here++;
-        }
+        const here = foundKeysIn(vars, path);
         apiKeys += here;
         out.checked(
           path,
@@ -535,13 +540,7 @@ export const geminiCliAdapter: SourceAdapter = {
     for (const path of [p.geminiEnv, p.homeEnv]) {
       const vars = await out.readDotEnv(path);
       if (vars === undefined) continue;
-      let here = 0;
-      for (const variable of KEY_VARIABLES) {
-        const value = vars.get(variable)?.trim();
-        if (!value) continue;
-        foundKey(variable, value, { type: 'env-file', path, variable });
-        here++;
-      }
+      const here = foundKeysIn(vars, path);
       apiKeys += here;
       // Gemini CLI loads only the first .env it finds, so ~/.env is shadowed by ~/.gemini/.env.
       const shadowed = path === p.homeEnv && geminiEnvLoaded;
