@@ -180,6 +180,32 @@ describe('RotationEngine', () => {
     expect(t.engine.tally('openai:ctd-manual-key-a').requestsInCooldown).toBe(0);
   });
 
+  it("attributes a run's first call by the cooldowns of when OpenClaw prepared the run, not of when the call starts", () => {
+    const t = setUp('priority');
+    const A = 'openai:ctd-manual-key-a';
+    t.host.store.order = { openai: Object.keys(t.host.store.profiles) };
+    t.host.pins.set('pinned', { profileId: A, source: 'auto' });
+    // Two runs are prepared while A is usable: OpenClaw freezes A first for both (a pinned session
+    // and a new one, which starts on the head of the order).
+    t.engine.runPrepared({ runId: 'r1' });
+    t.engine.runPrepared({ runId: 'r2' });
+    // A concurrent run's 429 cools A down before their first calls start.
+    (t.host.store.usageStats as Record<string, object>)[A] = {
+      cooldownUntil: t.host.now + 30_000,
+      cooldownReason: 'rate_limit',
+      failureCounts: { rate_limit: 1 },
+    };
+    t.engine.callStarted({ runId: 'r1', callId: 'c1', sessionKey: 'pinned', provider: 'openai' });
+    t.engine.callStarted({ runId: 'r2', callId: 'c2', sessionKey: 'fresh', provider: 'openai' });
+    // A run prepared after the cooldown began starts on the next profile.
+    t.engine.runPrepared({ runId: 'r3' });
+    t.engine.callStarted({ runId: 'r3', callId: 'c3', sessionKey: 'fresh-2', provider: 'openai' });
+    const uses = (k: string) => t.history.get(`codex-cli:openai:key-${k}`)?.usageCount;
+    expect([uses('a'), uses('b')]).toEqual([2, 1]);
+    // OpenClaw chose A for r1 and r2 before its cooldown: not requests sent into a cooldown.
+    expect(t.engine.tally(A).requestsInCooldown).toBe(0);
+  });
+
   it('never picks a profile OpenClaw is cooling down, and mirrors the cooldown into the history', async () => {
     const t = setUp('round-robin', ['a', 'b']);
     delete t.host.store.profiles['openai:mine'];
@@ -333,13 +359,13 @@ describe('RotationEngine', () => {
       expect(t.host.store.order?.openai).toEqual(['b', 'a', 'c', 'd'].map(P));
     });
 
-    it('puts the first profile back at the head when its cooldown ends, and back to full use after a success', async () => {
+    it('puts the first profile back at the head and in every pending pin when its cooldown ends, without a probe', async () => {
       const t = setUpPriority();
       await t.engine.setHead('openai');
       coolA(t, 30_000);
       await t.engine.setHead('openai');
       expect(t.host.store.order?.openai?.[0]).toBe(P('b'));
-      // Sessions run on B meanwhile.
+      // Sessions run on B meanwhile; their next turns are pinned on B too.
       for (let s = 0; s < 3; s++) {
         t.host.pins.set(`s${s}`, { profileId: P('b'), source: 'auto' });
         await t.engine.pinNextTurn(`s${s}`, 'openai');
@@ -349,20 +375,22 @@ describe('RotationEngine', () => {
       // OpenClaw's cooldown of A runs out (it drops the window, keeps the rate-limit count).
       t.host.now += 31_000;
       t.host.store.usageStats = { [P('a')]: { failureCounts: { rate_limit: 1 } } };
-      expect(t.engine.overtakenPicks()).toEqual([{ provider: 'openai' }]);
-      await t.engine.setHead('openai');
+      // The head and the three pins decided while A cooled are decided again, the head first.
+      const due = t.engine.overtakenPicks();
+      expect(due).toEqual([
+        { provider: 'openai' },
+        ...[0, 1, 2].map((s) => ({ provider: 'openai', sessionKey: `s${s}` })),
+      ]);
+      for (const p of due)
+        await (p.sessionKey ? t.engine.pinNextTurn(p.sessionKey, p.provider) : t.engine.setHead(p.provider));
       expect(t.host.store.order?.openai?.[0]).toBe(P('a'));
-      expect(t.engine.lastPick('openai')?.reason).toMatch(/probe/);
-      // The head's probe does not hold A back from a session's pin (no new session may come).
-      await t.engine.pinNextTurn('s0', 'openai');
-      expect(t.host.pins.get('s0')?.profileId).toBe(P('a'));
-      // A new session takes A; its request succeeds: A is ready again, not one probe at a time.
-      expect(await turn(t, 'new')).toBe(P('a'));
-      for (let s = 1; s < 3; s++) {
-        await t.engine.pinNextTurn(`s${s}`, 'openai');
-        expect(t.host.pins.get(`s${s}`)?.profileId).toBe(P('a'));
-      }
+      // Every session is back on A at its next turn, not one probe first (OpenClaw's own rule for a
+      // recovered higher-priority profile), and the cooldown copied into the history is gone.
+      for (let s = 0; s < 3; s++) expect(t.host.pins.get(`s${s}`)?.profileId).toBe(P('a'));
+      expect(t.engine.lastPick('openai')?.reason).not.toMatch(/probe/);
       expect(t.history.get('codex-cli:openai:key-a')?.cooldownUntil).toBeNull();
+      expect(await turn(t, 'new')).toBe(P('a'));
+      expect(t.engine.overtakenPicks()).toEqual([]);
     });
   });
 });

@@ -22,7 +22,11 @@ export interface ProfileTally {
   failuresByKind: Record<FailureKind, number>;
   tokensIn: number;
   tokensOut: number;
-  /** Requests that reached the profile while OpenClaw had it in cooldown (should stay 0). */
+  /**
+   * Requests OpenClaw sent to the profile while it had it in cooldown when it chose it (should stay
+   * 0). A run OpenClaw prepared before a cooldown keeps its frozen candidates, so its request may
+   * land after the cooldown began: that is not counted.
+   */
   requestsInCooldown: number;
 }
 
@@ -46,6 +50,11 @@ interface RunState {
   index: number;
   lastFailed: boolean;
   touchedAt: number;
+  /**
+   * The profiles cooling down when OpenClaw prepared the run: it reads its cooldowns from the store
+   * it loaded then, for the first profile and for each move to the next one after a failure.
+   */
+  cooling: ReadonlySet<string> | undefined;
 }
 
 interface CallState {
@@ -122,7 +131,10 @@ const emptyTally = (): ProfileTally => ({
  * Attribution: no hook names the profile, so a call is attributed the way OpenClaw chose it: the
  * first call of a run goes to the session's pin (the first usable profile of OpenClaw's order with
  * the pin first), a call after a failed one in the same run to the next usable profile of that
- * order (OpenClaw's rotation inside a run).
+ * order (OpenClaw's rotation inside a run). Which profiles count as usable for the first call is
+ * what they were when the run was prepared ({@link runPrepared}), where OpenClaw froze its
+ * candidates, not when the call starts: a cooldown another run set in between (a 429 of a
+ * concurrent run) does not move a run OpenClaw had already started on that profile.
  */
 export class RotationEngine {
   readonly #seams: HostSeams;
@@ -134,6 +146,8 @@ export class RotationEngine {
   readonly #clock: () => number;
   readonly #onProblem: (message: string) => void;
   readonly #runs = new Map<string, RunState>();
+  /** Runs being prepared: run id → when, and the profiles cooling down then (see runPrepared). */
+  readonly #prepared = new Map<string, { at: number; cooling: ReadonlySet<string> }>();
   readonly #calls = new Map<string, CallState>();
   readonly #rotations = new Map<string, ProviderRotation>();
   /** Decided pins not yet used: session key (or `#head:<provider>`) → the pick's history id. */
@@ -196,15 +210,22 @@ export class RotationEngine {
    * provider it drives) it is that order, cooling profiles last, the preferred one first, which is
    * OpenClaw's rule for an explicit order, computed here in O(n); without one, OpenClaw's own
    * `resolveAuthProfileOrder` (which costs about 0.3 ms a profile in 2026.9.6: see the bench).
+   *
+   * @param isCooling - whether a profile was cooling down when OpenClaw froze the run's candidates
    */
-  candidates(store: AuthStoreView, provider: string, preferred: string | undefined, now: number): string[] {
+  candidates(
+    store: AuthStoreView,
+    provider: string,
+    preferred: string | undefined,
+    isCooling: (profileId: string) => boolean,
+  ): string[] {
     const stored = store.order?.[provider];
     if (!stored) return this.#seams.resolveOrder(store, provider, preferred);
     const usable: string[] = [];
     const cooling: string[] = [];
     for (const id of stored) {
       if (id === preferred || store.profiles[id]?.provider !== provider) continue;
-      (coolingUntil(store.usageStats?.[id], now) === null ? usable : cooling).push(id);
+      (isCooling(id) ? cooling : usable).push(id);
     }
     const head = preferred && store.profiles[preferred]?.provider === provider ? [preferred] : [];
     return [...head, ...usable, ...cooling];
@@ -260,7 +281,13 @@ export class RotationEngine {
     const held = entry.cooldownUntil !== null && entry.cooldownUntil > now ? entry.cooldownUntil : null;
     if (until === null) {
       this.#mirrored.delete(member.id);
-      if (held !== null && held === mine)
+      // Priority: once OpenClaw's own cooldown is over, the profile is first again at once, for every
+      // session (OpenClaw's rule for a recovered higher-priority profile does the same), not after
+      // one probe: the run-out cooldown this engine copied goes too. Other strategies keep it, so
+      // the rotator sends one probe before the profile takes its share again.
+      const ranOut =
+        this.#strategy() === 'priority' && entry.cooldownUntil !== null && entry.cooldownUntil === mine;
+      if ((held !== null && held === mine) || ranOut)
         this.#history.setCooldown(member.id, { until: null, cause: null, at: now });
       return;
     }
@@ -299,12 +326,17 @@ export class RotationEngine {
     const store = this.#seams.authStore();
     let run = this.#runs.get(event.runId);
     const firstOfRun = run === undefined;
-    const usable = (id: string | undefined) =>
-      id !== undefined && coolingUntil(store.usageStats?.[id], now) === null;
+    // Whether a profile was cooling down where OpenClaw looked when it chose the call's profile: the
+    // store it loaded when it prepared the run, else (no `before_model_resolve`) the store now.
+    const coolingNow = (id: string) => coolingUntil(store.usageStats?.[id], now) !== null;
+    let chosenCooling = coolingNow;
     if (!run) {
       const pin = event.sessionKey ? this.#seams.sessionPin(event.sessionKey) : undefined;
-      const candidates = this.candidates(store, event.provider, pin?.profileId, now);
-      let index = candidates.findIndex((id) => usable(id));
+      const cooling = this.#prepared.get(event.runId)?.cooling;
+      this.#prepared.delete(event.runId);
+      if (cooling) chosenCooling = (id) => cooling.has(id);
+      const candidates = this.candidates(store, event.provider, pin?.profileId, chosenCooling);
+      let index = candidates.findIndex((id) => !chosenCooling(id));
       if (index < 0) index = 0;
       run = {
         provider: event.provider,
@@ -313,13 +345,18 @@ export class RotationEngine {
         index,
         lastFailed: false,
         touchedAt: now,
+        cooling,
       };
       this.#runs.set(event.runId, run);
-    } else if (run.lastFailed) {
+    } else {
+      const cooling = run.cooling;
+      if (cooling) chosenCooling = (id) => cooling.has(id);
+    }
+    if (!firstOfRun && run.lastFailed) {
       // OpenClaw moves to the next candidate that is not cooling down (its frozen list).
       let next = -1;
       for (let i = run.index + 1; i < run.candidates.length; i++) {
-        if (usable(run.candidates[i])) {
+        if (!chosenCooling(run.candidates[i] as string)) {
           next = i;
           break;
         }
@@ -339,10 +376,24 @@ export class RotationEngine {
     );
     if (!member) return;
     const stats = store.usageStats?.[profileId];
-    if (coolingUntil(stats, now) !== null) this.tally(profileId).requestsInCooldown++;
+    if (chosenCooling(profileId)) this.tally(profileId).requestsInCooldown++;
     this.#history.recordUse(member.id, now);
     this.#calls.set(event.callId, { member, run, failuresBefore: { ...stats?.failureCounts } });
     if (firstOfRun) this.#consumed(run.sessionKey, event.provider, now);
+  }
+
+  /**
+   * A run is being prepared (OpenClaw's `before_model_resolve`, just before it resolves the
+   * session's profile and freezes the run's candidates): notes which profiles are cooling down at
+   * this moment, for the attribution of the run's first call.
+   */
+  runPrepared(event: { runId: string }): void {
+    const now = this.#clock();
+    this.#sweep(now);
+    const cooling = new Set<string>();
+    const stats = this.#seams.authStore().usageStats ?? {};
+    for (const id in stats) if (coolingUntil(stats[id], now) !== null) cooling.add(id);
+    this.#prepared.set(event.runId, { at: now, cooling });
   }
 
   /** `model_call_ended`: the outcome of the call (the session's next pick is up to the caller). */
@@ -409,6 +460,8 @@ export class RotationEngine {
     if (now - this.#lastSweep < 60_000) return;
     this.#lastSweep = now;
     for (const [id, run] of this.#runs) if (now - run.touchedAt > RUN_TTL_MS) this.#runs.delete(id);
+    // A prepared run that never called a model (an error, a run without a model call).
+    for (const [id, p] of this.#prepared) if (now - p.at > RUN_TTL_MS) this.#prepared.delete(id);
     for (const [key, at] of this.#sessions) if (now - at > SESSION_TTL_MS) this.#sessions.delete(key);
   }
 
@@ -586,7 +639,8 @@ export class RotationEngine {
    * OpenClaw would send the next new session, or that session's next turn, to it: the caller decides
    * them again ({@link setHead}, {@link pinNextTurn}). Costs a scan of the pending picks only when
    * the history changed since the last call. With the priority strategy, also the head of a
-   * provider decided while a profile was cooling down, once that cooldown has ended.
+   * provider decided while a profile was cooling down, once that cooldown has ended, and the pins
+   * decided for sessions meanwhile.
    */
   overtakenPicks(): { provider: string; sessionKey?: string }[] {
     const now = this.#clock();
@@ -595,6 +649,10 @@ export class RotationEngine {
       if (at > now) continue;
       this.#headDueAt.delete(provider);
       out.push({ provider });
+      // And the pins decided for the sessions' next turns while the cooldown ran: they would keep
+      // those sessions on the next profile for one more turn each.
+      for (const [key, p] of this.#pending)
+        if (p.provider === provider && !key.startsWith('#head:')) out.push({ provider, sessionKey: key });
     }
     const changes = this.#history.changes;
     if (changes !== undefined && changes === this.#changesSeen) return out;
@@ -602,7 +660,8 @@ export class RotationEngine {
     for (const [key, p] of this.#pending) {
       const until = this.#history.get(p.id)?.cooldownUntil ?? null;
       if (until === null || until <= now) continue;
-      if (key.startsWith('#head:') && out.some((o) => o.provider === p.provider && !o.sessionKey)) continue;
+      const sessionKey = key.startsWith('#head:') ? undefined : key;
+      if (out.some((o) => o.provider === p.provider && o.sessionKey === sessionKey)) continue;
       out.push(
         key.startsWith('#head:') ? { provider: p.provider } : { provider: p.provider, sessionKey: key },
       );

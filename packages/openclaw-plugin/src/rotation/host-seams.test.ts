@@ -91,6 +91,24 @@ describe.skipIf(!installed)(`the installed OpenClaw still has the seams rotation
     );
   });
 
+  it('before_model_resolve is still awaited with the run id before a run loads the store its profiles come from', () => {
+    const setup = distFiles(/^setup-.*\.mjs$/).join('\n');
+    expect(setup, 'before_model_resolve is no longer awaited').toContain(
+      'await hookRunner.runBeforeModelResolve(event, params.hookContext)',
+    );
+    const runner = distFiles(/^embedded-agent-[^.]*\.mjs$/).join('\n');
+    const hook = runner.indexOf('await resolveHookModelSelection({');
+    const plan = runner.indexOf('await prepareEmbeddedRunAuthPlan({');
+    expect(hook, 'the model-selection hooks moved').toBeGreaterThan(0);
+    expect(plan, 'the run no longer prepares its auth plan after the model-selection hooks').toBeGreaterThan(
+      hook,
+    );
+    // The hook context carries the run id (the key of the run's first model call).
+    expect(runner).toMatch(/const hookCtx = \{\s*runId: params\.runId,/);
+    // The first profile and each move after a failure skip what is cooling in that loaded store.
+    expect(runner).toContain('isProfileInCooldown(params.authStore, candidate, void 0, modelId)');
+  });
+
   it('model_call_started / model_call_ended still carry runId, callId, sessionKey, provider and outcome', () => {
     const events = distFiles(/^attempt\.model-diagnostic-events-.*\.mjs$/).join('\n');
     expect(events).toMatch(

@@ -101,7 +101,8 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 /**
  * Registers per-request usage recording and the strategy driver on OpenClaw's hooks
  * (`model_call_started`, `model_call_ended`: no extra permission; `llm_output` for tokens in and
- * out: needs `hooks.allowConversationAccess`). Everything runs inside the hook handlers, which
+ * out and `before_model_resolve` for the cooldowns a run was prepared with: need
+ * `hooks.allowConversationAccess`). Everything runs inside the hook handlers, which
  * OpenClaw does not await (fire and forget): a decision never delays a request.
  */
 export function registerRotation(
@@ -244,6 +245,19 @@ export function registerRotation(
     return S.starting;
   };
 
+  // Awaited by OpenClaw just before it resolves the session's profile and freezes the run's
+  // candidates (needs `allowConversationAccess`, like `llm_output`): which profiles are cooling down
+  // at that moment decides the run's first profile, not the moment its first call starts. Returns
+  // nothing (no model or provider override) and does no I/O beyond the auth store OpenClaw caches.
+  api.on?.('before_model_resolve', (_event, ctx) => {
+    const runId = str((ctx as { runId?: unknown } | undefined)?.runId);
+    if (!runId || !S.engine) return;
+    try {
+      S.engine.runPrepared({ runId });
+    } catch (error) {
+      problem(`before_model_resolve: ${toCtdError(error).message}`);
+    }
+  });
   api.on?.(
     'model_call_started',
     guard('model_call_started', (e) => {

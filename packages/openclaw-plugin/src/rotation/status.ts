@@ -29,7 +29,7 @@ export interface RotationProfileStatus {
   health: 'ok' | 'failing' | 'cooling';
   cooldownUntil: string | null;
   cooldownReason: string | null;
-  /** Requests attributed to it while OpenClaw had it in cooldown (this gateway; should be 0). */
+  /** Requests attributed to it that OpenClaw chose it for while it had it in cooldown (this gateway; should be 0). */
   requestsInCooldown: number;
 }
 
