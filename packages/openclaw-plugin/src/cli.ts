@@ -5,7 +5,6 @@ import {
   hashPrefix,
   toCtdError,
 } from '@ctd/core';
-import { ALL_ADAPTERS } from '@ctd/scanners';
 import type { CredentialView, ScanOutput, StatusOutput, TokenDiscoveryService } from '@ctd/service';
 import type { CliCommand, PluginApi } from './host-types.ts';
 import { CLI_COMMAND } from './manifest.ts';
@@ -70,11 +69,14 @@ async function readStdin(): Promise<string> {
  */
 export function registerCliCommands(
   api: PluginApi,
-  service: () => TokenDiscoveryService,
+  service: () => TokenDiscoveryService | Promise<TokenDiscoveryService>,
   out: Out = process.stdout,
 ): void {
   api.registerCli(
-    ({ program }) => {
+    // Async: the adapters (for the help texts) load when OpenClaw builds the commands, in a CLI
+    // process, not when the gateway loads the plugin (OpenClaw awaits a registrar).
+    async ({ program }) => {
+      const { ALL_ADAPTERS } = await import('./runtime.ts');
       const root = program
         .command(CLI_COMMAND)
         .description('Find, check and import the AI-CLI logins on this machine');
@@ -91,7 +93,7 @@ export function registerCliCommands(
             process.stderr.write(`${CLI_COMMAND}: ${escapeControlChars(message)} [${code}]\n`);
             process.exitCode = exitCodeForError(error);
           } finally {
-            await service().close();
+            await (await service()).close();
           }
         };
       const sub = (name: string, description: string): CliCommand =>
@@ -100,7 +102,7 @@ export function registerCliCommands(
         .option('--offline', 'do not check credentials with their providers (and import nothing)')
         .action(
           run(async (o) => {
-            const r = await service().scan(o.offline ? { validate: false, import: false } : {});
+            const r = await (await service()).scan(o.offline ? { validate: false, import: false } : {});
             return o.json ? r : renderScan(escapeControlCharsDeep(r));
           }),
         );
@@ -109,13 +111,13 @@ export function registerCliCommands(
         'Every known credential: the stores read offline plus the history (no checks, no import, no writes)',
       ).action(
         run(async (o) => {
-          const r = await service().status();
+          const r = await (await service()).status();
           return o.json ? r : renderStatus(escapeControlCharsDeep(r));
         }),
       );
       sub('history', 'Show the usage history (hashes, counts, statuses)').action(
         run(async (o) => {
-          const r = await service().getHistory();
+          const r = await (await service()).getHistory();
           return o.json ? r : `${JSON.stringify(r, null, 2)}\n`;
         }),
       );
@@ -128,7 +130,7 @@ export function registerCliCommands(
         .action(
           run(async (o, target) => {
             // A login command runs here, its output on stderr; its page is printed for the operator to open.
-            const answer = await service().refreshToken(
+            const answer = await (await service()).refreshToken(
               { target, ...(o.method ? { method: o.method } : {}) },
               {
                 wait: true,
@@ -168,7 +170,7 @@ export function registerCliCommands(
         .action(
           run(async (o, cli, token) => {
             const value = token === '-' ? await readStdin() : token;
-            const answer = await service().importManual({ cli, token: value });
+            const answer = await (await service()).importManual({ cli, token: value });
             if (o.json) return answer;
             const r = escapeControlCharsDeep(answer);
             const c = r.credential;

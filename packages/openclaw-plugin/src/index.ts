@@ -1,15 +1,22 @@
 import { toCtdError } from '@ctd/core';
-import { createTokenDiscoveryService, parseServiceConfig, type TokenDiscoveryService } from '@ctd/service';
-import { startKeepAlive } from './background.ts';
+import type { TokenDiscoveryService } from '@ctd/service';
+import manifest from '../openclaw.plugin.json' with { type: 'json' };
 import { registerCliCommands } from './cli.ts';
 import type { PluginApi } from './host-types.ts';
-import { OpenClawImporter, openClawHost } from './importer.ts';
-import { configJsonSchema, PLUGIN_DESCRIPTION, PLUGIN_ID, PLUGIN_NAME } from './manifest.ts';
+import { PLUGIN_ID, PLUGIN_NAME } from './manifest.ts';
 import { registerGatewayMethods } from './methods.ts';
 import { type RotationHost, registerRotation } from './rotation/index.ts';
+import { runtimeSync } from './runtime-sync.ts';
 import { registerSettingsMethods } from './settings.ts';
 
 const LOG_PREFIX = `[${PLUGIN_ID}]`;
+
+// This entry only registers; the scanners, the service, zod and the history are in runtime.ts,
+// imported when a handler or a service start first needs them. OpenClaw 2026.9.6 loads the entry
+// in more than one plugin instance per gateway, each from its own copy of the files, so each with
+// its own modules: the full instance, and one in "discovery" mode for its prepared model runtime,
+// which only registers. Every module this file imports statically is paid once per instance.
+const loadRuntime = () => import('./runtime.ts');
 
 /**
  * Registers the plugin: the `tokenDiscovery.*` gateway methods, the `openclaw token-discovery`
@@ -17,16 +24,16 @@ const LOG_PREFIX = `[${PLUGIN_ID}]`;
  * (gateway, discovery, CLI metadata), so it only registers; the service is created on first use.
  */
 function register(api: PluginApi): void {
-  let service: TokenDiscoveryService | undefined;
-  const getService = (): TokenDiscoveryService => {
-    service ??= createTokenDiscoveryService({
-      config: api.pluginConfig ?? {},
-      // The gateway's own environment: HOME and the CLIs' overrides for scanning, CTD_*_BASE_URL and
-      // proxies for validation. Only this module reads it; the network code lives in other chunks.
-      env: process.env,
-      importer: new OpenClawImporter(openClawHost(api.runtime?.config, api.config)),
-      rotationStatus: () => rotation.status(),
-    });
+  let service: Promise<TokenDiscoveryService> | undefined;
+  const getService = (): Promise<TokenDiscoveryService> => {
+    if (!service) {
+      const loading = loadRuntime().then((r) => r.createPluginService(api, () => rotation.status()));
+      service = loading;
+      // A failed load is tried again by the next call rather than kept.
+      loading.catch(() => {
+        if (service === loading) service = undefined;
+      });
+    }
     return service;
   };
 
@@ -43,7 +50,7 @@ function register(api: PluginApi): void {
       runtime: api.runtime as RotationHost['runtime'],
       logger: api.logger,
     },
-    getService,
+    () => ({ history: async () => (await getService()).history() }),
   );
   let rotationStarting: Promise<void> | undefined;
   api.registerService({
@@ -62,39 +69,50 @@ function register(api: PluginApi): void {
     },
   });
 
+  let scanStarting: Promise<void> | undefined;
   let stopKeepAlive: (() => Promise<void>) | undefined;
   api.registerService({
     id: `${PLUGIN_ID}-startup-scan`,
+    // Not awaited either: the gateway's readiness waits neither for loading the scanners nor for
+    // the provider checks.
     start(ctx) {
-      const parsed = parseServiceConfig(api.pluginConfig ?? {});
-      if (!parsed.ok) {
-        ctx.logger.error(`${LOG_PREFIX} invalid config, not scanning: ${parsed.issues.join('; ')}`);
-        return;
-      }
-      for (const warning of parsed.warnings) ctx.logger.warn(`${LOG_PREFIX} ${warning}`);
-      // Watching, refreshing and expiry alerts (`watch`, `autoRefresh`), in the background.
-      stopKeepAlive ??= startKeepAlive(getService(), process.env, ctx);
-      if (!parsed.value.scanOnStartup) {
-        ctx.logger.info(`${LOG_PREFIX} scanOnStartup is off`);
-        return;
-      }
-      // In the background: the gateway's start must not wait for provider checks.
-      void getService()
-        .scan()
-        .then((r) =>
-          ctx.logger.info(
-            `${LOG_PREFIX} startup scan: ${r.summary.found} found, ${r.summary.valid} valid, ${r.summary.imported} imported, ${r.summary.unchanged} unchanged, ${r.summary.skipped} skipped, ${r.summary.failed} failed (${r.durationMs} ms)`,
-          ),
-        )
-        .catch((error: unknown) => {
-          const { code, message } = toCtdError(error);
-          ctx.logger.error(`${LOG_PREFIX} startup scan failed [${code}]: ${message}`);
-        });
+      scanStarting = (async () => {
+        const runtime = await loadRuntime();
+        const parsed = runtime.parseServiceConfig(api.pluginConfig ?? {});
+        if (!parsed.ok) {
+          ctx.logger.error(`${LOG_PREFIX} invalid config, not scanning: ${parsed.issues.join('; ')}`);
+          return;
+        }
+        for (const warning of parsed.warnings) ctx.logger.warn(`${LOG_PREFIX} ${warning}`);
+        const scanner = await getService();
+        // Watching, refreshing and expiry alerts (`watch`, `autoRefresh`), in the background. Its
+        // first step subscribes to the service's scans, so the startup scan below feeds it.
+        stopKeepAlive ??= runtime.startKeepAlive(scanner, process.env, ctx);
+        if (!parsed.value.scanOnStartup) {
+          ctx.logger.info(`${LOG_PREFIX} scanOnStartup is off`);
+          return;
+        }
+        void scanner
+          .scan()
+          .then((r) =>
+            ctx.logger.info(
+              `${LOG_PREFIX} startup scan: ${r.summary.found} found, ${r.summary.valid} valid, ${r.summary.imported} imported, ${r.summary.unchanged} unchanged, ${r.summary.skipped} skipped, ${r.summary.failed} failed (${r.durationMs} ms)`,
+            ),
+          )
+          .catch((error: unknown) => {
+            const { code, message } = toCtdError(error);
+            ctx.logger.error(`${LOG_PREFIX} startup scan failed [${code}]: ${message}`);
+          });
+      })().catch((error: unknown) => {
+        const { code, message } = toCtdError(error);
+        ctx.logger.error(`${LOG_PREFIX} startup scan did not start [${code}]: ${message}`);
+      });
     },
     async stop() {
+      await scanStarting; // a start still loading would start the keep-alive after the stop
       await stopKeepAlive?.();
       stopKeepAlive = undefined;
-      await service?.close();
+      await (await service?.catch(() => undefined))?.close();
     },
   });
 }
@@ -116,11 +134,13 @@ const plugin: {
 } = {
   id: PLUGIN_ID,
   name: PLUGIN_NAME,
-  description: PLUGIN_DESCRIPTION,
+  // From openclaw.plugin.json, which the build generates from the adapters and the zod schema
+  // (manifest-build.ts; manifest.test.ts keeps the committed file in step).
+  description: manifest.description,
   configSchema: {
-    jsonSchema: configJsonSchema(),
+    jsonSchema: manifest.configSchema,
     safeParse(value) {
-      const r = parseServiceConfig(value);
+      const r = runtimeSync().parseServiceConfig(value);
       return r.ok
         ? { success: true, data: r.value }
         : { success: false, error: { issues: r.issues.map((message) => ({ path: [], message })) } };

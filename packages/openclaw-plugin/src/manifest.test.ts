@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseServiceConfig } from '@ctd/service';
 import { describe, expect, it } from 'vitest';
-import { buildManifest, CLI_COMMAND, PLUGIN_ID } from './manifest.ts';
+import { CLI_COMMAND, PLUGIN_ID } from './manifest.ts';
+import { buildManifest } from './manifest-build.ts';
 
 const committed = JSON.parse(readFileSync(new URL('../openclaw.plugin.json', import.meta.url), 'utf8'));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

@@ -1,8 +1,7 @@
-import { ALL_ADAPTERS } from '@ctd/scanners';
-import { CONFIG_UI_HINTS, ServiceConfigSchema } from '@ctd/service';
-import { z } from 'zod';
-import pkg from '../package.json' with { type: 'json' };
-import { CONTROL_UI_ENTRY } from './control-ui/entry.ts';
+// The plugin's names, with no imports: the entry, rotation and the CLI read them at load time, so
+// this module must not pull the scanners, the service or zod into the entry's static graph (the
+// gateway loads every plugin module twice at start; see index.ts). The manifest itself is built
+// at build time by manifest-build.ts.
 
 /** The plugin id: the key of `plugins.entries.<id>` in OpenClaw's config. */
 export const PLUGIN_ID = 'cli-token-discovery';
@@ -10,35 +9,3 @@ export const PLUGIN_ID = 'cli-token-discovery';
 export const CLI_COMMAND = 'token-discovery';
 /** Human name of the plugin. */
 export const PLUGIN_NAME = 'CLI Token Discovery';
-/** One-line description of the plugin. */
-export const PLUGIN_DESCRIPTION = `Finds the AI-CLI logins on this machine (${ALL_ADAPTERS.filter(
-  (a) => a.login,
-)
-  .map((a) => a.displayName)
-  .join(', ')}), checks them, and imports the working ones as auth profiles.`;
-
-/** The JSON Schema of the plugin config, generated from the zod schema (inputs: every field optional). */
-export function configJsonSchema(): Record<string, unknown> {
-  const { $schema: _drop, ...schema } = z.toJSONSchema(ServiceConfigSchema, { io: 'input' }) as Record<
-    string,
-    unknown
-  >;
-  return schema;
-}
-
-/** The content of `openclaw.plugin.json`. */
-export function buildManifest(): Record<string, unknown> {
-  return {
-    id: PLUGIN_ID,
-    name: PLUGIN_NAME,
-    description: PLUGIN_DESCRIPTION,
-    version: pkg.version,
-    activation: { onStartup: true },
-    cliCommands: [
-      { name: CLI_COMMAND, description: 'Find, check and import AI-CLI logins', hasSubcommands: true },
-    ],
-    uiHints: CONFIG_UI_HINTS,
-    configSchema: configJsonSchema(),
-    controlUi: { entry: CONTROL_UI_ENTRY },
-  };
-}

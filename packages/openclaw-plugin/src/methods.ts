@@ -30,9 +30,13 @@ function canWrite(client: GatewayMethodContext['client']): boolean {
 
 /**
  * Registers `tokenDiscovery.*` on the gateway. Each method validates its params (zod, in the
- * service) and answers with the service's secret-free result, or a structured error.
+ * service) and answers with the service's secret-free result, or a structured error. `service`
+ * may load the service on first use (the entry does: see index.ts).
  */
-export function registerGatewayMethods(api: PluginApi, service: () => TokenDiscoveryService): void {
+export function registerGatewayMethods(
+  api: PluginApi,
+  service: () => TokenDiscoveryService | Promise<TokenDiscoveryService>,
+): void {
   for (const { method, operation, scope } of GATEWAY_METHODS) {
     api.registerGatewayMethod(
       method,
@@ -48,7 +52,7 @@ export function registerGatewayMethods(api: PluginApi, service: () => TokenDisco
           return;
         }
         try {
-          respond(true, await service()[operation](params ?? {}));
+          respond(true, await (await service())[operation](params ?? {}));
         } catch (error) {
           respond(false, undefined, toGatewayError(error, token));
         }

@@ -1,6 +1,5 @@
 import { CtdError } from '@ctd/core';
-import { ALL_ADAPTERS } from '@ctd/scanners';
-import { parseServiceConfig, type ServiceConfig, ServiceConfigSchema } from '@ctd/service';
+import type { ServiceConfig } from '@ctd/service';
 import { toGatewayError } from './errors.ts';
 import type { HostConfig, PluginApi } from './host-types.ts';
 import { PLUGIN_ID } from './manifest.ts';
@@ -21,17 +20,22 @@ export const SETTINGS_METHODS = [
   { method: 'tokenDiscovery.setConfig', scope: 'operator.write' },
 ] as const;
 
-function strategies(): readonly string[] {
-  const schema = ServiceConfigSchema as unknown as {
+// The config schema (zod) and the adapters are imported when a settings method is called, not
+// when the plugin loads: the gateway loads this module in every plugin instance (see index.ts).
+const loadService = () => import('./runtime.ts');
+
+async function strategies(): Promise<readonly string[]> {
+  const schema = (await loadService()).ServiceConfigSchema as unknown as {
     out?: { shape?: { rotationStrategy?: { unwrap?: () => { options?: readonly string[] } } } };
   };
   return schema.out?.shape?.rotationStrategy?.unwrap?.().options ?? [];
 }
 
-function answer(config: ServiceConfig): SettingsAnswer {
+async function answer(config: ServiceConfig): Promise<SettingsAnswer> {
+  const { ALL_ADAPTERS } = await loadService();
   return {
     config,
-    strategies: strategies(),
+    strategies: await strategies(),
     sources: ALL_ADAPTERS.map((a) => ({ id: a.id, displayName: a.displayName, loginHint: a.loginHint })),
   };
 }
@@ -52,8 +56,8 @@ export function registerSettingsMethods(api: PluginApi): void {
   api.registerGatewayMethod(
     'tokenDiscovery.getConfig',
     async ({ respond }) => {
-      const parsed = parseServiceConfig(currentConfig(api));
-      if (parsed.ok) respond(true, answer(parsed.value));
+      const parsed = (await loadService()).parseServiceConfig(currentConfig(api));
+      if (parsed.ok) respond(true, await answer(parsed.value));
       else {
         respond(
           false,
@@ -74,7 +78,7 @@ export function registerSettingsMethods(api: PluginApi): void {
         if (typeof given !== 'object' || given === null || Array.isArray(given)) {
           throw new CtdError('BAD_USAGE', 'setConfig: params.config must be an object');
         }
-        const parsed = parseServiceConfig(given);
+        const parsed = (await loadService()).parseServiceConfig(given);
         if (!parsed.ok) throw new CtdError('BAD_USAGE', `setConfig: ${parsed.issues.join('; ')}`);
         const writer = api.runtime?.config;
         if (!writer) throw new CtdError('INTERNAL', 'OpenClaw offers no config writer to this plugin');
@@ -87,7 +91,7 @@ export function registerSettingsMethods(api: PluginApi): void {
             draft.plugins = { ...plugins, entries };
           },
         });
-        respond(true, answer(parsed.value));
+        respond(true, await answer(parsed.value));
       } catch (error) {
         respond(false, undefined, toGatewayError(error));
       }

@@ -107,7 +107,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
  */
 export function registerRotation(
   api: HookApi & RotationHost,
-  getService: () => TokenDiscoveryService,
+  getService: () => Pick<TokenDiscoveryService, 'history'>,
 ): RotationHandle {
   // One per process: OpenClaw calls `register` several times (and may take the hooks from one
   // registration and start the services of another), so every registration shares this state.
