@@ -185,11 +185,14 @@ describe('RotationEngine', () => {
     const A = 'openai:ctd-manual-key-a';
     t.host.store.order = { openai: Object.keys(t.host.store.profiles) };
     t.host.pins.set('pinned', { profileId: A, source: 'auto' });
-    // Two runs are prepared while A is usable: OpenClaw freezes A first for both (a pinned session
-    // and a new one, which starts on the head of the order).
+    // Three runs are prepared while A is usable: OpenClaw freezes A first for all of them (pinned
+    // sessions, and a new one, which starts on the head of the order).
+    t.engine.runPrepared({ runId: 'r0' });
     t.engine.runPrepared({ runId: 'r1' });
     t.engine.runPrepared({ runId: 'r2' });
-    // A concurrent run's 429 cools A down before their first calls start.
+    // r0's request gets a 429; OpenClaw then cools A down, before r1 and r2 make their first calls.
+    t.engine.callStarted({ runId: 'r0', callId: 'c0', sessionKey: 'other', provider: 'openai' });
+    t.engine.callEnded({ callId: 'c0', outcome: 'error' });
     (t.host.store.usageStats as Record<string, object>)[A] = {
       cooldownUntil: t.host.now + 30_000,
       cooldownReason: 'rate_limit',
@@ -201,9 +204,38 @@ describe('RotationEngine', () => {
     t.engine.runPrepared({ runId: 'r3' });
     t.engine.callStarted({ runId: 'r3', callId: 'c3', sessionKey: 'fresh-2', provider: 'openai' });
     const uses = (k: string) => t.history.get(`codex-cli:openai:key-${k}`)?.usageCount;
-    expect([uses('a'), uses('b')]).toEqual([2, 1]);
+    expect([uses('a'), uses('b')]).toEqual([3, 1]);
     // OpenClaw chose A for r1 and r2 before its cooldown: not requests sent into a cooldown.
     expect(t.engine.tally(A).requestsInCooldown).toBe(0);
+  });
+
+  it("reads OpenClaw's store for a prepared run only where a cooldown may have begun since the last read", () => {
+    const t = setUp('round-robin');
+    let reads = 0;
+    const read = t.host.authStore.bind(t.host);
+    t.host.authStore = () => {
+      reads++;
+      return read();
+    };
+    t.engine.runPrepared({ runId: 'r1' });
+    t.engine.runPrepared({ runId: 'r2' });
+    expect(reads).toBe(1);
+    // A failed call: OpenClaw may be writing a cooldown, so the next runs read again...
+    t.engine.callStarted({ runId: 'r1', callId: 'c1', sessionKey: 's1', provider: 'openai' });
+    t.engine.callEnded({ callId: 'c1', outcome: 'error' });
+    reads = 0;
+    t.engine.runPrepared({ runId: 'r3' });
+    t.engine.runPrepared({ runId: 'r4' });
+    expect(reads).toBe(2);
+    // ...until things have settled; and at least every second (another process's write).
+    t.host.now += 5000;
+    reads = 0;
+    t.engine.runPrepared({ runId: 'r5' });
+    t.engine.runPrepared({ runId: 'r6' });
+    expect(reads).toBe(1);
+    t.host.now += 1500;
+    t.engine.runPrepared({ runId: 'r7' });
+    expect(reads).toBe(2);
   });
 
   it('never picks a profile OpenClaw is cooling down, and mirrors the cooldown into the history', async () => {

@@ -79,6 +79,10 @@ interface ProviderRotation {
 }
 
 const RUN_TTL_MS = 30 * 60_000;
+/** How long OpenClaw's cooldowns read for a prepared run are reused (see RotationEngine#coolingEnds). */
+const COOLING_CACHE_MS = 1000;
+/** After a failed call, how long the cooldowns are read afresh for each prepared run. */
+const FAILURE_SETTLE_MS = 3000;
 
 const SESSION_TTL_MS = 24 * 60 * 60_000;
 
@@ -148,6 +152,10 @@ export class RotationEngine {
   readonly #runs = new Map<string, RunState>();
   /** Runs being prepared: run id → when, and the profiles cooling down then (see runPrepared). */
   readonly #prepared = new Map<string, { at: number; cooling: ReadonlySet<string> }>();
+  /** OpenClaw's cooldown ends as last read (see #coolingEnds). */
+  #coolingCache: { at: number; ends: ReadonlyMap<string, number> } | undefined;
+  /** When a call last failed (OpenClaw may be writing a cooldown for it). */
+  #lastFailureAt = Number.NEGATIVE_INFINITY;
   readonly #calls = new Map<string, CallState>();
   readonly #rotations = new Map<string, ProviderRotation>();
   /** Decided pins not yet used: session key (or `#head:<provider>`) → the pick's history id. */
@@ -391,9 +399,29 @@ export class RotationEngine {
     const now = this.#clock();
     this.#sweep(now);
     const cooling = new Set<string>();
-    const stats = this.#seams.authStore().usageStats ?? {};
-    for (const id in stats) if (coolingUntil(stats[id], now) !== null) cooling.add(id);
+    for (const [id, until] of this.#coolingEnds(now)) if (until > now) cooling.add(id);
     this.#prepared.set(event.runId, { at: now, cooling });
+  }
+
+  /**
+   * The ends of the cooldowns in OpenClaw's store, by profile. OpenClaw awaits the hook that asks
+   * (`runPrepared`), so the store (a few SQLite reads in 2026.9.6) is read again only where a
+   * cooldown may have begun since the last read: a failed call in the last few seconds (OpenClaw
+   * writes its cooldown just after the call's hook), or a second gone by (another process's write).
+   * A cooldown ending needs no read: its end is known.
+   */
+  #coolingEnds(now: number): ReadonlyMap<string, number> {
+    const cached = this.#coolingCache;
+    if (cached && now - cached.at < COOLING_CACHE_MS && now - this.#lastFailureAt > FAILURE_SETTLE_MS)
+      return cached.ends;
+    const ends = new Map<string, number>();
+    const stats = this.#seams.authStore().usageStats ?? {};
+    for (const id in stats) {
+      const until = coolingUntil(stats[id], now);
+      if (until !== null) ends.set(id, until);
+    }
+    this.#coolingCache = { at: now, ends };
+    return ends;
   }
 
   /** `model_call_ended`: the outcome of the call (the session's next pick is up to the caller). */
@@ -403,6 +431,10 @@ export class RotationEngine {
     this.#calls.delete(event.callId);
     const now = this.#clock();
     const ok = event.outcome === 'completed';
+    if (!ok) {
+      this.#lastFailureAt = now;
+      this.#coolingCache = undefined;
+    }
     // No latency sample: a model call's duration in a gateway measures the reply's length and the
     // gateway's load more than the key, and health-based would then split traffic unevenly between
     // equally healthy keys.
