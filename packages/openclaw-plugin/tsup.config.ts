@@ -2,6 +2,7 @@ import { defineConfig } from 'tsup';
 import { zodEnglishOnly } from '../../scripts/esbuild-zod-english.mjs';
 import { baseConfig } from '../../tsup.config.base.ts';
 import { directImports } from './scripts/esbuild-direct-imports.ts';
+import { zodJitless } from './scripts/esbuild-zod-jitless.ts';
 import { buildControlUi } from './src/control-ui/build.ts';
 
 // The plugin ships as one self-contained package: every @ctd/* package and third-party library is
@@ -19,8 +20,9 @@ export default defineConfig({
   // The gateway loads every plugin generation anew (a start, each plugin reload) and never unloads
   // the old ones: less code per copy is less memory held. Minified, and zod's English messages only.
   minify: true,
-  // directImports: the entry's chunks hold only what it uses (scripts/esbuild-direct-imports.ts).
-  esbuildPlugins: [zodEnglishOnly, directImports],
+  // directImports: the entry's chunks hold only what it uses (scripts/esbuild-direct-imports.ts);
+  // zodJitless: no parser compiled per object schema (scripts/esbuild-zod-jitless.ts).
+  esbuildPlugins: [zodEnglishOnly, directImports, zodJitless],
   // tsup's noExternal wins over external, so the one pattern says both: everything but `openclaw`.
   noExternal: [/^(?!openclaw(\/|$))/],
   external: [/^openclaw(\/|$)/],

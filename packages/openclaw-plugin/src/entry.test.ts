@@ -39,10 +39,12 @@ const PROBE = `
 import { registerHooks } from 'node:module';
 const loaded = [];
 registerHooks({ load(url, context, next) { if (url.includes('/dist/')) loaded.push(url.replace(/^.*\\/dist\\//, '')); return next(url, context); } });
+let compiled = 0;
+globalThis.Function = new Proxy(Function, { construct(target, args) { compiled++; return Reflect.construct(target, args); } });
 const { default: plugin } = await import(process.argv[1]);
 const atLoad = [...loaded];
 const results = JSON.parse(process.argv[2]).map((c) => plugin.configSchema.safeParse(c === null ? undefined : c));
-process.stdout.write(JSON.stringify({ atLoad, afterParse: loaded, results, description: plugin.description, jsonSchema: plugin.configSchema.jsonSchema }));
+process.stdout.write(JSON.stringify({ atLoad, afterParse: loaded, results, description: plugin.description, jsonSchema: plugin.configSchema.jsonSchema, compiled, sharedZodConfig: '__zod_globalConfig' in globalThis }));
 `;
 
 async function probe(): Promise<{
@@ -51,6 +53,8 @@ async function probe(): Promise<{
   results: { success: boolean; data?: unknown; error?: { issues: { path: string[]; message: string }[] } }[];
   description: string;
   jsonSchema: unknown;
+  compiled: number;
+  sharedZodConfig: boolean;
 }> {
   const args = ['--input-type=module', '-e', PROBE, ENTRY, JSON.stringify(CONFIGS.map((c) => c ?? null))];
   const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 60_000 });
@@ -86,5 +90,12 @@ describe('the built entry', () => {
       expect(r.results[i], JSON.stringify(config)).toEqual(expected);
     });
     expect(r.results.filter((x) => !x.success)).toHaveLength(5);
+  });
+
+  it("parses with its own zod config, jitless: no parser compiled per object schema, the host's zod config untouched", async () => {
+    const r = await probe();
+    expect(r.results[0]?.success).toBe(true);
+    expect(r.compiled).toBe(0);
+    expect(r.sharedZodConfig).toBe(false);
   });
 });
