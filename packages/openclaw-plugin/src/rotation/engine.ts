@@ -79,9 +79,9 @@ interface ProviderRotation {
 }
 
 const RUN_TTL_MS = 30 * 60_000;
-/** How long OpenClaw's cooldowns read for a prepared run are reused (see RotationEngine#coolingEnds). */
-const COOLING_CACHE_MS = 1000;
-/** After a failed call, how long the cooldowns are read afresh for each prepared run. */
+/** How long a read of OpenClaw's auth store is reused (see RotationEngine#store). */
+const STORE_CACHE_MS = 1000;
+/** After a failed call, how long OpenClaw's auth store is read afresh each time. */
 const FAILURE_SETTLE_MS = 3000;
 
 const SESSION_TTL_MS = 24 * 60 * 60_000;
@@ -152,8 +152,11 @@ export class RotationEngine {
   readonly #runs = new Map<string, RunState>();
   /** Runs being prepared: run id → when, and the profiles cooling down then (see runPrepared). */
   readonly #prepared = new Map<string, { at: number; cooling: ReadonlySet<string> }>();
-  /** OpenClaw's cooldown ends as last read (see #coolingEnds). */
-  #coolingCache: { at: number; ends: ReadonlyMap<string, number> } | undefined;
+  /** OpenClaw's auth store as last read (see #store), and the cooldowns in it. */
+  #storeCache: { at: number; store: AuthStoreView } | undefined;
+  #coolingCache:
+    | { read: { at: number; store: AuthStoreView } | undefined; ends: ReadonlyMap<string, number> }
+    | undefined;
   /** When a call last failed (OpenClaw may be writing a cooldown for it). */
   #lastFailureAt = Number.NEGATIVE_INFINITY;
   readonly #calls = new Map<string, CallState>();
@@ -331,7 +334,7 @@ export class RotationEngine {
   }): void {
     const now = this.#clock();
     this.#sweep(now);
-    const store = this.#seams.authStore();
+    const store = this.#store(now);
     let run = this.#runs.get(event.runId);
     const firstOfRun = run === undefined;
     // Whether a profile was cooling down where OpenClaw looked when it chose the call's profile: the
@@ -403,25 +406,38 @@ export class RotationEngine {
     this.#prepared.set(event.runId, { at: now, cooling });
   }
 
-  /**
-   * The ends of the cooldowns in OpenClaw's store, by profile. OpenClaw awaits the hook that asks
-   * (`runPrepared`), so the store (a few SQLite reads in 2026.9.6) is read again only where a
-   * cooldown may have begun since the last read: a failed call in the last few seconds (OpenClaw
-   * writes its cooldown just after the call's hook), or a second gone by (another process's write).
-   * A cooldown ending needs no read: its end is known.
-   */
+  /** The profiles cooling down in OpenClaw's store, with when each cooldown ends. */
   #coolingEnds(now: number): ReadonlyMap<string, number> {
+    const store = this.#store(now);
+    // Per read, not per store object: OpenClaw may hand back the same object, changed.
+    const read = this.#storeCache;
     const cached = this.#coolingCache;
-    if (cached && now - cached.at < COOLING_CACHE_MS && now - this.#lastFailureAt > FAILURE_SETTLE_MS)
-      return cached.ends;
+    if (cached && cached.read === read) return cached.ends;
     const ends = new Map<string, number>();
-    const stats = this.#seams.authStore().usageStats ?? {};
+    const stats = store.usageStats ?? {};
     for (const id in stats) {
       const until = coolingUntil(stats[id], now);
       if (until !== null) ends.set(id, until);
     }
-    this.#coolingCache = { at: now, ends };
+    this.#coolingCache = { read, ends };
     return ends;
+  }
+
+  /**
+   * OpenClaw's auth store (a few SQLite reads each time in 2026.9.6, and the hooks run on the
+   * gateway's one thread, `before_model_resolve` awaited): read again only where it may have
+   * changed in a way that matters since the last read. A failed call in the last few seconds
+   * (OpenClaw writes its cooldown just after the call's hook), a write of this engine's own, or a
+   * second gone by (another process, a profile added). A cooldown ending needs no read: its end is
+   * in the store already.
+   */
+  #store(now: number): AuthStoreView {
+    const cached = this.#storeCache;
+    if (cached && now - cached.at < STORE_CACHE_MS && now - this.#lastFailureAt > FAILURE_SETTLE_MS)
+      return cached.store;
+    const store = this.#seams.authStore();
+    this.#storeCache = { at: now, store };
+    return store;
   }
 
   /** `model_call_ended`: the outcome of the call (the session's next pick is up to the caller). */
@@ -433,7 +449,7 @@ export class RotationEngine {
     const ok = event.outcome === 'completed';
     if (!ok) {
       this.#lastFailureAt = now;
-      this.#coolingCache = undefined;
+      this.#storeCache = undefined;
     }
     // No latency sample: a model call's duration in a gateway measures the reply's length and the
     // gateway's load more than the key, and health-based would then split traffic unevenly between
@@ -464,7 +480,7 @@ export class RotationEngine {
   settleFailure(ended: EndedCall): void {
     const now = this.#clock();
     const { member, failuresBefore } = ended;
-    const stats = this.#seams.authStore().usageStats?.[member.profileId];
+    const stats = this.#store(now).usageStats?.[member.profileId];
     const tally = this.tally(member.profileId);
     let counted = false;
     for (const [reason, n] of Object.entries(stats?.failureCounts ?? {})) {
@@ -565,7 +581,7 @@ export class RotationEngine {
     target: PickExplanation['target'],
   ): { member: PoolMember; order: () => string[]; coolingEnds: number } | undefined {
     const now = this.#clock();
-    const store = this.#seams.authStore();
+    const store = this.#store(now);
     const members = this.pool(store, provider, now);
     if (members.length === 0) return undefined;
     // The soonest end of a cooldown among the pool (OpenClaw's or the history's), for setHead.
@@ -661,6 +677,7 @@ export class RotationEngine {
       probe.rotator.report(probe.lease, { type: 'cancelled' });
     }
     const ok = await this.#seams.writeOrder(provider, pick.order());
+    this.#storeCache = undefined; // the order just written
     if (!ok) this.#onProblem(`could not write the stored order of ${provider}`);
   }
 
