@@ -2,6 +2,7 @@ import { defineConfig } from 'tsup';
 import { zodEnglishOnly } from '../../scripts/esbuild-zod-english.mjs';
 import { baseConfig } from '../../tsup.config.base.ts';
 import { directImports } from './scripts/esbuild-direct-imports.ts';
+import { undiciLite } from './scripts/esbuild-undici-lite.ts';
 import { zodJitless } from './scripts/esbuild-zod-jitless.ts';
 import { buildControlUi } from './src/control-ui/build.ts';
 
@@ -21,8 +22,9 @@ export default defineConfig({
   // the old ones: less code per copy is less memory held. Minified, and zod's English messages only.
   minify: true,
   // directImports: the entry's chunks hold only what it uses (scripts/esbuild-direct-imports.ts);
-  // zodJitless: no parser compiled per object schema (scripts/esbuild-zod-jitless.ts).
-  esbuildPlugins: [zodEnglishOnly, directImports, zodJitless],
+  // zodJitless: no parser compiled per object schema (scripts/esbuild-zod-jitless.ts); undiciLite:
+  // undici's two dispatchers the checks use, not its whole index (scripts/esbuild-undici-lite.ts).
+  esbuildPlugins: [zodEnglishOnly, directImports, zodJitless, undiciLite],
   // tsup's noExternal wins over external, so the one pattern says both: everything but `openclaw`.
   noExternal: [/^(?!openclaw(\/|$))/],
   external: [/^openclaw(\/|$)/],
