@@ -5,25 +5,15 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseServiceConfig } from '@ctd/service';
+import { SPEC_CONFIG_BLOCK } from '@ctd/test-utils';
 import { describe, expect, it } from 'vitest';
 import { buildManifest } from './manifest-build.ts';
 
 const ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-// The spec's block (as in @ctd/service's config test), defaults, a deprecated key, and refusals.
+// The spec's block, defaults, a deprecated key, and refusals.
 const CONFIGS: unknown[] = [
-  {
-    scanOnStartup: true,
-    autoImport: true,
-    validateTokens: true,
-    rotationStrategy: 'round-robin',
-    cliSources: {
-      'kimi-cli': { enabled: true, priority: 1 },
-      'codex-cli': { enabled: true, priority: 2 },
-      'qwen-cli': { enabled: true, priority: 3 },
-      'gemini-cli': { enabled: true, priority: 4 },
-    },
-  },
+  SPEC_CONFIG_BLOCK,
   {},
   undefined,
   { cliSources: { kimi: { priority: 9 } }, history: { backend: 'redis', url: 'redis://127.0.0.1:6379' } },

@@ -1,20 +1,10 @@
 import { STRATEGIES } from '@ctd/rotator';
+import { SPEC_CONFIG_BLOCK } from '@ctd/test-utils';
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig } from './config.ts';
 
 // The block from the project's spec, as a user would paste it (JSON5 comments aside).
-const SPEC_BLOCK = {
-  scanOnStartup: true,
-  autoImport: true,
-  validateTokens: true,
-  rotationStrategy: 'round-robin',
-  cliSources: {
-    'kimi-cli': { enabled: true, priority: 1 },
-    'codex-cli': { enabled: true, priority: 2 },
-    'qwen-cli': { enabled: true, priority: 3 },
-    'gemini-cli': { enabled: true, priority: 4 },
-  },
-};
+const SPEC_BLOCK = SPEC_CONFIG_BLOCK;
 
 describe('service configuration', () => {
   it("accepts the spec's block verbatim, with no warning", () => {

@@ -17,4 +17,5 @@ export * from './fake-providers/index.ts';
 export * as fixtures from './fixtures.ts';
 export { type FullHomeExpectation, writeFullHome } from './full-home.ts';
 export { fakeJwt } from './jwt.ts';
+export { SPEC_CONFIG_BLOCK } from './spec-config.ts';
 export { createTempHome, type TempHome } from './temp-home.ts';
