@@ -85,10 +85,14 @@ function treeRssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** The most worker threads one collection reached (printed with the RSS figures). */
+let collectedWorkers = 0;
+
 /**
  * Asks the gateway's V8 for full garbage collections over its inspector (the gateway runs with
- * `--inspect=127.0.0.1:0`; the URL is the last one in its stderr), then reads the tree's RSS: the
- * memory the gateway retains, without the garbage a collection that V8 has not yet run would free.
+ * `--inspect=127.0.0.1:0`; the URL is the last one in its stderr), in its main thread and in each
+ * worker thread, then reads the tree's RSS: the memory the gateway retains, without the garbage a
+ * collection that V8 has not yet run would free.
  */
 async function afterGc(
   gateway: Gateway,
@@ -105,9 +109,21 @@ async function afterGc(
     });
     let id = 0;
     const waiting = new Map<number, (reply: unknown) => void>();
+    const workers: string[] = [];
+    const workerReplies = new Map<string, () => void>();
     ws.onmessage = (e) => {
-      const reply = JSON.parse(String(e.data)) as { id?: number };
-      if (reply.id !== undefined) waiting.get(reply.id)?.(reply);
+      const msg = JSON.parse(String(e.data)) as {
+        id?: number;
+        method?: string;
+        params?: { sessionId?: string; message?: string };
+      };
+      if (msg.id !== undefined) waiting.get(msg.id)?.(msg);
+      const sessionId = msg.params?.sessionId;
+      if (msg.method === 'NodeWorker.attachedToWorker' && sessionId) workers.push(sessionId);
+      if (msg.method === 'NodeWorker.receivedMessageFromWorker' && sessionId) {
+        const inner = JSON.parse(msg.params?.message ?? '{}') as { id?: number };
+        if (inner.id !== undefined) workerReplies.get(`${sessionId}:${inner.id}`)?.();
+      }
     };
     const call = (method: string, params: object = {}) =>
       new Promise<unknown>((resolveCall) => {
@@ -117,6 +133,28 @@ async function afterGc(
       });
     // Several rounds: a collection can free what finalizers of the previous one released.
     for (let i = 0; i < 3; i++) await call('HeapProfiler.collectGarbage');
+    // And in each of OpenClaw's worker threads (state reads, transcripts: ~300 MB of heap between
+    // them), whose garbage would otherwise stand in the RSS of whichever side happened to hold more.
+    await call('NodeWorker.enable', { waitForDebuggerOnStart: false });
+    await sleep(300); // the attachedToWorker events of the running workers
+    await Promise.all(
+      workers.map(async (sessionId) => {
+        for (let i = 1; i <= 3; i++) {
+          await Promise.race([
+            new Promise<void>((done) => {
+              workerReplies.set(`${sessionId}:${i}`, done);
+              void call('NodeWorker.sendMessageToWorker', {
+                sessionId,
+                message: JSON.stringify({ id: i, method: 'HeapProfiler.collectGarbage' }),
+              });
+            }),
+            sleep(10_000, undefined, { ref: false }), // a worker that ends meanwhile never answers
+          ]);
+        }
+      }),
+    );
+    await call('NodeWorker.disable');
+    collectedWorkers = Math.max(collectedWorkers, workers.length);
     await sleep(1000);
     const reply = (await call('Runtime.evaluate', {
       expression: 'process.memoryUsage().heapUsed',
@@ -303,7 +341,9 @@ async function main(): Promise<void> {
         const gc = (side: Sample[]) => side.slice(0, RSS_RUNS).map((s) => s.gcRssMb);
         const [gw, gp] = [gc(without), gc(withPlugin)];
         if (gw.every((x) => x !== undefined) && gp.every((x) => x !== undefined)) {
-          say(`the same after full garbage collections: ${mb(gw)} without, ${mb(gp)} with the plugin`);
+          say(
+            `the same after full garbage collections (main thread and up to ${collectedWorkers} worker threads): ${mb(gw)} without, ${mb(gp)} with the plugin`,
+          );
           const heap = (side: Sample[]) => side.slice(0, RSS_RUNS).map((s) => s.heapMb ?? 0);
           const [hw, hp] = [heap(without), heap(withPlugin)];
           say(
