@@ -100,7 +100,10 @@ async function startOnce(): Promise<SecretService> {
   try {
     address = await new Promise<string>((resolve, reject) => {
       const lines = createInterface({ input: child.stdout });
-      const timer = setTimeout(() => reject(new Error('the keyring daemon did not own its bus name within 20 s')), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error('the keyring daemon did not own its bus name within 20 s')),
+        20_000,
+      );
       lines.once('line', (line) => {
         clearTimeout(timer);
         resolve(line.trim());
