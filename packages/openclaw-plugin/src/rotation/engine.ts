@@ -152,11 +152,8 @@ export class RotationEngine {
   readonly #runs = new Map<string, RunState>();
   /** Runs being prepared: run id → when, and the profiles cooling down then (see runPrepared). */
   readonly #prepared = new Map<string, { at: number; cooling: ReadonlySet<string> }>();
-  /** OpenClaw's auth store as last read (see #store), and the cooldowns in it. */
+  /** OpenClaw's auth store as last read (see #store). */
   #storeCache: { at: number; store: AuthStoreView } | undefined;
-  #coolingCache:
-    | { read: { at: number; store: AuthStoreView } | undefined; ends: ReadonlyMap<string, number> }
-    | undefined;
   /** When a call last failed (OpenClaw may be writing a cooldown for it). */
   #lastFailureAt = Number.NEGATIVE_INFINITY;
   readonly #calls = new Map<string, CallState>();
@@ -339,13 +336,13 @@ export class RotationEngine {
     const firstOfRun = run === undefined;
     // Whether a profile was cooling down where OpenClaw looked when it chose the call's profile: the
     // store it loaded when it prepared the run, else (no `before_model_resolve`) the store now.
-    const coolingNow = (id: string) => coolingUntil(store.usageStats?.[id], now) !== null;
-    let chosenCooling = coolingNow;
+    const cooling = run ? run.cooling : this.#prepared.get(event.runId)?.cooling;
+    const chosenCooling = cooling
+      ? (id: string) => cooling.has(id)
+      : (id: string) => coolingUntil(store.usageStats?.[id], now) !== null;
     if (!run) {
       const pin = event.sessionKey ? this.#seams.sessionPin(event.sessionKey) : undefined;
-      const cooling = this.#prepared.get(event.runId)?.cooling;
       this.#prepared.delete(event.runId);
-      if (cooling) chosenCooling = (id) => cooling.has(id);
       const candidates = this.candidates(store, event.provider, pin?.profileId, chosenCooling);
       let index = candidates.findIndex((id) => !chosenCooling(id));
       if (index < 0) index = 0;
@@ -359,11 +356,7 @@ export class RotationEngine {
         cooling,
       };
       this.#runs.set(event.runId, run);
-    } else {
-      const cooling = run.cooling;
-      if (cooling) chosenCooling = (id) => cooling.has(id);
-    }
-    if (!firstOfRun && run.lastFailed) {
+    } else if (run.lastFailed) {
       // OpenClaw moves to the next candidate that is not cooling down (its frozen list).
       let next = -1;
       for (let i = run.index + 1; i < run.candidates.length; i++) {
@@ -402,25 +395,9 @@ export class RotationEngine {
     const now = this.#clock();
     this.#sweep(now);
     const cooling = new Set<string>();
-    for (const [id, until] of this.#coolingEnds(now)) if (until > now) cooling.add(id);
+    const stats = this.#store(now).usageStats ?? {};
+    for (const id in stats) if (coolingUntil(stats[id], now) !== null) cooling.add(id);
     this.#prepared.set(event.runId, { at: now, cooling });
-  }
-
-  /** The profiles cooling down in OpenClaw's store, with when each cooldown ends. */
-  #coolingEnds(now: number): ReadonlyMap<string, number> {
-    const store = this.#store(now);
-    // Per read, not per store object: OpenClaw may hand back the same object, changed.
-    const read = this.#storeCache;
-    const cached = this.#coolingCache;
-    if (cached && cached.read === read) return cached.ends;
-    const ends = new Map<string, number>();
-    const stats = store.usageStats ?? {};
-    for (const id in stats) {
-      const until = coolingUntil(stats[id], now);
-      if (until !== null) ends.set(id, until);
-    }
-    this.#coolingCache = { read, ends };
-    return ends;
   }
 
   /**

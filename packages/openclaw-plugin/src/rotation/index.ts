@@ -102,8 +102,9 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
  * Registers per-request usage recording and the strategy driver on OpenClaw's hooks
  * (`model_call_started`, `model_call_ended`: no extra permission; `llm_output` for tokens in and
  * out and `before_model_resolve` for the cooldowns a run was prepared with: need
- * `hooks.allowConversationAccess`). Everything runs inside the hook handlers, which
- * OpenClaw does not await (fire and forget): a decision never delays a request.
+ * `hooks.allowConversationAccess`). Everything runs inside the hook handlers. OpenClaw does not await
+ * the call hooks (fire and forget), so a decision never delays a request; it awaits
+ * `before_model_resolve`, whose handler only notes the cooldowns (at most one auth-store read).
  */
 export function registerRotation(
   api: HookApi & RotationHost,
@@ -248,7 +249,7 @@ export function registerRotation(
   // Awaited by OpenClaw just before it resolves the session's profile and freezes the run's
   // candidates (needs `allowConversationAccess`, like `llm_output`): which profiles are cooling down
   // at that moment decides the run's first profile, not the moment its first call starts. Returns
-  // nothing (no model or provider override) and does no I/O beyond the auth store OpenClaw caches.
+  // nothing (no model or provider override); reads the auth store at most once (RotationEngine#store).
   api.on?.('before_model_resolve', (_event, ctx) => {
     const runId = str((ctx as { runId?: unknown } | undefined)?.runId);
     if (!runId || !S.engine) return;
