@@ -251,8 +251,7 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
           await tui.waitFor('Step 1/3');
           await tui.keys('Enter');
           await tui.waitFor('Step 2/3');
-          await tui.submit(plan.key);
-          await tui.waitFor('Space to toggle');
+          await tui.submit(plan.key, undefined, 'Space to toggle');
           await tui.keys('Enter');
           await tui.waitFor('Successfully configured');
         } finally {

@@ -18,8 +18,11 @@ export interface TmuxSession {
    *
    * @param echo - what the screen shows once the text is in, for a masked input
    *   @default the text's last 12 characters
+   * @param next - what the screen shows once the TUI took the Enter: while it does not, and the text
+   *   is still on the screen (an ink TUI may render the text before its state holds it, and then
+   *   refuse the Enter as an empty field), Enter is pressed again, up to 3 times in all
    */
-  submit(text: string, echo?: string | RegExp): Promise<void>;
+  submit(text: string, echo?: string | RegExp, next?: string | RegExp): Promise<void>;
   /** Sends tmux key names (`Enter`, `Down`, `Escape`, `C-c`). */
   keys(...names: string[]): Promise<void>;
   /** The screen as text. */
@@ -103,10 +106,24 @@ export async function startTmux(
     async type(text) {
       await tmux('send-keys', '-t', 'cli', '-l', text);
     },
-    async submit(text, echo = text.slice(-12)) {
+    async submit(text, echo = text.slice(-12), next) {
       await session.type(text);
       await session.waitFor(echo);
       await tmux('send-keys', '-t', 'cli', 'Enter');
+      if (next === undefined) return;
+      for (let attempt = 1; attempt < 3; attempt++) {
+        try {
+          await session.waitFor(next, 5_000);
+          return;
+        } catch {
+          const screen = await session.screen().catch(() => '');
+          const stillThere = typeof echo === 'string' ? screen.includes(echo) : echo.test(screen);
+          // Moved on, only slowly: no second Enter, just the full wait below.
+          if (!stillThere) break;
+          await tmux('send-keys', '-t', 'cli', 'Enter');
+        }
+      }
+      await session.waitFor(next);
     },
     async keys(...names) {
       await tmux('send-keys', '-t', 'cli', ...names);
