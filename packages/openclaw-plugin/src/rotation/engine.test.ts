@@ -13,6 +13,7 @@ class FakeHost implements HostSeams {
   store: AuthStoreView = { profiles: {}, usageStats: {} };
   pins = new Map<string, { profileId: string; source: PinSource }>();
   orderWrites = 0;
+  pinWrites = 0;
   now = 1_000_000;
 
   add(profileId: string, key: string): void {
@@ -34,6 +35,7 @@ class FakeHost implements HostSeams {
     return this.pins.get(sessionKey);
   }
   async setAutoPin(sessionKey: string, profileId: string) {
+    this.pinWrites++;
     const pin = this.pins.get(sessionKey);
     if (pin && pin.source !== 'auto') return 'user-pin' as const;
     this.pins.set(sessionKey, { profileId, source: 'auto' });
@@ -254,6 +256,22 @@ describe('RotationEngine', () => {
     // After the cooldown: one probe of A first.
     expect(t.engine.decide('openai', 'session')?.member.profileId).toBe('openai:ctd-manual-key-a');
     expect(t.engine.lastPick('openai')?.reason).toMatch(/probe/);
+  });
+
+  it('writes a session pin only when the pick moves it (a patch costs OpenClaw a transaction)', async () => {
+    const order = ['a', 'b', 'c', 'd'].map((k) => `openai:ctd-manual-key-${k}`);
+    const t = setUp('priority', undefined, order);
+    t.host.store.order = { openai: order };
+    for (let i = 0; i < 5; i++) expect(await turn(t, 's1')).toBe('openai:ctd-manual-key-a');
+    expect(t.host.pinWrites).toBe(0);
+    // Round-robin moves the pin at (almost) every turn: one write for each move.
+    const r = setUp('round-robin');
+    const used: string[] = [];
+    for (let i = 0; i < 6; i++) used.push(await turn(r, 's1'));
+    used.push(r.host.startTurn('s1'));
+    const moves = used.filter((p, i) => i > 0 && p !== used[i - 1]).length;
+    expect(moves).toBeGreaterThanOrEqual(4);
+    expect(r.host.pinWrites).toBe(moves);
   });
 
   it("never touches a user's pin (and spends no decision on it)", async () => {

@@ -616,6 +616,9 @@ export class RotationEngine {
     if (!pick) return;
     this.#pending.set(sessionKey, { id: pick.member.id, provider });
     this.#decisions.addPending(pick.member.id, 1);
+    // Already there (priority, or a pool of one usable profile): no write. A patch that changes
+    // nothing still costs OpenClaw a write transaction on the gateway's thread.
+    if (pin?.profileId === pick.member.profileId) return;
     const outcome = await this.#seams.setAutoPin(sessionKey, pick.member.profileId);
     if (outcome !== 'set' && outcome !== 'unchanged') {
       this.#pending.delete(sessionKey);
