@@ -45,6 +45,11 @@ function quote(arg: string): string {
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
+/** Whether a screen shows a text (a substring) or matches a pattern. */
+function shows(screen: string, text: string | RegExp): boolean {
+  return typeof text === 'string' ? screen.includes(text) : text.test(screen);
+}
+
 /**
  * Starts `command args` in a fresh tmux server of its own (a private socket, so no user session is
  * touched), 120×40, with the clean environment of {@link realCliEnv}.
@@ -95,7 +100,7 @@ export async function startTmux(
           // The CLI exited and took the session with it.
           throw new Error(`the CLI exited before showing ${String(text)}`);
         }
-        if (typeof text === 'string' ? screen.includes(text) : text.test(screen)) return screen;
+        if (shows(screen, text)) return screen;
         if (screen.includes('[ctd: exit '))
           throw new Error(`the CLI exited before showing ${String(text)}; screen:\n${screen}`);
         if (Date.now() > deadline)
@@ -109,7 +114,7 @@ export async function startTmux(
     async submit(text, echo = text.slice(-12), next) {
       await session.type(text);
       await session.waitFor(echo);
-      await tmux('send-keys', '-t', 'cli', 'Enter');
+      await session.keys('Enter');
       if (next === undefined) return;
       for (let attempt = 1; attempt < 3; attempt++) {
         try {
@@ -117,10 +122,9 @@ export async function startTmux(
           return;
         } catch {
           const screen = await session.screen().catch(() => '');
-          const stillThere = typeof echo === 'string' ? screen.includes(echo) : echo.test(screen);
           // Moved on, only slowly: no second Enter, just the full wait below.
-          if (!stillThere) break;
-          await tmux('send-keys', '-t', 'cli', 'Enter');
+          if (!shows(screen, echo)) break;
+          await session.keys('Enter');
         }
       }
       await session.waitFor(next);
