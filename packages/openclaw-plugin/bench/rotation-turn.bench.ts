@@ -9,11 +9,12 @@
 // load at the same moments; each has the same untimed warm-up turns and the same session shapes (a
 // new session every SESSION_TURNS turns). Timing starts only once both gateways have settled (the
 // few seconds of work OpenClaw does after /readyz are over) and after WARMUP turns each, enough for
-// every key to have served a few turns (OpenClaw prepares a model per credential on its first use). Reported per side: the median wall time of a turn and
-// the gateway process's CPU time (user + system, all its threads) per turn, both during the turn
-// and over the whole timed part (work done after the reply counts there): the work the plugin adds
-// shows in CPU even when the machine's load swamps the wall times. The goal is judged on the
-// ratio of the two medians, with its spread over resamples of the pairs.
+// every key to have served a few turns (OpenClaw prepares a model per credential on its first
+// use). Reported per side: the median wall time of a turn and the gateway process's CPU time
+// (user + system, all its threads) per turn, both during the turn and over the whole timed part
+// (work done after the reply counts there): the work the plugin adds shows in CPU even when the
+// machine's load swamps the wall times. The goal is judged on the ratio of the two medians, with
+// its spread over resamples of the pairs.
 // Goal: the plugin adds under 2%.
 // Skips (exit 0, says why) when the OpenClaw e2e install is absent and cannot be made.
 import { randomBytes, randomUUID } from 'node:crypto';
