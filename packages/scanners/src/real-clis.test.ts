@@ -9,6 +9,7 @@ import {
   ensureRealClis,
   hasSecretService,
   hasTmux,
+  OPENCODE_OFFLINE_ENV,
   type RealClis,
   runRealCli,
   startSecretService,
@@ -23,6 +24,8 @@ const clis = outcome.ok ? outcome.clis : (undefined as unknown as RealClis);
 const skipReason = outcome.ok ? '' : ` (skipped: ${outcome.reason})`;
 const tmux = await hasTmux();
 const secretService = await hasSecretService();
+/** How long opencode may take to show its first prompt (it starts in 5-8 s alone, slower beside other CLIs). */
+const OPENCODE_START_MS = 45_000;
 
 /**
  * A temp home for one test, removed when it ends. The tests run concurrently, so the hook must be
@@ -88,8 +91,10 @@ async function expectExactly(
 
 // Concurrent: most of the time goes to the CLIs' start-up, so running them side by side keeps
 // the file well under a minute (about 40 s on a busy 2-core machine; a minute and more in series).
+// Side by side, a CLI that starts in 4 s alone can take three times as long, so no case keeps the
+// 5 s default; the slower ones set their own.
 const suite = outcome.ok ? describe.concurrent : describe.skip;
-suite(`real CLIs write, scan() finds${skipReason}`, () => {
+suite(`real CLIs write, scan() finds${skipReason}`, { timeout: 45_000 }, () => {
   it('Codex: `codex login --with-api-key` (auth.json with auth_mode apikey)', async ({ onTestFinished }) => {
     const home = await newHome(onTestFinished);
     const key = 'sk-proj-test-PLACEHOLDER-real-codex-000000000000';
@@ -311,9 +316,10 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
         clis.bin.opencode,
         ['auth', 'login', '-p', 'anthropic', '--pure'],
         home.path,
+        OPENCODE_OFFLINE_ENV,
       );
       try {
-        await tui.waitFor('Enter your API key');
+        await tui.waitFor('Enter your API key', OPENCODE_START_MS);
         // opencode masks the key: one ▪ per character.
         await tui.submit(key, '▪'.repeat(key.length));
         await tui.waitFor('Done');
@@ -324,7 +330,7 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
         { source: 'opencode', provider: 'anthropic', kind: 'api_key', secret: key },
       ]);
     },
-    60_000,
+    90_000,
   );
 
   it.skipIf(!tmux)(
@@ -348,14 +354,12 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
           return { status: 200, json: { access_token: token, token_type: 'bearer', scope: 'read:user' } };
         return undefined;
       });
-      const tui = await startTmux(
-        clis.bin.opencode,
-        ['auth', 'login', '-p', 'github-copilot'],
-        home.path,
-        s.env,
-      );
+      const tui = await startTmux(clis.bin.opencode, ['auth', 'login', '-p', 'github-copilot'], home.path, {
+        ...s.env,
+        ...OPENCODE_OFFLINE_ENV,
+      });
       try {
-        await tui.waitFor('Select GitHub deployment type');
+        await tui.waitFor('Select GitHub deployment type', OPENCODE_START_MS);
         await tui.keys('Enter');
         await tui.waitFor('Done', 30_000);
       } finally {
@@ -366,7 +370,7 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
         { source: 'opencode', provider: 'github-copilot', kind: 'oauth', secret: token },
       ]);
     },
-    60_000,
+    90_000,
   );
 
   for (const mode of ['claudeai', 'console'] as const) {
@@ -611,9 +615,12 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
           };
         return undefined;
       });
-      const tui = await startTmux(clis.bin.opencode, ['auth', 'login', '-p', 'openai'], home.path, s.env);
+      const tui = await startTmux(clis.bin.opencode, ['auth', 'login', '-p', 'openai'], home.path, {
+        ...s.env,
+        ...OPENCODE_OFFLINE_ENV,
+      });
       try {
-        await tui.waitFor('Login method', 30_000);
+        await tui.waitFor('Login method', OPENCODE_START_MS);
         await tui.keys('Down');
         await tui.waitFor('● ChatGPT Pro/Plus (headless)');
         await tui.keys('Enter');
@@ -626,6 +633,6 @@ suite(`real CLIs write, scan() finds${skipReason}`, () => {
         { source: 'opencode', provider: 'openai', kind: 'oauth', secret: access, account: { accountId } },
       ]);
     },
-    60_000,
+    90_000,
   );
 });

@@ -49,6 +49,24 @@ export function realCliEnv(
   };
 }
 
+/** A loopback URL nothing listens on, so a call to it is refused at once. */
+const REFUSED_URL = 'http://127.0.0.1:9';
+
+/**
+ * Variables that keep opencode off the network while a test logs it in. In a fresh home it fetches
+ * its model catalogue from models.opencode.ai before its first prompt (10 s timeout, 2 retries:
+ * on a machine whose network drops packets instead of refusing them, the prompt comes long after
+ * a test stopped waiting) and npm-installs `@opencode-ai/plugin` (about 30 MB) into
+ * `~/.config/opencode` in the background, CPU and disk the concurrent CLI tests need. Both are
+ * pointed at a refused loopback port: opencode then runs on its built-in provider list, as it does
+ * offline, and the install fails at once (opencode only logs it).
+ */
+export const OPENCODE_OFFLINE_ENV: Readonly<Record<string, string>> = {
+  OPENCODE_MODELS_URL: REFUSED_URL,
+  npm_config_registry: `${REFUSED_URL}/`,
+  OPENCODE_DISABLE_AUTOUPDATE: '1',
+};
+
 /**
  * Runs a real CLI with a temp home and a clean environment ({@link realCliEnv}), feeding `input` on
  * standard input (how `codex login --with-api-key` and `copilot login --with-token` read a token).
