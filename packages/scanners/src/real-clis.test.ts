@@ -9,7 +9,6 @@ import {
   ensureRealClis,
   hasSecretService,
   hasTmux,
-  OPENCODE_OFFLINE_ENV,
   type RealClis,
   runRealCli,
   startSecretService,
@@ -316,7 +315,6 @@ suite(`real CLIs write, scan() finds${skipReason}`, { timeout: 45_000 }, () => {
         clis.bin.opencode,
         ['auth', 'login', '-p', 'anthropic', '--pure'],
         home.path,
-        OPENCODE_OFFLINE_ENV,
       );
       try {
         await tui.waitFor('Enter your API key', OPENCODE_START_MS);
@@ -354,10 +352,12 @@ suite(`real CLIs write, scan() finds${skipReason}`, { timeout: 45_000 }, () => {
           return { status: 200, json: { access_token: token, token_type: 'bearer', scope: 'read:user' } };
         return undefined;
       });
-      const tui = await startTmux(clis.bin.opencode, ['auth', 'login', '-p', 'github-copilot'], home.path, {
-        ...s.env,
-        ...OPENCODE_OFFLINE_ENV,
-      });
+      const tui = await startTmux(
+        clis.bin.opencode,
+        ['auth', 'login', '-p', 'github-copilot'],
+        home.path,
+        s.env,
+      );
       try {
         await tui.waitFor('Select GitHub deployment type', OPENCODE_START_MS);
         await tui.keys('Enter');
@@ -615,10 +615,7 @@ suite(`real CLIs write, scan() finds${skipReason}`, { timeout: 45_000 }, () => {
           };
         return undefined;
       });
-      const tui = await startTmux(clis.bin.opencode, ['auth', 'login', '-p', 'openai'], home.path, {
-        ...s.env,
-        ...OPENCODE_OFFLINE_ENV,
-      });
+      const tui = await startTmux(clis.bin.opencode, ['auth', 'login', '-p', 'openai'], home.path, s.env);
       try {
         await tui.waitFor('Login method', OPENCODE_START_MS);
         await tui.keys('Down');

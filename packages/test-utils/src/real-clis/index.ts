@@ -8,13 +8,7 @@ export {
   type RealClis,
   type RealClisOutcome,
 } from './install.ts';
-export {
-  OPENCODE_OFFLINE_ENV,
-  type RealCliRun,
-  type RunRealCliOptions,
-  realCliEnv,
-  runRealCli,
-} from './run.ts';
+export { type RealCliRun, type RunRealCliOptions, realCliEnv, runRealCli } from './run.ts';
 export { hasSecretService, type SecretService, startSecretService } from './secret-service.ts';
 export { type StandIn, type StandInHandler, type StandInRequest, startStandIn } from './stand-in.ts';
 export { hasTmux, startTmux, type TmuxSession } from './tmux.ts';

@@ -24,10 +24,31 @@ export interface RealCliRun {
   readonly timedOut: boolean;
 }
 
+/** A loopback URL nothing listens on, so a call to it is refused at once. */
+const REFUSED_URL = 'http://127.0.0.1:9';
+
+/**
+ * Calls the CLIs make on their own, kept off the network. Where the network drops packets instead
+ * of refusing them, each such call waits for its own timeout, in front of what the test waits for.
+ * - opencode, in a fresh home, fetches its model catalogue (models.opencode.ai) before its first
+ *   prompt (10 s timeout, 2 retries: the prompt came after 24 s) and npm-installs
+ *   `@opencode-ai/plugin` (about 30 MB) in the background. Both go to a refused loopback port:
+ *   opencode then runs on its built-in provider list, as offline, and only logs the failed install.
+ * - Claude Code, logged in, fetches feature flags and the like ("nonessential traffic"):
+ *   `claude auth status` took 11 s instead of 0.7 s.
+ */
+const OFFLINE: Readonly<Record<string, string>> = {
+  OPENCODE_MODELS_URL: REFUSED_URL,
+  OPENCODE_DISABLE_AUTOUPDATE: '1',
+  npm_config_registry: `${REFUSED_URL}/`,
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+};
+
 /**
  * The environment a real CLI runs with: a temp `HOME`, this process's Node first on `PATH` (the
- * CLIs need Node >= 22), the system directories, and what the test adds. Nothing else is inherited,
- * so a token in the developer's environment (`GH_TOKEN`, `OPENAI_API_KEY`) never reaches a CLI.
+ * CLIs need Node >= 22), the system directories, the variables that keep the calls a CLI makes on
+ * its own off the network, and what the test adds. Nothing else is inherited, so a token in the
+ * developer's environment (`GH_TOKEN`, `OPENAI_API_KEY`) never reaches a CLI.
  *
  * @param home - the temp home
  * @param extra - variables the test adds
@@ -45,27 +66,10 @@ export function realCliEnv(
     DO_NOT_TRACK: '1',
     NO_UPDATE_NOTIFIER: '1',
     DISABLE_AUTOUPDATER: '1',
+    ...OFFLINE,
     ...extra,
   };
 }
-
-/** A loopback URL nothing listens on, so a call to it is refused at once. */
-const REFUSED_URL = 'http://127.0.0.1:9';
-
-/**
- * Variables that keep opencode off the network while a test logs it in. In a fresh home it fetches
- * its model catalogue from models.opencode.ai before its first prompt (10 s timeout, 2 retries:
- * on a machine whose network drops packets instead of refusing them, the prompt comes long after
- * a test stopped waiting) and npm-installs `@opencode-ai/plugin` (about 30 MB) into
- * `~/.config/opencode` in the background, CPU and disk the concurrent CLI tests need. Both are
- * pointed at a refused loopback port: opencode then runs on its built-in provider list, as it does
- * offline, and the install fails at once (opencode only logs it).
- */
-export const OPENCODE_OFFLINE_ENV: Readonly<Record<string, string>> = {
-  OPENCODE_MODELS_URL: REFUSED_URL,
-  npm_config_registry: `${REFUSED_URL}/`,
-  OPENCODE_DISABLE_AUTOUPDATE: '1',
-};
 
 /**
  * Runs a real CLI with a temp home and a clean environment ({@link realCliEnv}), feeding `input` on
