@@ -92,6 +92,29 @@ describe('HistoryState merge', () => {
     expect(s.get('x')).toBe(e);
   });
 
+  it('keeps each pending delta its own: a batch taken out does not change with later records', () => {
+    // Records fill one reused delta; only a copy of it may become a credential's pending delta.
+    const s = new HistoryState();
+    s.ensure(ref('x'), T);
+    s.ensure(ref('y', 2), T);
+    s.takePending();
+    s.recordUse('x', T + 1);
+    s.recordUse('y', T + 2);
+    const first = s.takePending();
+    const x = first.get('x');
+    const y = first.get('y');
+    expect(x).not.toBe(y);
+    s.recordUse('x', T + 3);
+    s.recordResult('y', { ok: false, at: T + 4 });
+    expect(x).toMatchObject({ uses: 1, lastUsed: T + 1, failures: 0, ref: { id: 'x' } });
+    expect(y).toMatchObject({ uses: 1, lastUsed: T + 2, failures: 0, ref: { id: 'y' } });
+    const second = s.takePending();
+    expect(second.get('x')).toMatchObject({ uses: 1, lastUsed: T + 3 });
+    expect(second.get('y')).toMatchObject({ uses: 0, failures: 1, lastFailureAt: T + 4 });
+    // A pending delta's identity is a copy, not the live entry.
+    expect(second.get('x')?.ref).not.toBe(s.get('x'));
+  });
+
   it('round-trips through the file form, which validates', () => {
     const s = new HistoryState();
     s.ensure(ref('x'), T);

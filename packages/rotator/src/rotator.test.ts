@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { createMemoryHistoryStore } from '@ctd/history';
 import { describe, expect, it } from 'vitest';
 import {
@@ -45,6 +46,20 @@ describe('Rotator', () => {
     expect(l.reason).toBe('least-used: 0 uses, the fewest among 3 ready credentials');
     expect(s.store.get(l.id)?.usageCount).toBe(1);
     expect(s.store.get(l.id)?.lastUsed).toBe(s.clock());
+  });
+
+  it('keeps the reason of a pick as it was, and shows it in JSON and in logs', () => {
+    const s = setup('least-used');
+    const l = s.lease();
+    // Words are built when read, from the numbers of the decision: later picks do not change them.
+    s.rotator.report(s.lease(), { type: 'success' });
+    s.rotator.report(s.lease(), { type: 'server_error', httpStatus: 503 });
+    const said = 'least-used: 0 uses, the fewest among 3 ready credentials';
+    expect(l.reason).toBe(said);
+    const json = JSON.parse(JSON.stringify(l)) as Record<string, unknown>;
+    expect(json).toMatchObject({ ok: true, id: l.id, strategy: 'least-used', reason: said });
+    expect(json.candidates).toEqual({ ready: 3, cooling: 0, inactive: 0, excluded: 0 });
+    expect(inspect(l)).toContain(said);
   });
 
   it('says when there are no credentials for a provider', () => {

@@ -13,6 +13,7 @@ import {
 } from '@ctd/history';
 import { IndexHeap, PositionSet } from './index-structures.ts';
 import type { Outcome } from './outcome.ts';
+import { PickedLease, plural, Why } from './reasons.ts';
 
 // One cooldown policy, shared with the history's live checks: re-exported as this package's own.
 export type { CooldownPolicy } from '@ctd/history';
@@ -187,12 +188,6 @@ interface Classified<C extends RotatorCredential> {
   retryAt: number;
 }
 
-function probeReason(e: HistoryEntry): string {
-  return e.cooldownCause
-    ? `probe: its ${e.cooldownCause.replace('_', ' ')} cooldown ended; one request tests it before full traffic`
-    : `probe: ${plural(e.consecutiveFailures, 'recent failure')}; one request tests it before full traffic`;
-}
-
 interface Group<C extends RotatorCredential> {
   slots: Slot<C>[];
   cursor: number;
@@ -237,8 +232,6 @@ const EXCLUDED = 4;
 /** A slot the indexes have not seen yet. */
 const UNSEEN = -1;
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 /**
  * Hands out credentials for a provider by strategy, and turns reported outcomes into cooldowns.
  * State lives in a {@link HistoryStore}, so processes that share a store share usage, cooldowns
@@ -257,6 +250,8 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
   /** Probes in flight in this process: credential id → when the probe expires. */
   readonly #probing = new Map<string, number>();
   readonly #settled = new WeakSet<Lease<C>>();
+  /** Health-based: the share of traffic of the last pick (for its reason; saves a result object). */
+  #share = 1;
   #revision = -1;
   /** The store's change count the indexes are in step with (see `#refresh`). */
   #seen: number | undefined = -1;
@@ -658,16 +653,24 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
     const topTier = byPriority ? this.#topTier(group, special, specialTop) : Number.NEGATIVE_INFINITY;
     let slot: Slot<C>;
     let probe = false;
-    let why: string;
+    // The reason's sentence and the numbers in it (see reasons.ts).
+    let why: Why;
+    let cause: string | null = null;
+    let a = counts.ready;
+    let b = 0;
+    let c = 0;
+    let d = 0;
     if (probeSlot && (!byPriority || probeSlot.priority >= topTier)) {
       slot = probeSlot;
       probe = true;
-      why = probeReason(slot.entry);
+      cause = slot.entry.cooldownCause;
+      why = cause ? Why.probeCooldown : Why.probeFailures;
+      a = slot.entry.consecutiveFailures;
     } else {
       switch (this.strategy) {
         case 'round-robin':
           slot = this.#nextInTurn(group, group.ready, null, skip);
-          why = `round-robin: next in turn among ${plural(counts.ready, 'ready credential')}`;
+          why = Why.roundRobin;
           break;
         case 'priority': {
           const t = tierIndex(group.tiers, topTier);
@@ -677,24 +680,29 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
             group.tierMembers[t] as number[],
             skip,
           );
-          why = `priority ${topTier}: the highest tier with a ready credential, next in turn`;
+          why = Why.priority;
+          a = topTier;
           break;
         }
         case 'least-used': {
           slot = slots[(group.order as IndexHeap).firstWhere(skip)] as Slot<C>;
-          const uses = slot.entry.usageCount;
-          why = `least-used: ${plural(uses, 'use')}, the fewest among ${plural(counts.ready, 'ready credential')}`;
+          why = Why.leastUsed;
+          a = slot.entry.usageCount;
+          b = counts.ready;
           break;
         }
         default: {
-          const chosen = this.#healthiest(group, special, skip);
-          slot = chosen.slot;
-          why = `health-based: ${Math.round(chosen.rate * 100)}% success${chosen.latency === null ? '' : `, ${Math.round(chosen.latency)} ms`}; share ${Math.round(chosen.share * 100)}% of ${plural(counts.ready, 'ready credential')}`;
+          slot = this.#healthiest(group, special, skip);
+          why = Why.healthBased;
+          a = Math.round(successRate(slot.entry) * 100);
+          b = slot.entry.latencyMs === null ? -1 : Math.round(slot.entry.latencyMs);
+          c = Math.round(this.#share * 100);
+          d = counts.ready;
         }
       }
     }
     this.#store.recordUse(slot.cred.id, now);
-    const lease = this.#lease(slot, request, now, probe, why, counts);
+    const lease = this.#lease(slot, request, now, probe, counts, why, cause, a, b, c, d);
     this.#changed(slot, now);
     return lease;
   }
@@ -774,11 +782,12 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
 
   // Stride scheduling: each ready credential's next turn comes 1/weight after its last one, and
   // the earliest turn is picked. Traffic follows the weights closely, without bursts, in O(log n).
+  // The pick's share of traffic is left in `#share`.
   #healthiest(
     group: Group<C>,
     special: Map<Slot<C>, Judged> | null,
     skip: ((i: number) => boolean) | null,
-  ): { slot: Slot<C>; rate: number; latency: number | null; share: number } {
+  ): Slot<C> {
     const slots = group.slots;
     const order = group.order as IndexHeap;
     const i = order.firstWhere(skip);
@@ -799,12 +808,8 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
     group.vtime = slot.pass;
     slot.pass += 1 / w;
     order.update(i);
-    return {
-      slot,
-      rate: successRate(slot.entry),
-      latency: slot.entry.latencyMs,
-      share: total > 0 ? Math.min(1, w / total) : 1,
-    };
+    this.#share = total > 0 ? Math.min(1, w / total) : 1;
+    return slot;
   }
 
   /** The lease for a pick (the use is already counted). */
@@ -813,26 +818,16 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
     request: AcquireRequest,
     now: number,
     probe: boolean,
-    why: string,
     counts: CandidateCounts,
+    why: Why,
+    cause: string | null,
+    a: number,
+    b = 0,
+    c = 0,
+    d = 0,
   ): Lease<C> {
     if (probe) this.#probing.set(slot.cred.id, now + this.#cooldowns.probeTimeoutMs);
-    const skipped =
-      counts.cooling + counts.inactive > 0
-        ? ` (skipped ${[counts.cooling ? `${counts.cooling} cooling down` : '', counts.inactive ? `${counts.inactive} inactive` : ''].filter(Boolean).join(', ')})`
-        : '';
-    return {
-      ok: true,
-      id: slot.cred.id,
-      credential: slot.cred,
-      provider: request.provider,
-      model: request.model,
-      strategy: this.strategy,
-      probe,
-      reason: why + skipped,
-      candidates: counts,
-      acquiredAt: now,
-    };
+    return new PickedLease(slot.cred, request, this.strategy, probe, counts, now, why, cause, a, b, c, d);
   }
 
   /** Every slot's state for a request, or why nothing can be handed out. */
@@ -993,14 +988,33 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
         `all credentials for "${request.provider}" are cooling down or being probed by another gateway`,
       );
     }
-    const why = result.probe
-      ? probeReason(slot.entry)
+    const e = slot.entry;
+    const lease = result.probe
+      ? this.#lease(
+          slot,
+          request,
+          now,
+          true,
+          counts,
+          e.cooldownCause ? Why.probeCooldown : Why.probeFailures,
+          e.cooldownCause,
+          e.consecutiveFailures,
+        )
       : mode === 'least-used'
-        ? `least-used: ${plural(slot.entry.usageCount, 'use')} across every gateway, the fewest among ${plural(counts.ready, 'ready credential')}`
+        ? this.#lease(
+            slot,
+            request,
+            now,
+            false,
+            counts,
+            Why.sharedLeastUsed,
+            null,
+            e.usageCount,
+            counts.ready,
+          )
         : byPriority
-          ? `priority ${topTier}: the highest tier with a ready credential, next in the shared turn`
-          : `round-robin: next in the turn shared by every gateway, among ${plural(counts.ready, 'ready credential')}`;
-    const lease = this.#lease(slot, request, now, result.probe, why, counts);
+          ? this.#lease(slot, request, now, false, counts, Why.sharedPriority, null, topTier)
+          : this.#lease(slot, request, now, false, counts, Why.sharedRoundRobin, null, counts.ready);
     this.#seen = Number.NaN; // a probe lease and a use counted on the server: re-check every slot
     return lease;
   }
