@@ -19,6 +19,7 @@ export function stats(xs: readonly number[]): Stats;
 export function verdict(st: Stats, goal: number, kind?: 'max' | 'min'): Verdict;
 export function describe(st: Stats, unit?: string, digits?: number): string;
 export function machineLoad(): string;
+export function pageTouchMicros(): number;
 export function recordGoal(r: {
   bench: string;
   goal: string;

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineLoad, printTable, readGoals } from './bench-summary.mjs';
+import { machineLoad, pageTouchMicros, printTable, readGoals } from './bench-summary.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const filter = process.argv.slice(2);
@@ -26,6 +26,10 @@ for (const group of ['packages', 'apps']) {
 const tmp = mkdtempSync(join(tmpdir(), 'ctd-bench-'));
 const results = join(tmp, 'goals.jsonl');
 const loadBefore = machineLoad();
+const touchBefore = pageTouchMicros();
+process.stdout.write(
+  `machine: ${loadBefore}; a fresh memory page costs ${touchBefore.toFixed(2)} µs to touch\n`,
+);
 let failed = 0;
 const missing = [];
 try {
@@ -46,7 +50,7 @@ try {
     if (readGoals(results).length === before) missing.push(rel);
   }
   process.stdout.write(
-    `\n=== every goal (machine: ${loadBefore} at the start, ${machineLoad()} at the end)\n`,
+    `\n=== every goal (machine: ${loadBefore} at the start, ${machineLoad()} at the end; a fresh memory page costs ${touchBefore.toFixed(2)} µs to touch at the start, ${pageTouchMicros().toFixed(2)} µs at the end)\n`,
   );
   const goals = readGoals(results);
   printTable(goals, missing);
