@@ -75,7 +75,7 @@ try {
   say(
     `acquire + report, in-process, ${ITERATIONS} iterations per repeat, ${REPEATS} repeats; medians over the repeats`,
   );
-  say('strategy       credentials   p50 µs   p99 µs (range)        max µs');
+  say('strategy       credentials   p50 µs   p99 µs (range)        max µs   [p99 of each repeat]');
   const worst = new Map<number, number[]>(); // size → per repeat, the worst strategy's p99
   for (const n of SIZES) {
     const perRepeat = Array.from({ length: REPEATS }, () => 0);
@@ -91,7 +91,11 @@ try {
       say(
         `${strategy.padEnd(14)} ${String(n).padStart(11)}   ${p50.median.toFixed(1).padStart(6)}   ${p99.median.toFixed(1).padStart(6)} (${p99.min.toFixed(1)}–${p99.max.toFixed(1)})`.padEnd(
           62,
-        ) + max.median.toFixed(0).padStart(6),
+        ) +
+          max.median.toFixed(0).padStart(6) +
+          // Each repeat's p99: on a machine where a fresh memory page is slow to touch, a repeat is
+          // either clean or has its tail at about one page fault.
+          `   [${runs.map((x) => x.p99.toFixed(1)).join(', ')}]`,
       );
     }
     worst.set(n, perRepeat);
