@@ -103,33 +103,7 @@ export function emptyEntry(ref: CredentialRef): MutableEntry {
   };
 }
 
-/** A delta holding one event of a credential (the caller fills in what happened). */
-function eventDelta(ref: CredentialRef): Delta {
-  return {
-    ref: copyRef(ref),
-    refAt: null,
-    expiresAt: null,
-    firstSeen: null,
-    lastSeen: null,
-    uses: 0,
-    lastUsed: null,
-    successes: 0,
-    failures: 0,
-    streakReset: false,
-    streakAdd: 0,
-    lastSuccessAt: null,
-    lastFailureAt: null,
-    latencySum: 0,
-    latencyCount: 0,
-    status: null,
-    cooldown: null,
-    models: null,
-    needs: null,
-    validation: null,
-    events: 1,
-  };
-}
-
+/** A copy of a credential's identity (a pending delta keeps its own). */
 const copyRef = (ref: CredentialRef): CredentialRef => ({
   id: ref.id,
   hash: ref.hash,
@@ -137,7 +111,10 @@ const copyRef = (ref: CredentialRef): CredentialRef => ({
   provider: ref.provider,
 });
 
-/** Makes `d` an empty one-event delta for `ref` again (see `HistoryState.#event`). */
+/**
+ * Makes `d` an empty delta holding one event of `ref`, which a record then fills in (see
+ * `HistoryState.#event`). Every field is set, in one order, so every delta has one shape.
+ */
 function resetDelta(d: Delta, ref: CredentialRef): Delta {
   d.ref = ref;
   d.refAt = null;
@@ -322,7 +299,7 @@ export class HistoryState {
   // delta and is then done with, so one object serves them all; it is copied only when it becomes
   // a pending delta itself. A rotator records twice per decision, and building a fresh delta each
   // time was a quarter of what a decision allocated (see the rotator's bench).
-  readonly #scratch: Delta = eventDelta({ id: '', hash: '', source: '', provider: '' });
+  readonly #scratch: Delta = resetDelta({} as Delta, { id: '', hash: '', source: '', provider: '' });
   #revision = 0;
   #changes = 0;
 

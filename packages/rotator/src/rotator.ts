@@ -702,7 +702,9 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
       }
     }
     this.#store.recordUse(slot.cred.id, now);
-    const lease = this.#lease(slot, request, now, probe, counts, why, cause, a, b, c, d);
+    const lease = this.#handOut(
+      new PickedLease(slot.cred, request, this.strategy, probe, counts, now, why, cause, a, b, c, d),
+    );
     this.#changed(slot, now);
     return lease;
   }
@@ -812,22 +814,10 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
     return slot;
   }
 
-  /** The lease for a pick (the use is already counted). */
-  #lease(
-    slot: Slot<C>,
-    request: AcquireRequest,
-    now: number,
-    probe: boolean,
-    counts: CandidateCounts,
-    why: Why,
-    cause: string | null,
-    a: number,
-    b = 0,
-    c = 0,
-    d = 0,
-  ): Lease<C> {
-    if (probe) this.#probing.set(slot.cred.id, now + this.#cooldowns.probeTimeoutMs);
-    return new PickedLease(slot.cred, request, this.strategy, probe, counts, now, why, cause, a, b, c, d);
+  /** Hands out the lease for a pick (the use is already counted); a probe is marked in flight. */
+  #handOut(lease: PickedLease<C>): Lease<C> {
+    if (lease.probe) this.#probing.set(lease.id, lease.acquiredAt + this.#cooldowns.probeTimeoutMs);
+    return lease;
   }
 
   /** Every slot's state for a request, or why nothing can be handed out. */
@@ -989,32 +979,27 @@ export class Rotator<C extends RotatorCredential = RotatorCredential> {
       );
     }
     const e = slot.entry;
-    const lease = result.probe
-      ? this.#lease(
-          slot,
-          request,
-          now,
-          true,
-          counts,
-          e.cooldownCause ? Why.probeCooldown : Why.probeFailures,
-          e.cooldownCause,
-          e.consecutiveFailures,
-        )
-      : mode === 'least-used'
-        ? this.#lease(
-            slot,
-            request,
-            now,
-            false,
-            counts,
-            Why.sharedLeastUsed,
-            null,
-            e.usageCount,
-            counts.ready,
-          )
-        : byPriority
-          ? this.#lease(slot, request, now, false, counts, Why.sharedPriority, null, topTier)
-          : this.#lease(slot, request, now, false, counts, Why.sharedRoundRobin, null, counts.ready);
+    let why: Why;
+    let a: number;
+    let b = 0;
+    if (result.probe) {
+      why = e.cooldownCause ? Why.probeCooldown : Why.probeFailures;
+      a = e.consecutiveFailures;
+    } else if (mode === 'least-used') {
+      why = Why.sharedLeastUsed;
+      a = e.usageCount;
+      b = counts.ready;
+    } else if (byPriority) {
+      why = Why.sharedPriority;
+      a = topTier;
+    } else {
+      why = Why.sharedRoundRobin;
+      a = counts.ready;
+    }
+    const cause = result.probe ? e.cooldownCause : null;
+    const lease = this.#handOut(
+      new PickedLease(slot.cred, request, this.strategy, result.probe, counts, now, why, cause, a, b),
+    );
     this.#seen = Number.NaN; // a probe lease and a use counted on the server: re-check every slot
     return lease;
   }
