@@ -1,6 +1,6 @@
 // A lease's `reason`, kept as a few numbers and put into words only when read. Building the
-// sentence for every decision was a third of what a decision allocated (about 500–600 of
-// 1,700–2,100 bytes), and on a machine where a first-touched page costs a fault of 10 µs or more,
+// sentence for every decision was a third of what a decision allocated (about 500 of 1,400–2,000
+// bytes), and on a machine where a first-touched page costs a fault of 10 µs or more,
 // allocation shows up directly in a decision's tail latency (bench/rotator.bench.ts).
 import type { AcquireRequest, CandidateCounts, Lease, RotatorCredential, Strategy } from './rotator.ts';
 
