@@ -2,10 +2,12 @@
 // Each repeat is a fresh page: the whole dashboard is mounted and paints its loading state while
 // `status` is held back (as on a real page, where the answer comes over the network); then
 // `status` answers, and the time runs from the moment its data is handed to the element until the
-// token panel's 200 rows are rendered (Lit's `updateComplete`), laid out (a forced layout) and
-// painted (the next animation frame has run its rendering steps: a user-blocking task posted
-// from its rAF callback). The usage charts below the table follow a frame later (the credentials
-// first); the time until they are drawn is printed too, not budgeted. Median of the repeats with
+// token panel's 200 rows are painted: the first animation frame that starts with all of them in
+// the DOM has run its rendering steps (a user-blocking task posted from its rAF callback). That
+// frame may come before or after the element's own tasks end, whichever the browser schedules
+// first; both count. The time until the rows are rendered (Lit's `updateComplete`) and laid out
+// (a forced layout) is printed too. The usage charts below the table follow a frame later (the
+// credentials first); the time until they are drawn is printed, not budgeted. Median of the repeats with
 // their spread (scripts/bench-summary.mjs: "within noise" when the budget lies inside the
 // interquartile range).
 // Also prints the page bundle's gzipped size (budget: 80 KB with Lit). Prints numbers; the exit
@@ -30,9 +32,9 @@ const gz = gzipSync(await bundle(define, true)).length;
 say(`bundle (all elements + Lit, minified): ${(gz / 1024).toFixed(1)} KB gzipped (budget 80 KB)`);
 
 interface Sample {
-  /** Rows rendered and laid out. */
+  /** Rows rendered and laid out (by a frame or by the forced layout, whichever came first). */
   readonly laidOut: number;
-  /** And painted. */
+  /** Rows painted by the first frame that had them all. */
   readonly painted: number;
   /** The usage charts below the table (drawn a frame after it) rendered too: for information. */
   readonly charts: number;
@@ -82,30 +84,34 @@ try {
           ch.port1.onmessage = () => r();
           ch.port2.postMessage(0);
         });
+      const rowsShown = () =>
+        el.shadowRoot?.querySelector('ctd-token-panel')?.shadowRoot?.querySelectorAll('.body [role="row"]')
+          .length ?? 0;
+      // A frame's rendering steps (style, layout, paint) run right after its rAF callbacks, in the
+      // same task: a user-blocking task posted from one runs once that frame is painted, ahead of
+      // ordinary tasks (the charts' own timer among them) that a busy machine could otherwise let
+      // in first. Checked from every frame, so the first one that paints the rows is the one timed.
+      const paintedAt = new Promise<number>((resolve) => {
+        const frame = () => {
+          if (rowsShown() !== count) return void requestAnimationFrame(frame);
+          const s = (globalThis as { scheduler?: { postTask(f: () => void, o: object): unknown } }).scheduler;
+          if (s) void s.postTask(() => resolve(performance.now()), { priority: 'user-blocking' });
+          else void afterTask().then(() => resolve(performance.now()));
+        };
+        requestAnimationFrame(frame);
+      });
       w.release();
       const arrived = await w.arrived;
       for (;;) {
         await el.updateComplete;
         const panel = el.shadowRoot?.querySelector('ctd-token-panel');
         if (panel) await panel.updateComplete;
-        const rows = panel?.shadowRoot?.querySelectorAll('.body [role="row"]').length ?? 0;
-        if (rows === count) break;
+        if (rowsShown() === count) break;
         await afterTask();
       }
-      void document.body.offsetHeight; // style and layout now
+      void document.body.offsetHeight; // style and layout now (if no frame has done it yet)
       const laidOut = performance.now() - arrived;
-      // The next frame's rendering steps (style, layout, paint) run right after its rAF
-      // callbacks, in the same task: a user-blocking task posted from one runs once that frame is
-      // painted, ahead of ordinary tasks (the charts' own timer among them) that a busy machine
-      // could otherwise let in first.
-      await new Promise<void>((r) =>
-        requestAnimationFrame(() => {
-          const s = (globalThis as { scheduler?: { postTask(f: () => void, o: object): unknown } }).scheduler;
-          if (s) void s.postTask(r, { priority: 'user-blocking' });
-          else void afterTask().then(r);
-        }),
-      );
-      const painted = performance.now() - arrived;
+      const painted = (await paintedAt) - arrived;
       for (;;) {
         const chart = el.shadowRoot?.querySelector('ctd-usage-chart');
         if (chart) {
@@ -126,7 +132,7 @@ try {
   await closeSharedBrowser();
 }
 say(`rendered and laid out (ms): ${laidOut.map((t) => t.toFixed(1)).join(', ')}`);
-say(`rendered, laid out and painted (ms): ${times.map((t) => t.toFixed(1)).join(', ')}`);
+say(`painted (ms): ${times.map((t) => t.toFixed(1)).join(', ')}`);
 say(`and the usage charts below drawn (ms, not budgeted): ${charts.map((t) => t.toFixed(1)).join(', ')}`);
 const sorted = [...times].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)]!;

@@ -2,7 +2,7 @@
 // one) through playwright-core: one browser per test process, pages bundled with esbuild from the
 // workspace sources, axe-core checks and screenshots under .cache/. Test-only.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -41,10 +41,45 @@ export function ensureChromium(): string {
   return CHROMIUM_PATH;
 }
 
+/**
+ * Chromium's own UI that a new window builds in new-headless mode: its omnibox popups are WebUI
+ * pages, rendered by a renderer process of their own for every page Playwright opens. On two
+ * cores that renderer took up to half the CPU while a page was being measured (render bench, 9
+ * page loads: median 148 ms, range 87–289 ms with it; median 66 ms, range 65–99 ms without). No
+ * test uses the omnibox.
+ */
+const DISABLED_BROWSER_UI = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup'];
+
+/**
+ * How the tests launch Chromium (headless, no sandbox: CI runs as root), for `chromium.launch`
+ * and `chromium.launchServer`. Chromium honours only the last `--disable-features` switch and
+ * Playwright passes its own, so ours go through chromium-launcher.sh, which merges the lists
+ * (when the script has lost its executable bit, Chromium starts directly, with the popups).
+ */
+export function launchOptions(): {
+  executablePath: string;
+  headless: true;
+  args: string[];
+} {
+  const browser = ensureChromium();
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'];
+  const launcher = fileURLToPath(new URL('./chromium-launcher.sh', import.meta.url));
+  try {
+    accessSync(launcher, constants.X_OK);
+  } catch {
+    return { executablePath: browser, headless: true, args };
+  }
+  return {
+    executablePath: launcher,
+    headless: true,
+    args: [...args, `--ctd-chromium=${browser}`, `--disable-features=${DISABLED_BROWSER_UI.join(',')}`],
+  };
+}
+
 let shared: Promise<Browser> | undefined;
 
 /**
- * The test process's one Chromium (headless, no sandbox: CI runs as root). When
+ * The test process's one Chromium ({@link launchOptions}). When
  * `CTD_CHROMIUM_WS` names a running browser server (a global setup may start one for all test
  * files), it connects to that instead of launching.
  */
@@ -52,11 +87,7 @@ export function sharedBrowser(): Promise<Browser> {
   shared ??= (async () => {
     const ws = process.env.CTD_CHROMIUM_WS;
     if (ws) return chromium.connect(ws);
-    return chromium.launch({
-      executablePath: ensureChromium(),
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    return chromium.launch(launchOptions());
   })();
   return shared;
 }

@@ -3,18 +3,14 @@
 // CTD_CHROMIUM_WS (sharedBrowser() connects to it instead of launching its own).
 // Use: `globalSetup: ['packages/ui-lit/src/testing/global-setup.ts']` in the vitest config.
 import { chromium } from 'playwright-core';
-import { ensureChromium } from './browser.ts';
+import { launchOptions } from './browser.ts';
 
 /** Starts the shared browser server; returns the teardown that stops it. */
 export default async function setup(): Promise<() => Promise<void>> {
   if (process.env.CTD_CHROMIUM_WS) return async () => {};
   let server: Awaited<ReturnType<typeof chromium.launchServer>>;
   try {
-    server = await chromium.launchServer({
-      executablePath: ensureChromium(),
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    server = await chromium.launchServer(launchOptions());
   } catch {
     // No shared browser: each browser test launches its own and reports why it cannot. The other
     // tests of the run do not need one, so they must not fail for it.
