@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openHistoryStore } from '@ctd/history';
 import { machineLoad, recordGoal, stats } from '../../../scripts/bench-summary.mjs';
-import type { Outcome } from '../src/index.ts';
+import type { Outcome, Strategy } from '../src/index.ts';
 import { createRotator, STRATEGIES } from '../src/index.ts';
 
 const ITERATIONS = 20_000;
@@ -41,7 +41,7 @@ function outcome(i: number): Outcome {
 const OUTCOMES: readonly Outcome[] = Array.from({ length: 100 }, (_, i) => outcome(i));
 const REQUEST = { provider: 'openai' } as const;
 
-async function once(dir: string, strategy: (typeof STRATEGIES)[number], n: number, run: number) {
+async function once(dir: string, strategy: Strategy, n: number, run: number) {
   const store = await openHistoryStore({
     file: join(dir, `${strategy}-${n}-${run}.json`),
     flushOnExit: false,
@@ -75,7 +75,6 @@ async function once(dir: string, strategy: (typeof STRATEGIES)[number], n: numbe
   };
 }
 
-type Strategy = (typeof STRATEGIES)[number];
 type Figures = Awaited<ReturnType<typeof once>>;
 /** One repeat's figures: size → strategy → p50, p99, max. */
 type RepeatFigures = Record<number, Record<Strategy, Figures>>;
