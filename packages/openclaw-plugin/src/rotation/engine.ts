@@ -1,7 +1,13 @@
 import { fnv1a } from '@ctd/core';
 import type { CooldownCause, HistoryStore } from '@ctd/history';
 import { createRotator, type Lease, type Rotator, STRATEGIES, type Strategy } from '@ctd/rotator';
-import { type AuthStoreView, coolingUntil, type HostSeams, type ProfileUsageStats } from './host-seams.ts';
+import {
+  type AuthStoreView,
+  coolingUntil,
+  type HostSeams,
+  type PinMoment,
+  type ProfileUsageStats,
+} from './host-seams.ts';
 import { DecisionView, type PoolMember, ProfileIndex } from './pool.ts';
 
 /** Why the last profile of a provider was picked, for status. */
@@ -603,8 +609,10 @@ export class RotationEngine {
   /**
    * A session's turn ended: moves its auto pin to the strategy's pick for its next turn. A session
    * a person pinned is left alone (and costs no decision).
+   *
+   * @param moment - `turn-end` when called right after the turn (the cheaper write), `later` otherwise
    */
-  async pinNextTurn(sessionKey: string, provider: string): Promise<void> {
+  async pinNextTurn(sessionKey: string, provider: string, moment: PinMoment = 'later'): Promise<void> {
     const pin = this.#seams.sessionPin(sessionKey);
     if (pin && pin.source !== 'auto') return;
     const old = this.#pending.get(sessionKey);
@@ -619,7 +627,7 @@ export class RotationEngine {
     // Already there (priority, or a pool of one usable profile): no write. A patch that changes
     // nothing still costs OpenClaw a write transaction on the gateway's thread.
     if (pin?.profileId === pick.member.profileId) return;
-    const outcome = await this.#seams.setAutoPin(sessionKey, pick.member.profileId);
+    const outcome = await this.#seams.setAutoPin(sessionKey, pick.member.profileId, moment);
     if (outcome !== 'set' && outcome !== 'unchanged') {
       this.#pending.delete(sessionKey);
       this.#decisions.addPending(pick.member.id, -1);

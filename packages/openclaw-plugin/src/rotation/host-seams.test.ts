@@ -5,7 +5,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { agentIdOf, coolingUntil, missingSeams, REQUIRED_SEAMS } from './host-seams.ts';
+import {
+  type AuthSdk,
+  agentIdOf,
+  coolingUntil,
+  createHostSeams,
+  missingSeams,
+  REQUIRED_SEAMS,
+  type RotationRuntime,
+  type SessionEntryView,
+} from './host-seams.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
 const OPENCLAW = join(ROOT, '.cache', 'openclaw-e2e', 'node_modules', 'openclaw');
@@ -43,6 +52,98 @@ describe('host seams (pure parts)', () => {
   });
 });
 
+/** A session store of one entry behind both of OpenClaw's write paths, recording each call. */
+function sessionRuntime(entry: SessionEntryView, withUpdate = true) {
+  const calls: { via: string; params: Record<string, unknown> }[] = [];
+  const apply = (update: (e: SessionEntryView) => Partial<SessionEntryView> | null) => {
+    const patch = update({ ...entry });
+    if (patch) Object.assign(entry, patch);
+  };
+  const runtime: RotationRuntime = {
+    config: { current: () => ({ session: { store: '/srv/openclaw/{agentId}/sessions.json' } }) },
+    agent: {
+      session: {
+        getSessionEntry: () => entry,
+        async patchSessionEntry({ update, ...params }) {
+          calls.push({ via: 'patchSessionEntry', params });
+          apply(update);
+          return entry;
+        },
+        ...(withUpdate
+          ? {
+              async updateSessionStoreEntry({
+                update,
+                ...params
+              }: {
+                storePath: string;
+                sessionKey: string;
+                skipMaintenance?: boolean;
+                update: (e: SessionEntryView) => Partial<SessionEntryView> | null;
+              }) {
+                calls.push({ via: 'updateSessionStoreEntry', params });
+                apply(update);
+                return entry;
+              },
+              resolveStorePath: (store: string | undefined, { agentId }: { agentId: string }) =>
+                (store ?? '').replace('{agentId}', agentId),
+            }
+          : {}),
+      },
+    },
+  };
+  return { runtime, calls, entry };
+}
+const noSdk = {} as AuthSdk;
+
+describe('setAutoPin: which OpenClaw write moves the pin', () => {
+  it('right after a turn: updateSessionStoreEntry without session maintenance, on the agent store', async () => {
+    const { runtime, calls, entry } = sessionRuntime({ authProfileOverride: 'openai:a', compactionCount: 2 });
+    const seams = createHostSeams(runtime, noSdk);
+    expect(await seams.setAutoPin('agent:helper:chat-1', 'openai:b', 'turn-end')).toBe('set');
+    expect(calls).toEqual([
+      {
+        via: 'updateSessionStoreEntry',
+        params: {
+          storePath: '/srv/openclaw/helper/sessions.json',
+          sessionKey: 'agent:helper:chat-1',
+          skipMaintenance: true,
+        },
+      },
+    ]);
+    expect(entry).toMatchObject({
+      authProfileOverride: 'openai:b',
+      authProfileOverrideSource: 'auto',
+      authProfileOverrideCompactionCount: 2,
+    });
+  });
+
+  it("at any other time: patchSessionEntry keeping the session's last activity", async () => {
+    const { runtime, calls } = sessionRuntime({ authProfileOverride: 'openai:a' });
+    const seams = createHostSeams(runtime, noSdk);
+    expect(await seams.setAutoPin('chat-1', 'openai:b')).toBe('set');
+    expect(calls).toEqual([
+      { via: 'patchSessionEntry', params: { agentId: 'main', sessionKey: 'chat-1', preserveActivity: true } },
+    ]);
+  });
+
+  it('falls back to patchSessionEntry on an OpenClaw without updateSessionStoreEntry', async () => {
+    const { runtime, calls } = sessionRuntime({ authProfileOverride: 'openai:a' }, false);
+    expect(await createHostSeams(runtime, noSdk).setAutoPin('chat-1', 'openai:b', 'turn-end')).toBe('set');
+    expect(calls.map((c) => c.via)).toEqual(['patchSessionEntry']);
+  });
+
+  it("never moves a person's pin, on either path", async () => {
+    for (const moment of ['turn-end', 'later'] as const) {
+      const { runtime, entry } = sessionRuntime({
+        authProfileOverride: 'openai:a',
+        authProfileOverrideSource: 'user',
+      });
+      expect(await createHostSeams(runtime, noSdk).setAutoPin('chat-1', 'openai:b', moment)).toBe('user-pin');
+      expect(entry.authProfileOverride).toBe('openai:a');
+    }
+  });
+});
+
 describe.skipIf(!installed)(`the installed OpenClaw still has the seams rotation uses (${OPENCLAW})`, () => {
   it('plugin-sdk/provider-auth exports ensureAuthProfileStore, resolveAuthProfileOrder, updateAuthProfileStoreWithLock', () => {
     const sdk = readFileSync(join(OPENCLAW, 'dist', 'plugin-sdk', 'provider-auth.js'), 'utf8');
@@ -70,6 +171,24 @@ describe.skipIf(!installed)(`the installed OpenClaw still has the seams rotation
     );
     expect(types, 'runtime.agent.session.patchSessionEntry').toMatch(
       /patchSessionEntry: \(params: RuntimeSessionStoreEntryPatchParams\)/,
+    );
+    // The cheaper write right after a turn (falls back to patchSessionEntry without them).
+    expect(types, 'runtime.agent.session.updateSessionStoreEntry').toMatch(
+      /updateSessionStoreEntry: \(params: RuntimeSessionStoreEntryUpdateParams\)/,
+    );
+    expect(types, 'RuntimeSessionStoreEntryUpdateParams.skipMaintenance').toMatch(
+      /type RuntimeSessionStoreEntryUpdateParams = \{[^}]*storePath: string;[^}]*skipMaintenance\?: boolean;/s,
+    );
+    expect(types, 'runtime.agent.session.resolveStorePath').toMatch(
+      /resolveStorePath: typeof resolveSessionStorePathCore;/,
+    );
+    const runtimeJs = distFiles(/^runtime-.*\.mjs$/).join('\n');
+    expect(runtimeJs, 'updateSessionStoreEntry passes skipMaintenance on').toMatch(
+      /async function updateSessionStoreEntry\(params\) \{[^}]*\}, params\.update, \{\s*skipMaintenance: params\.skipMaintenance/s,
+    );
+    const accessor = distFiles(/^session-accessor\.sqlite-entry-.*\.mjs$/).join('\n');
+    expect(accessor, 'a write skips the maintenance kick with skipMaintenance').toMatch(
+      /function kickSessionEntryMaintenanceAfterWrite\(params\) \{\s*if \(params\.skipMaintenance\) return;/,
     );
   });
 

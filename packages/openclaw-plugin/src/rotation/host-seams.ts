@@ -2,7 +2,8 @@
 // no supported way to choose the auth profile of a turn: no hook carries the profile id, and the
 // SDK's order writers (`setAuthProfileOrder`, …) are gone. What works, and is used here only:
 // - the session entry's `authProfileOverride` / `authProfileOverrideSource` (read through
-//   `runtime.agent.session.getSessionEntry`, written through `patchSessionEntry`): OpenClaw reads
+//   `runtime.agent.session.getSessionEntry`, written through `patchSessionEntry`, or right after a
+//   turn through `updateSessionStoreEntry` without OpenClaw's session maintenance): OpenClaw reads
 //   an "auto" pin once per turn and keeps it while it is usable (`resolveSessionAuthSelection`);
 // - the auth store (`ensureAuthProfileStore` of plugin-sdk/provider-auth): `usageStats` (cooldowns, failure
 //   counts) and `order`; `updateAuthProfileStoreWithLock` (plugin-sdk/provider-auth) writes
@@ -42,6 +43,13 @@ export interface AuthStoreView {
 /** Where a session's pin came from (`auto`: OpenClaw or this plugin; `user`/`user-link`: a person). */
 export type PinSource = 'auto' | 'user' | 'user-link';
 
+/**
+ * When a pin moves. `turn-end`: just after the session's turn, which OpenClaw has just written
+ * (its last activity is now, and its session maintenance has just been kicked by that write).
+ * `later`: at any other time, e.g. an idle session whose pick a cooldown overtook.
+ */
+export type PinMoment = 'turn-end' | 'later';
+
 /** What `setAutoPin` did. */
 export type PinOutcome = 'set' | 'unchanged' | 'user-pin' | 'no-session' | 'failed';
 
@@ -53,8 +61,11 @@ export interface HostSeams {
   resolveOrder(store: AuthStoreView, provider: string, preferredProfile?: string): string[];
   /** A session's pin, or undefined when the session has none (or does not exist yet). */
   sessionPin(sessionKey: string): { profileId: string; source: PinSource } | undefined;
-  /** Moves a session's auto pin to `profileId` for its next turn; never touches a user's pin. */
-  setAutoPin(sessionKey: string, profileId: string): Promise<PinOutcome>;
+  /**
+   * Moves a session's auto pin to `profileId` for its next turn; never touches a user's pin.
+   * `turn-end`: the session's turn has just ended (see {@link PinMoment}).
+   */
+  setAutoPin(sessionKey: string, profileId: string, moment?: PinMoment): Promise<PinOutcome>;
   /** Sets `order[provider]` in the auth store (new sessions start on its first usable profile). */
   writeOrder(provider: string, profileIds: readonly string[]): Promise<boolean>;
 }
@@ -71,6 +82,15 @@ export interface RotationRuntime {
         preserveActivity?: boolean;
         update: (entry: SessionEntryView) => Partial<SessionEntryView> | null;
       }): Promise<unknown>;
+      /** Like `patchSessionEntry`, but can skip the session maintenance a write kicks (no `preserveActivity`). */
+      updateSessionStoreEntry?(params: {
+        storePath: string;
+        sessionKey: string;
+        skipMaintenance?: boolean;
+        update: (entry: SessionEntryView) => Partial<SessionEntryView> | null;
+      }): Promise<unknown>;
+      /** The session store path of an agent (`session.store` of the config, or the default). */
+      resolveStorePath?(store: string | undefined, options: { agentId: string }): string;
     };
   };
 }
@@ -159,33 +179,45 @@ export function createHostSeams(runtime: RotationRuntime, sdk: AuthSdk): HostSea
       const source: PinSource = raw === 'user' || raw === 'user-link' ? raw : 'auto';
       return { profileId, source };
     },
-    async setAutoPin(sessionKey, profileId) {
+    async setAutoPin(sessionKey, profileId, moment = 'later') {
       let outcome: PinOutcome = 'no-session';
+      // Decided inside OpenClaw's commit: a pin a person set meanwhile is never overwritten.
+      const update = (entry: SessionEntryView): Partial<SessionEntryView> | null => {
+        const source = entry.authProfileOverrideSource;
+        if (entry.authProfileOverride && (source === 'user' || source === 'user-link')) {
+          outcome = 'user-pin';
+          return null;
+        }
+        if (entry.authProfileOverride === profileId && source === 'auto') {
+          outcome = 'unchanged';
+          return null;
+        }
+        outcome = 'set';
+        return {
+          authProfileOverride: profileId,
+          authProfileOverrideSource: 'auto',
+          // OpenClaw resets an auto pin after a compaction unless the count matches.
+          authProfileOverrideCompactionCount: entry.compactionCount ?? 0,
+        };
+      };
+      const agentId = agentIdOf(sessionKey);
       try {
-        await session.patchSessionEntry({
-          agentId: agentIdOf(sessionKey),
-          sessionKey,
-          preserveActivity: true,
-          // Decided inside OpenClaw's commit: a pin a person set meanwhile is never overwritten.
-          update: (entry) => {
-            const source = entry.authProfileOverrideSource;
-            if (entry.authProfileOverride && (source === 'user' || source === 'user-link')) {
-              outcome = 'user-pin';
-              return null;
-            }
-            if (entry.authProfileOverride === profileId && source === 'auto') {
-              outcome = 'unchanged';
-              return null;
-            }
-            outcome = 'set';
-            return {
-              authProfileOverride: profileId,
-              authProfileOverrideSource: 'auto',
-              // OpenClaw resets an auto pin after a compaction unless the count matches.
-              authProfileOverrideCompactionCount: entry.compactionCount ?? 0,
-            };
-          },
-        });
+        if (moment === 'turn-end' && session.updateSessionStoreEntry && session.resolveStorePath) {
+          // Every entry write through `patchSessionEntry` kicks OpenClaw's session maintenance, a pass
+          // over the agent's sessions that cost the gateway ~30 ms of CPU per turn in the turn bench
+          // (`npm run bench -- rotation-turn`). The turn's own write has just kicked it, so this one
+          // skips it, as OpenClaw's own abort marks do. This path stamps the entry's activity with
+          // now, which the turn that just ended already did.
+          const store = (cfg() as { session?: { store?: unknown } } | undefined)?.session?.store;
+          await session.updateSessionStoreEntry({
+            storePath: session.resolveStorePath(typeof store === 'string' ? store : undefined, { agentId }),
+            sessionKey,
+            skipMaintenance: true,
+            update,
+          });
+        } else {
+          await session.patchSessionEntry({ agentId, sessionKey, preserveActivity: true, update });
+        }
       } catch {
         return 'failed';
       }

@@ -298,7 +298,8 @@ export function registerRotation(
         return;
       }
       const { sessionKey, provider } = ended;
-      if (sessionKey && driven(provider)) serial(provider, () => eng.pinNextTurn(sessionKey, provider));
+      if (sessionKey && driven(provider))
+        serial(provider, () => eng.pinNextTurn(sessionKey, provider, 'turn-end'));
       scheduleStateWrite();
     }),
   );
