@@ -7,7 +7,9 @@
 // Fair under a shared, busy machine: two gateways run side by side (one sandbox each, set up the
 // same way), and their turns alternate one by one (off, on, on, off, …), so both sides see the same
 // load at the same moments; each has the same untimed warm-up turns and the same session shapes (a
-// new session every SESSION_TURNS turns). Timing starts only once both gateways have settled (the
+// new session every SESSION_TURNS turns). The turns are timed in two rounds, the gateways restarted
+// between them in the other order (each side's gateway starts first once). In each round, timing
+// starts only once both gateways have settled (the
 // few seconds of work OpenClaw does after /readyz are over) and after WARMUP turns each, enough for
 // every key to have served a few turns (OpenClaw prepares a model per credential on its first
 // use). Reported per side: the median wall time of a turn and the gateway process's CPU time
@@ -135,46 +137,68 @@ async function prepare(name: Side['name']): Promise<Side> {
 try {
   await prepare('off');
   await prepare('on');
-  // One after the other: two gateways starting at once on a busy machine can take minutes each.
-  for (const side of sides) {
-    side.gateway = side.sandbox.startGateway();
-    await side.gateway.waitReady(READY_MS);
-    side.client = await GatewayClient.connect(side.sandbox);
-  }
-  say(`both gateways ready (${machineLoad()})`);
-  // OpenClaw keeps working for a few seconds after /readyz (about 3 to 5 s of CPU, with or without
-  // the plugin). The gateway started second would do that during its first timed turns, and the
-  // side started second would always lose: measured at +12% for a plugin whose hooks did nothing.
-  const settled = await settle(sides);
-  say(`both gateways settled after ${(settled / 1000).toFixed(1)} s (${machineLoad()})`);
-  let session = '';
-  // Each gateway's CPU over the whole timed part, so work the plugin does after a turn (a history
+  // Each side's CPU over the whole timed part, so work the plugin does after a turn (a history
   // flush, a pin written after the reply) counts too, whenever it runs.
   const totalCpu = new Map<Side, number>();
-  for (let i = 0; i < WARMUP + TURNS; i++) {
-    if (i === WARMUP) for (const side of sides) totalCpu.set(side, cpuMs(side.gateway?.pid as number));
-    // New sessions on both sides at the same turns (a person at a chat, then another one).
-    if (i % SESSION_TURNS === 0) session = randomUUID().slice(0, 8);
-    const order = i % 2 === 0 ? sides : [...sides].reverse();
-    for (const side of order) {
-      const pid = side.gateway?.pid as number;
-      const cpu0 = cpuMs(pid);
-      const r = await agentTurn(
-        side.client as GatewayClient,
-        `agent:main:bench-${side.name}-${session}`,
-        `turn ${i}: reply with ok`,
-      );
-      const cpu1 = cpuMs(pid);
-      if (r.status !== 'ok') throw new Error(`${side.name}: turn ${i} ended ${r.status}`);
-      if (i >= WARMUP) {
-        side.wall.push(r.ms);
-        side.cpu.push(cpu1 - cpu0);
+  const turnsPerRound = Math.ceil(TURNS / 2);
+  // Two rounds with the gateways started in opposite orders: the side whose gateway started second
+  // came out slower, for no reason we found (measured at +11.4% for the plugin started second
+  // against +4.9% started first, same code), so each side starts first once.
+  for (const [round, startOrder] of [sides, [...sides].reverse()].entries()) {
+    // One after the other: two gateways starting at once on a busy machine can take minutes each.
+    for (const side of startOrder) {
+      side.gateway = side.sandbox.startGateway();
+      await side.gateway.waitReady(READY_MS);
+      side.client = await GatewayClient.connect(side.sandbox);
+    }
+    say(
+      `round ${round + 1}: both gateways ready, ${startOrder.map((s) => s.name).join(' then ')} (${machineLoad()})`,
+    );
+    // OpenClaw keeps working for a few seconds after /readyz (about 3 to 5 s of CPU, with or without
+    // the plugin). The gateway started second would do that during its first timed turns, and the
+    // side started second would always lose: measured at +12% for a plugin whose hooks did nothing.
+    const settled = await settle(sides);
+    say(
+      `round ${round + 1}: both gateways settled after ${(settled / 1000).toFixed(1)} s (${machineLoad()})`,
+    );
+    let session = '';
+    const cpuAtStart = new Map<Side, number>();
+    for (let i = 0; i < WARMUP + turnsPerRound; i++) {
+      if (i === WARMUP) for (const side of sides) cpuAtStart.set(side, cpuMs(side.gateway?.pid as number));
+      // New sessions on both sides at the same turns (a person at a chat, then another one).
+      if (i % SESSION_TURNS === 0) session = randomUUID().slice(0, 8);
+      const order = i % 2 === 0 ? sides : [...sides].reverse();
+      for (const side of order) {
+        const pid = side.gateway?.pid as number;
+        const cpu0 = cpuMs(pid);
+        const r = await agentTurn(
+          side.client as GatewayClient,
+          `agent:main:bench-${side.name}-${round}-${session}`,
+          `turn ${i}: reply with ok`,
+        );
+        const cpu1 = cpuMs(pid);
+        if (r.status !== 'ok') throw new Error(`${side.name}: turn ${i} ended ${r.status}`);
+        if (i >= WARMUP) {
+          side.wall.push(r.ms);
+          side.cpu.push(cpu1 - cpu0);
+        }
       }
     }
+    const [offSide, onSide] = sides as [Side, Side];
+    const roundMedian = (xs: number[]) => stats(xs.slice(-turnsPerRound)).median;
+    say(
+      `round ${round + 1}: median ms per turn: disabled ${roundMedian(offSide.wall).toFixed(0)}, on ${roundMedian(onSide.wall).toFixed(0)} (ratio ${(roundMedian(onSide.wall) / roundMedian(offSide.wall)).toFixed(3)}); gateway CPU per turn: disabled ${roundMedian(offSide.cpu).toFixed(0)}, on ${roundMedian(onSide.cpu).toFixed(0)}`,
+    );
+    for (const side of sides) {
+      const used = cpuMs(side.gateway?.pid as number) - (cpuAtStart.get(side) as number);
+      totalCpu.set(side, (totalCpu.get(side) ?? 0) + used);
+      side.client?.close();
+      side.client = undefined;
+      await side.gateway?.stop();
+      side.gateway = undefined;
+    }
   }
-  for (const side of sides) {
-    totalCpu.set(side, (cpuMs(side.gateway?.pid as number) - (totalCpu.get(side) as number)) / TURNS);
-  }
+  for (const side of sides) totalCpu.set(side, (totalCpu.get(side) as number) / (2 * turnsPerRound));
   const [off, on] = sides as [Side, Side];
   const wOff = stats(off.wall);
   const wOn = stats(on.wall);
