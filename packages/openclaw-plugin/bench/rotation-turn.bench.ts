@@ -140,10 +140,11 @@ try {
   // Each side's CPU over the whole timed part, so work the plugin does after a turn (a history
   // flush, a pin written after the reply) counts too, whenever it runs.
   const totalCpu = new Map<Side, number>();
+  const [off, on] = sides as [Side, Side];
   const turnsPerRound = Math.ceil(TURNS / 2);
-  // Two rounds with the gateways started in opposite orders: the side whose gateway started second
-  // came out slower, for no reason we found (measured at +11.4% for the plugin started second
-  // against +4.9% started first, same code), so each side starts first once.
+  // Two rounds with the gateways started in opposite orders, each side first once: the start order
+  // moved the figure for no reason we found (+11.4% with the plugin's gateway started second, +4.9%
+  // started first, same code), and later two-round runs had either round come out worse.
   for (const [round, startOrder] of [sides, [...sides].reverse()].entries()) {
     // One after the other: two gateways starting at once on a busy machine can take minutes each.
     for (const side of startOrder) {
@@ -184,10 +185,10 @@ try {
         }
       }
     }
-    const [offSide, onSide] = sides as [Side, Side];
+    // Each round pushed turnsPerRound samples per side: its own are the last ones.
     const roundMedian = (xs: number[]) => stats(xs.slice(-turnsPerRound)).median;
     say(
-      `round ${round + 1}: median ms per turn: disabled ${roundMedian(offSide.wall).toFixed(0)}, on ${roundMedian(onSide.wall).toFixed(0)} (ratio ${(roundMedian(onSide.wall) / roundMedian(offSide.wall)).toFixed(3)}); gateway CPU per turn: disabled ${roundMedian(offSide.cpu).toFixed(0)}, on ${roundMedian(onSide.cpu).toFixed(0)}`,
+      `round ${round + 1}: median ms per turn: disabled ${roundMedian(off.wall).toFixed(0)}, on ${roundMedian(on.wall).toFixed(0)} (ratio ${(roundMedian(on.wall) / roundMedian(off.wall)).toFixed(3)}); gateway CPU per turn: disabled ${roundMedian(off.cpu).toFixed(0)}, on ${roundMedian(on.cpu).toFixed(0)}`,
     );
     for (const side of sides) {
       const used = cpuMs(side.gateway?.pid as number) - (cpuAtStart.get(side) as number);
@@ -199,7 +200,6 @@ try {
     }
   }
   for (const side of sides) totalCpu.set(side, (totalCpu.get(side) as number) / (2 * turnsPerRound));
-  const [off, on] = sides as [Side, Side];
   const wOff = stats(off.wall);
   const wOn = stats(on.wall);
   const cOff = stats(off.cpu);
