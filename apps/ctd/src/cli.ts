@@ -18,12 +18,6 @@ if (endsByItself(process.argv.slice(2))) {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
-// zod compiles each object schema into a function (decided when the schema is built, so this must
-// run before the schemas' modules load): that pays off in a long-running process, not in a command
-// that parses a handful of files and exits.
-const { z } = await import('zod');
-z.config({ jitless: true });
-
 const { main } = await import('./main.ts');
 const { guardOutput } = await import('./output.ts');
 const { runInterruptHandlers } = await import('./lifecycle.ts');

@@ -1,6 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Secret } from './node/secret.ts';
 import { ValidationResultSchema } from './validation.ts';
+import { useEnglishZodMessages } from './zod-messages.ts';
+
+useEnglishZodMessages();
 
 /**
  * Schema of a source id: one adapter each (`@ctd/scanners` lists them). The contracts stay open so
@@ -8,12 +11,12 @@ import { ValidationResultSchema } from './validation.ts';
  */
 export const SourceIdSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,63}$/, 'a source id (lowercase letters, digits, -)');
+  .check(z.regex(/^[a-z][a-z0-9-]{0,63}$/, 'a source id (lowercase letters, digits, -)'));
 /** A credential source: one AI CLI's store, or the process environment. */
 export type SourceId = z.infer<typeof SourceIdSchema>;
 
 /** Schema of a provider id. */
-export const ProviderIdSchema = z.string().min(1);
+export const ProviderIdSchema = z.string().check(z.minLength(1));
 /** A provider id: OpenClaw's id where OpenClaw has the provider (`openai`, `anthropic`, …), else the source's own. */
 export type ProviderId = z.infer<typeof ProviderIdSchema>;
 
@@ -34,11 +37,11 @@ export type Origin = z.infer<typeof OriginSchema>;
 
 /** Schema of the account facts a store gives. */
 export const AccountSchema = z.object({
-  email: z.string().optional(),
-  plan: z.string().optional(),
-  accountId: z.string().optional(),
-  userId: z.string().optional(),
-  organization: z.string().optional(),
+  email: z.optional(z.string()),
+  plan: z.optional(z.string()),
+  accountId: z.optional(z.string()),
+  userId: z.optional(z.string()),
+  organization: z.optional(z.string()),
 });
 /** Account facts from the store (email, plan, account id): never secrets. */
 export type Account = z.infer<typeof AccountSchema>;
@@ -59,7 +62,7 @@ export type PolicyNote = z.infer<typeof PolicyNoteSchema>;
 /** Schema of a way to renew or replace a credential. */
 export const RefreshMethodSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('oauth-refresh'), description: z.string() }),
-  z.object({ type: z.literal('browser-login'), description: z.string(), url: z.string().optional() }),
+  z.object({ type: z.literal('browser-login'), description: z.string(), url: z.optional(z.string()) }),
   z.object({ type: z.literal('cli-login'), description: z.string(), command: z.string() }),
   z.object({ type: z.literal('key-page'), description: z.string(), url: z.string() }),
   z.object({ type: z.literal('paste-key'), description: z.string() }),
@@ -77,24 +80,24 @@ export const CredentialInfoSchema = z.object({
   /** Human label, e.g. "ChatGPT login" or "API key". */
   label: z.string(),
   /** SHA-256 hex of the secret (the API key, or the OAuth access token). */
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   /** Masked preview of the secret. */
   preview: z.string(),
   /** When the access token expires (ISO 8601), or null when unknown or never. */
-  expiresAt: z.string().nullable(),
+  expiresAt: z.nullable(z.string()),
   /** When the refresh token itself ends (ISO 8601), where the store says (e.g. a `refreshTokenExpiresAt` field). */
-  refreshExpiresAt: z.string().optional(),
+  refreshExpiresAt: z.optional(z.string()),
   account: AccountSchema,
   origin: OriginSchema,
   /** Other places the same secret was found. */
-  alsoFoundAt: z.array(OriginSchema).optional(),
+  alsoFoundAt: z.optional(z.array(OriginSchema)),
   hasRefreshToken: z.boolean(),
   /** The API base URL this credential is meant for, when the store says (e.g. a `resource_url` field). */
-  baseUrl: z.string().optional(),
+  baseUrl: z.optional(z.string()),
   policy: PolicyNoteSchema,
   refreshMethods: z.array(RefreshMethodSchema),
   /** Where the provider issues new API keys, when it has such a page. */
-  keyPage: z.string().nullable(),
+  keyPage: z.nullable(z.string()),
 });
 /** The serializable, secret-free view of a discovered credential. */
 export type CredentialInfo = z.infer<typeof CredentialInfoSchema>;
@@ -142,9 +145,9 @@ export const ScanReportSchema = z.object({
   version: z.literal(1),
   scannedAt: z.string(),
   /** Each credential, with the result of its live check when the scan validated (not `--offline`). */
-  credentials: z.array(CredentialInfoSchema.extend({ validation: ValidationResultSchema.optional() })),
+  credentials: z.array(z.extend(CredentialInfoSchema, { validation: z.optional(ValidationResultSchema) })),
   issues: z.array(ScanIssueSchema),
-  locations: z.array(CheckedLocationSchema).optional(),
+  locations: z.optional(z.array(CheckedLocationSchema)),
 });
 /** The serializable scan report. */
 export type ScanReport = z.infer<typeof ScanReportSchema>;

@@ -45,3 +45,4 @@ export {
   ValidationResultSchema,
   ValidationStatusSchema,
 } from './validation.ts';
+export { useEnglishZodMessages } from './zod-messages.ts';

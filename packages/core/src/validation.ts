@@ -1,4 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { useEnglishZodMessages } from './zod-messages.ts';
+
+useEnglishZodMessages();
 
 /** Default timeout of one live check's HTTP request, in ms. */
 export const DEFAULT_VALIDATION_TIMEOUT_MS = 5000;
@@ -33,17 +36,17 @@ export const ValidationResultSchema = z.object({
   /** Why, in a sentence (the provider's error code or message where it gave one; never a secret). */
   reason: z.string(),
   /** The HTTP status the provider answered with, when it answered. */
-  httpStatus: z.number().int().optional(),
+  httpStatus: z.optional(z.number().check(z.int())),
   /** The provider's own error code (e.g. `invalid_api_key`, `API_KEY_INVALID`). */
-  providerCode: z.string().optional(),
+  providerCode: z.optional(z.string()),
   /** The endpoint checked (URL without query string or secrets). */
-  endpoint: z.string().optional(),
+  endpoint: z.optional(z.string()),
   checkedAt: z.string(),
   latencyMs: z.number(),
   /** When a rate-limited credential may be tried again (ISO 8601). */
-  retryAfter: z.string().optional(),
+  retryAfter: z.optional(z.string()),
   /** Quota or plan facts the endpoint returned (usage windows, balance, tier). */
-  quota: z.record(z.string(), z.unknown()).optional(),
+  quota: z.optional(z.record(z.string(), z.unknown())),
 });
 /** The result of one live check. */
 export type ValidationResult = z.infer<typeof ValidationResultSchema>;

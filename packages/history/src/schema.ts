@@ -1,5 +1,7 @@
-import { ValidationStatusSchema } from '@ctd/core';
-import { z } from 'zod';
+import { useEnglishZodMessages, ValidationStatusSchema } from '@ctd/core';
+import * as z from 'zod/mini';
+
+useEnglishZodMessages();
 
 /** The schema version this package reads and writes. A file with a higher version is never overwritten. */
 export const HISTORY_SCHEMA_VERSION = 1;
@@ -38,16 +40,16 @@ export const CredentialNeedSchema = z.enum(['revalidation', 'refresh']);
 export type CredentialNeed = z.infer<typeof CredentialNeedSchema>;
 
 const iso = z.iso.datetime({ offset: true });
-const isoOrNull = iso.nullable();
+const isoOrNull = z.nullable(iso);
 
 /** Schema of the last live check kept in a record (the secret-free essentials of a `ValidationResult`). */
 export const ValidationSummarySchema = z.object({
   status: ValidationStatusSchema,
   reason: z.string(),
   checkedAt: iso,
-  httpStatus: z.number().int().optional(),
-  providerCode: z.string().optional(),
-  latencyMs: z.number().nonnegative().optional(),
+  httpStatus: z.optional(z.number().check(z.int())),
+  providerCode: z.optional(z.string()),
+  latencyMs: z.optional(z.number().check(z.nonnegative())),
 });
 /** The last live check of a credential, as kept in its record. */
 export type ValidationSummary = z.infer<typeof ValidationSummarySchema>;
@@ -62,33 +64,33 @@ export const ModelCooldownSchema = z.object({
 /** Schema of one credential's record in the history file. Times are ISO 8601. */
 export const HistoryRecordSchema = z.object({
   /** The credential's stable id (survives a token refresh). */
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   /** SHA-256 hex of the current secret: never the secret. */
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
-  source: z.string().min(1),
-  provider: z.string().min(1),
+  hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  source: z.string().check(z.minLength(1)),
+  provider: z.string().check(z.minLength(1)),
   firstSeen: isoOrNull,
   lastSeen: isoOrNull,
   lastUsed: isoOrNull,
-  usageCount: z.number().int().nonnegative(),
-  successes: z.number().int().nonnegative(),
-  failures: z.number().int().nonnegative(),
-  consecutiveFailures: z.number().int().nonnegative(),
+  usageCount: z.number().check(z.int(), z.nonnegative()),
+  successes: z.number().check(z.int(), z.nonnegative()),
+  failures: z.number().check(z.int(), z.nonnegative()),
+  consecutiveFailures: z.number().check(z.int(), z.nonnegative()),
   lastSuccessAt: isoOrNull,
   lastFailureAt: isoOrNull,
   /** Moving average of reported request latency, in milliseconds. */
-  latencyMs: z.number().nonnegative().nullable(),
+  latencyMs: z.nullable(z.number().check(z.nonnegative())),
   status: CredentialStatusSchema,
-  statusReason: z.string().nullable(),
+  statusReason: z.nullable(z.string()),
   statusSetAt: isoOrNull,
   cooldownUntil: isoOrNull,
-  cooldownCause: CooldownCauseSchema.nullable(),
+  cooldownCause: z.nullable(CooldownCauseSchema),
   cooldownSetAt: isoOrNull,
   modelCooldowns: z.record(z.string(), ModelCooldownSchema),
-  needs: CredentialNeedSchema.nullable(),
-  needsReason: z.string().nullable(),
+  needs: z.nullable(CredentialNeedSchema),
+  needsReason: z.nullable(z.string()),
   needsSetAt: isoOrNull,
-  lastValidation: ValidationSummarySchema.nullable(),
+  lastValidation: z.nullable(ValidationSummarySchema),
   expiresAt: isoOrNull,
 });
 /** One credential's record as stored in the history file and exported as JSON. */
@@ -100,7 +102,7 @@ export const HistoryFileSchema = z.object({
   schemaVersion: z.literal(HISTORY_SCHEMA_VERSION),
   updatedAt: iso,
   /** Random id of the write that produced this file; lets a writer tell whether its own write landed. */
-  writeId: z.string().optional(),
+  writeId: z.optional(z.string()),
   records: z.record(z.string(), HistoryRecordSchema),
 });
 /** The whole history file (also the shape of an export). */

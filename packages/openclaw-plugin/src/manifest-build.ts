@@ -3,7 +3,7 @@
 // generated file instead (index.ts), so zod never builds a JSON Schema in the gateway.
 import { ALL_ADAPTERS } from '@ctd/scanners';
 import { CONFIG_UI_HINTS, ServiceConfigSchema } from '@ctd/service';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import pkg from '../package.json' with { type: 'json' };
 import { CONTROL_UI_ENTRY } from './control-ui/entry.ts';
 import { CLI_COMMAND, PLUGIN_ID, PLUGIN_NAME } from './manifest.ts';

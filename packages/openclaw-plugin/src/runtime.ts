@@ -6,7 +6,7 @@ import { ALL_ADAPTERS } from '@ctd/scanners';
 import {
   createTokenDiscoveryService,
   parseServiceConfig,
-  ServiceConfigSchema,
+  ROTATION_STRATEGIES,
   type TokenDiscoveryService,
 } from '@ctd/service';
 import type { PluginApi } from './host-types.ts';
@@ -14,7 +14,7 @@ import { OpenClawImporter, openClawHost } from './importer.ts';
 import type { RotationProviderStatus } from './rotation/index.ts';
 
 export { startKeepAlive } from './background.ts';
-export { ALL_ADAPTERS, parseServiceConfig, ServiceConfigSchema };
+export { ALL_ADAPTERS, parseServiceConfig, ROTATION_STRATEGIES };
 
 /**
  * The plugin's service: its config, the gateway's environment and OpenClaw's auth profiles as the

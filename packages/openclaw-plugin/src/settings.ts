@@ -24,18 +24,11 @@ export const SETTINGS_METHODS = [
 // when the plugin loads: the gateway loads this module in every plugin instance (see index.ts).
 const loadService = () => import('./runtime.ts');
 
-async function strategies(): Promise<readonly string[]> {
-  const schema = (await loadService()).ServiceConfigSchema as unknown as {
-    out?: { shape?: { rotationStrategy?: { unwrap?: () => { options?: readonly string[] } } } };
-  };
-  return schema.out?.shape?.rotationStrategy?.unwrap?.().options ?? [];
-}
-
 async function answer(config: ServiceConfig): Promise<SettingsAnswer> {
-  const { ALL_ADAPTERS } = await loadService();
+  const { ALL_ADAPTERS, ROTATION_STRATEGIES } = await loadService();
   return {
     config,
-    strategies: await strategies(),
+    strategies: ROTATION_STRATEGIES,
     sources: ALL_ADAPTERS.map((a) => ({ id: a.id, displayName: a.displayName, loginHint: a.loginHint })),
   };
 }

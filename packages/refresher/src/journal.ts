@@ -6,8 +6,11 @@
 // also remembers refresh tokens a provider declared dead, so they are never sent twice.
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { useEnglishZodMessages } from '@ctd/core';
 import { sha256Hex, writeFileAtomic } from '@ctd/core/node';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+
+useEnglishZodMessages();
 
 const FORMAT = 'ctd-refresh-journal';
 
@@ -32,8 +35,8 @@ const JournalSchema = z.object({
   format: z.literal(FORMAT),
   version: z.literal(1),
   credentialId: z.string(),
-  pending: PendingSchema.nullable(),
-  dead: DeadSchema.nullable(),
+  pending: z.nullable(PendingSchema),
+  dead: z.nullable(DeadSchema),
 });
 
 /** A refresh in progress, as the journal knows it. */

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { CheckedLocation, CtdErrorCode, DiscoveredCredential, ScanIssue, SourceId } from '@ctd/core';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { buildCredential, type CredentialDraft } from './draft.ts';
 import {
   checkShape,
@@ -80,7 +80,7 @@ export class SourceCollector {
   /** Reads and parses a JSON file, optionally checking its shape. */
   async readJson<T = unknown>(
     path: string,
-    schema?: z.ZodType<T>,
+    schema?: z.core.$ZodType<T>,
     maxBytes?: number,
   ): Promise<T | undefined> {
     const text = await this.readText(path, maxBytes);

@@ -1,8 +1,11 @@
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { CtdErrorCode } from '@ctd/core';
+import { CtdErrorCode, useEnglishZodMessages } from '@ctd/core';
 import { parse as parseToml } from 'smol-toml';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+
+// The reasons below read zod's English messages ("… received undefined").
+useEnglishZodMessages();
 
 /** The outcome of reading one store file. Errors carry a code and a content-free reason. */
 export type ReadResult<T> =
@@ -228,7 +231,7 @@ export function parseDotEnv(text: string): Map<string, string> {
  *
  * @param error - the zod error
  */
-export function describeShapeError(error: z.ZodError): string {
+export function describeShapeError(error: { readonly issues: readonly z.core.$ZodIssue[] }): string {
   const parts = error.issues.slice(0, 3).map((issue) => {
     const field = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
     const i = issue as { code: string; expected?: unknown };
@@ -248,8 +251,8 @@ export function describeShapeError(error: z.ZodError): string {
  * @param schema - the expected shape
  * @param value - parsed file content
  */
-export function checkShape<T>(schema: z.ZodType<T>, value: unknown): ReadResult<T> {
-  const r = schema.safeParse(value);
+export function checkShape<T>(schema: z.core.$ZodType<T>, value: unknown): ReadResult<T> {
+  const r = z.safeParse(schema, value);
   if (r.success) return { status: 'ok', value: r.data };
   return { status: 'error', code: CtdErrorCode.INVALID_SHAPE, reason: describeShapeError(r.error) };
 }

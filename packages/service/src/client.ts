@@ -1,6 +1,6 @@
 // The browser-safe face of the service: the six operations' schemas and the client interface.
 // Nothing here (or below it) imports a Node built-in: the dashboard and `ctd serve` bundle it.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type {
   ClearHistoryInputSchema,
   ClearHistoryOutputSchema,

@@ -1,7 +1,9 @@
-import type { SourceId } from '@ctd/core';
+import { type SourceId, useEnglishZodMessages } from '@ctd/core';
 import type { Strategy } from '@ctd/rotator';
 import { ALL_ADAPTERS, type SourceAdapter } from '@ctd/scanners';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+
+useEnglishZodMessages();
 
 /** One source's settings, with defaults applied. */
 export interface CliSourceConfig {
@@ -26,25 +28,29 @@ type MissingStrategy = Exclude<Strategy, (typeof STRATEGIES)[number]>;
 const everyStrategy: [MissingStrategy] extends [never] ? true : MissingStrategy = true;
 void everyStrategy;
 
+/**
+ * The rotation strategies `rotationStrategy` accepts (the rotator's), e.g. for a settings form. Read
+ * them here rather than off the schema: a `zod/mini` schema has no `.shape` or `.unwrap()`.
+ */
+export const ROTATION_STRATEGIES: readonly (typeof STRATEGIES)[number][] = STRATEGIES;
+
 const sourceSchema = (adapter: SourceAdapter) =>
-  z
-    .object({
-      enabled: z.boolean().default(true).describe(`Scan ${adapter.displayName}'s store.`),
+  z.prefault(
+    z.strictObject({
+      enabled: z._default(z.boolean(), true).check(z.describe(`Scan ${adapter.displayName}'s store.`)),
       priority: z
-        .number()
-        .int()
-        .min(0)
-        .default(adapter.defaultPriority)
-        .describe('Rotation priority of its credentials (lower is preferred).'),
+        ._default(z.number().check(z.int(), z.gte(0)), adapter.defaultPriority)
+        .check(z.describe('Rotation priority of its credentials (lower is preferred).')),
       importLogins: z
-        .boolean()
-        .default(false)
-        .describe(
-          "Import this source's subscription logins even where the provider's policy asks for an explicit opt-in.",
+        ._default(z.boolean(), false)
+        .check(
+          z.describe(
+            "Import this source's subscription logins even where the provider's policy asks for an explicit opt-in.",
+          ),
         ),
-    })
-    .strict()
-    .prefault({});
+    }),
+    {},
+  );
 
 /** The short keys of version 0.1 (an adapter's `aliases`), each standing for the sources that share it. */
 function aliasTable(adapters: readonly SourceAdapter[]): Map<string, SourceId[]> {
@@ -60,42 +66,48 @@ function aliasTable(adapters: readonly SourceAdapter[]): Map<string, SourceId[]>
 
 /** Where the usage history and the rotation state live: one file per host, or Redis shared by several gateways. */
 const HistoryBackendSchema = z
-  .object({
-    backend: z
-      .enum(['file', 'redis'])
-      .default('file')
-      .describe('"file": one file on this host; "redis": shared by every gateway that uses the same Redis.'),
-    url: z
-      .string()
-      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
-      .optional()
-      .describe(
-        'redis:// or rediss:// (TLS) URL, with an ACL user if any. Put the password in $CTD_REDIS_PASSWORD rather than here; it is never logged either way.',
-      ),
-    keyPrefix: z
-      .string()
-      .min(1)
-      .default('ctd:{history}:')
-      .describe('Prefix of every Redis key (keep a {hash tag} in it for Redis Cluster).'),
-  })
-  .strict()
-  .prefault({})
-  .refine((h) => h.backend !== 'redis' || h.url !== undefined, {
-    message: 'history.url is required when history.backend is "redis"',
-    path: ['url'],
-  });
+  .prefault(
+    z.strictObject({
+      backend: z
+        ._default(z.enum(['file', 'redis']), 'file')
+        .check(
+          z.describe(
+            '"file": one file on this host; "redis": shared by every gateway that uses the same Redis.',
+          ),
+        ),
+      url: z
+        .optional(z.string().check(z.regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')))
+        .check(
+          z.describe(
+            'redis:// or rediss:// (TLS) URL, with an ACL user if any. Put the password in $CTD_REDIS_PASSWORD rather than here; it is never logged either way.',
+          ),
+        ),
+      keyPrefix: z
+        ._default(z.string().check(z.minLength(1)), 'ctd:{history}:')
+        .check(z.describe('Prefix of every Redis key (keep a {hash tag} in it for Redis Cluster).')),
+    }),
+    {},
+  )
+  .check(
+    z.refine((h) => h.backend !== 'redis' || h.url !== undefined, {
+      message: 'history.url is required when history.backend is "redis"',
+      path: ['url'],
+    }),
+  );
 
 const aliasSchema = (alias: string, sources: readonly SourceId[]) =>
   z
-    .object({
-      enabled: z.boolean().optional(),
-      priority: z.number().int().min(0).optional(),
-      importLogins: z.boolean().optional(),
-    })
-    .strict()
-    .optional()
-    .describe(
-      `Deprecated short key: use ${sources.map((s) => `"${s}"`).join(' and ')} instead of "${alias}".`,
+    .optional(
+      z.strictObject({
+        enabled: z.optional(z.boolean()),
+        priority: z.optional(z.number().check(z.int(), z.gte(0))),
+        importLogins: z.optional(z.boolean()),
+      }),
+    )
+    .check(
+      z.describe(
+        `Deprecated short key: use ${sources.map((s) => `"${s}"`).join(' and ')} instead of "${alias}".`,
+      ),
     );
 
 /**
@@ -129,60 +141,59 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function serviceConfigSchema(adapters: readonly SourceAdapter[] = ALL_ADAPTERS) {
   const aliases = aliasTable(adapters);
-  return z.preprocess(
-    (input) => foldAliases(input, aliases),
-    z
-      .object({
-        scanOnStartup: z.boolean().default(true).describe('Scan for CLI logins when the gateway starts.'),
-        autoImport: z.boolean().default(true).describe('Import valid credentials into auth profiles.'),
-        validateTokens: z
-          .boolean()
-          .default(true)
-          .describe('Check each credential with its provider before import.'),
-        rotationStrategy: z
-          .enum(STRATEGIES)
-          .default('round-robin')
-          .describe('How agents are spread over working credentials.'),
-        autoRefresh: z
-          .boolean()
-          .default(true)
-          .describe(
+  // Classic zod's `preprocess(fn, schema)` is this pipe (zod/mini has no `preprocess`).
+  return z.pipe(
+    z.transform((input: unknown) => foldAliases(input, aliases)),
+    z.strictObject({
+      scanOnStartup: z
+        ._default(z.boolean(), true)
+        .check(z.describe('Scan for CLI logins when the gateway starts.')),
+      autoImport: z
+        ._default(z.boolean(), true)
+        .check(z.describe('Import valid credentials into auth profiles.')),
+      validateTokens: z
+        ._default(z.boolean(), true)
+        .check(z.describe('Check each credential with its provider before import.')),
+      rotationStrategy: z
+        ._default(z.enum(STRATEGIES), 'round-robin')
+        .check(z.describe('How agents are spread over working credentials.')),
+      autoRefresh: z
+        ._default(z.boolean(), true)
+        .check(
+          z.describe(
             "Refresh OAuth logins before they expire, the CLI's own way (under its lock, written back to its store).",
           ),
-        refreshAheadMinutes: z
-          .number()
-          .min(0)
-          .max(24 * 60)
-          .default(0)
-          .describe(
+        ),
+      refreshAheadMinutes: z
+        ._default(z.number().check(z.gte(0), z.lte(24 * 60)), 0)
+        .check(
+          z.describe(
             "Refresh this many minutes before the CLI's own refresh moment (0: at the CLI's moment).",
           ),
-        expiryWarningHours: z
-          .number()
-          .gt(0)
-          .max(24 * 365)
-          .default(24)
-          .describe('Warn this many hours before a token that nothing renews expires.'),
-        watch: z
-          .boolean()
-          .default(true)
-          .describe("Watch the CLIs' credential files and re-import a login when it changes on disk."),
-        history: HistoryBackendSchema,
-        cliSources: z
-          .object({
+        ),
+      expiryWarningHours: z
+        ._default(z.number().check(z.gt(0), z.lte(24 * 365)), 24)
+        .check(z.describe('Warn this many hours before a token that nothing renews expires.')),
+      watch: z
+        ._default(z.boolean(), true)
+        .check(z.describe("Watch the CLIs' credential files and re-import a login when it changes on disk.")),
+      history: HistoryBackendSchema,
+      cliSources: z.pipe(
+        z.prefault(
+          z.strictObject({
             ...Object.fromEntries(adapters.map((a) => [a.id, sourceSchema(a)])),
             ...Object.fromEntries(
               [...aliases].map(([alias, sources]) => [alias, aliasSchema(alias, sources)]),
             ),
-          })
-          .strict()
-          .prefault({})
-          .transform(
-            (all) =>
-              Object.fromEntries(adapters.map((a) => [a.id, all[a.id]])) as Record<SourceId, CliSourceConfig>,
-          ),
-      })
-      .strict(),
+          }),
+          {},
+        ),
+        z.transform(
+          (all) =>
+            Object.fromEntries(adapters.map((a) => [a.id, all[a.id]])) as Record<SourceId, CliSourceConfig>,
+        ),
+      ),
+    }),
   );
 }
 

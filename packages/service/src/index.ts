@@ -3,7 +3,13 @@ export { expiryInput, startBackground } from './background.ts';
 export type * from './client.ts';
 export { OPERATIONS } from './client.ts';
 export type { CliSourceConfig, ParsedServiceConfig, ServiceConfig, ServiceConfigInput } from './config.ts';
-export { CONFIG_UI_HINTS, parseServiceConfig, ServiceConfigSchema, sourceConfig } from './config.ts';
+export {
+  CONFIG_UI_HINTS,
+  parseServiceConfig,
+  ROTATION_STRATEGIES,
+  ServiceConfigSchema,
+  sourceConfig,
+} from './config.ts';
 export type { ImportAction, ImportHostFacts, ImportPlan, SkipAction } from './import-plan.ts';
 export { planImport } from './import-plan.ts';
 export type { RefreshRunOptions } from './relogin.ts';

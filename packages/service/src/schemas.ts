@@ -4,48 +4,49 @@ import {
   RefreshMethodSchema,
   ScanIssueSchema,
   SourceIdSchema,
+  useEnglishZodMessages,
   ValidationResultSchema,
   ValidationStatusSchema,
 } from '@ctd/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+
+useEnglishZodMessages();
 
 /** Schema of what happened when a credential was offered to the gateway. */
 export const ImportOutcomeSchema = z.object({
   /** `imported`: written; `unchanged`: already there as is; `skipped`: not imported (see reason); `failed`: the write failed; `off`: import is turned off or there is no gateway. */
   status: z.enum(['imported', 'unchanged', 'skipped', 'failed', 'off']),
-  profileId: z.string().optional(),
-  code: z.string().optional(),
-  reason: z.string().optional(),
-  whatToDo: z.string().optional(),
+  profileId: z.optional(z.string()),
+  code: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  whatToDo: z.optional(z.string()),
 });
 /** What happened when a credential was offered to the gateway. */
 export type ImportOutcome = z.infer<typeof ImportOutcomeSchema>;
 
 /** Schema of one credential in a service answer: public facts, its check, and its import. */
-export const CredentialViewSchema = CredentialInfoSchema.extend({
-  validation: ValidationResultSchema.optional(),
+export const CredentialViewSchema = z.extend(CredentialInfoSchema, {
+  validation: z.optional(ValidationResultSchema),
   import: ImportOutcomeSchema,
 });
 /** One credential in a service answer. Never holds a secret. */
 export type CredentialView = z.infer<typeof CredentialViewSchema>;
 
 /** Schema of the `scan` operation's input. */
-export const ScanInputSchema = z
-  .object({
-    /** Check each credential with its provider. @default config.validateTokens */
-    validate: z.boolean().optional(),
-    /** Import valid credentials. @default config.autoImport */
-    import: z.boolean().optional(),
-    /** Only these sources (source ids). */
-    sources: z.array(SourceIdSchema).optional(),
-    /** Also list every location checked and why it was skipped. */
-    explain: z.boolean().optional(),
-    /** Also read the OS keychain (opt-in: it may prompt). @default false */
-    keychain: z.boolean().optional(),
-    /** Read the project files the CLIs would read there (walking up). @default none */
-    cwd: z.string().min(1).optional(),
-  })
-  .strict();
+export const ScanInputSchema = z.strictObject({
+  /** Check each credential with its provider. @default config.validateTokens */
+  validate: z.optional(z.boolean()),
+  /** Import valid credentials. @default config.autoImport */
+  import: z.optional(z.boolean()),
+  /** Only these sources (source ids). */
+  sources: z.optional(z.array(SourceIdSchema)),
+  /** Also list every location checked and why it was skipped. */
+  explain: z.optional(z.boolean()),
+  /** Also read the OS keychain (opt-in: it may prompt). @default false */
+  keychain: z.optional(z.boolean()),
+  /** Read the project files the CLIs would read there (walking up). @default none */
+  cwd: z.optional(z.string().check(z.minLength(1))),
+});
 
 /** Schema of the `scan` operation's output. */
 export const ScanOutputSchema = z.object({
@@ -54,7 +55,7 @@ export const ScanOutputSchema = z.object({
   credentials: z.array(CredentialViewSchema),
   issues: z.array(ScanIssueSchema),
   /** Every location checked (with `explain`). */
-  locations: z.array(CheckedLocationSchema).optional(),
+  locations: z.optional(z.array(CheckedLocationSchema)),
   summary: z.object({
     found: z.number(),
     valid: z.number(),
@@ -68,50 +69,51 @@ export const ScanOutputSchema = z.object({
 export type ScanOutput = z.infer<typeof ScanOutputSchema>;
 
 /** Schema of the `status` operation's input: it takes no params. */
-export const StatusInputSchema = z.object({}).strict();
+export const StatusInputSchema = z.strictObject({});
 
 /** Schema of one credential in `status`: what the last scan found, merged with its history. */
-export const CredentialStatusSchema = CredentialInfoSchema.partial()
-  .required({ id: true, source: true, provider: true, hash: true })
-  .extend({
+export const CredentialStatusSchema = z.extend(
+  z.required(z.partial(CredentialInfoSchema), { id: true, source: true, provider: true, hash: true }),
+  {
     /** False for a credential known only from the history (not found by the last scan). */
     inLastScan: z.boolean(),
     /** The status to show: the last check's, or `expired` past the expiry, or `unchecked`. */
     status: z.union([ValidationStatusSchema, z.enum(['unchecked', 'needs_login'])]),
     /** The last live check, from this process or the history. */
-    lastCheck: z
-      .object({
+    lastCheck: z.nullable(
+      z.object({
         status: ValidationStatusSchema,
         reason: z.string(),
         checkedAt: z.string(),
-        httpStatus: z.number().optional(),
-      })
-      .nullable(),
+        httpStatus: z.optional(z.number()),
+      }),
+    ),
     import: ImportOutcomeSchema,
     usage: z.object({
       count: z.number(),
-      lastUsed: z.string().nullable(),
+      lastUsed: z.nullable(z.string()),
       successes: z.number(),
       failures: z.number(),
       consecutiveFailures: z.number(),
     }),
-    firstSeen: z.string().nullable(),
-    lastSeen: z.string().nullable(),
+    firstSeen: z.nullable(z.string()),
+    lastSeen: z.nullable(z.string()),
     /** Until when the credential is cooling down, or null. */
-    cooldownUntil: z.string().nullable(),
-    cooldownCause: z.string().nullable(),
+    cooldownUntil: z.nullable(z.string()),
+    cooldownCause: z.nullable(z.string()),
     /**
      * Its expiry (`expiryWarningHours`): `ok`, `expiring` (ends inside the threshold and nothing
      * renews it), `expired`, `invalid` or `needs_login`, with why in a sentence.
      */
-    expiry: z
-      .object({
+    expiry: z.optional(
+      z.object({
         state: z.enum(['ok', 'expiring', 'expired', 'invalid', 'needs_login']),
         reason: z.string(),
-        refreshExpiresAt: z.string().nullable().optional(),
-      })
-      .optional(),
-  });
+        refreshExpiresAt: z.optional(z.nullable(z.string())),
+      }),
+    ),
+  },
+);
 /** One credential in `status`. Never holds a secret. */
 export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;
 
@@ -132,10 +134,10 @@ export const RotationProfileStatusSchema = z.object({
   failuresByKind: z.record(z.string(), z.number()),
   tokensIn: z.number(),
   tokensOut: z.number(),
-  lastUsed: z.string().nullable(),
+  lastUsed: z.nullable(z.string()),
   health: z.enum(['ok', 'failing', 'cooling']),
-  cooldownUntil: z.string().nullable(),
-  cooldownReason: z.string().nullable(),
+  cooldownUntil: z.nullable(z.string()),
+  cooldownReason: z.nullable(z.string()),
   /** Requests that reached it while the host had it in cooldown (should stay 0). */
   requestsInCooldown: z.number(),
 });
@@ -147,32 +149,32 @@ export const RotationProviderStatusSchema = z.object({
   order: z.array(z.string()),
   profiles: z.array(RotationProfileStatusSchema),
   /** The last pick and why it was made. */
-  lastPick: z
-    .object({ profileId: z.string(), target: z.string(), reason: z.string(), at: z.string() })
-    .nullable(),
+  lastPick: z.nullable(
+    z.object({ profileId: z.string(), target: z.string(), reason: z.string(), at: z.string() }),
+  ),
 });
 /** One provider in the rotation part of `status`. */
 export type RotationProviderStatus = z.infer<typeof RotationProviderStatusSchema>;
 
 /** Schema of the `status` operation's output. */
 export const StatusOutputSchema = z.object({
-  lastScan: z
-    .object({
+  lastScan: z.nullable(
+    z.object({
       scannedAt: z.string(),
       durationMs: z.number(),
       found: z.number(),
       imported: z.number(),
       /** False when that scan did not import (offline, autoImport off, or no gateway). */
       importRan: z.boolean(),
-    })
-    .nullable(),
+    }),
+  ),
   /** True while a scan is running. */
   scanning: z.boolean(),
   historyFile: z.string(),
   rotationStrategy: z.string(),
   importEnabled: z.boolean(),
   /** Rotation per provider, when the host drives it (the OpenClaw plugin in a gateway). */
-  rotation: z.array(RotationProviderStatusSchema).optional(),
+  rotation: z.optional(z.array(RotationProviderStatusSchema)),
   /** Every known credential: the last scan's (an offline one when none ran yet), then the history's. */
   credentials: z.array(CredentialStatusSchema),
   /** A summary per source and provider. */
@@ -192,7 +194,7 @@ export const StatusOutputSchema = z.object({
 export type StatusOutput = z.infer<typeof StatusOutputSchema>;
 
 /** Schema of the `getHistory` input. */
-export const GetHistoryInputSchema = z.object({ id: z.string().min(1).optional() }).strict();
+export const GetHistoryInputSchema = z.strictObject({ id: z.optional(z.string().check(z.minLength(1))) });
 /** Schema of the `getHistory` output: history records (hashes, counts, statuses; never secrets). */
 export const GetHistoryOutputSchema = z.object({
   records: z.array(
@@ -202,7 +204,7 @@ export const GetHistoryOutputSchema = z.object({
 /** The `getHistory` output. */
 export type GetHistoryOutput = z.infer<typeof GetHistoryOutputSchema>;
 /** Schema of the `clearHistory` input. */
-export const ClearHistoryInputSchema = z.object({ id: z.string().min(1).optional() }).strict();
+export const ClearHistoryInputSchema = z.strictObject({ id: z.optional(z.string().check(z.minLength(1))) });
 /** Schema of the `clearHistory` output. */
 export const ClearHistoryOutputSchema = z.object({ removed: z.number() });
 
@@ -216,21 +218,22 @@ export const REFRESH_METHOD_TYPES = [
 ] as const;
 
 /** Schema of the `refreshToken` input: a source id (or its short name) or a credential id, and a method. */
-export const RefreshInputSchema = z
-  .object({
-    target: z
-      .string()
-      .min(1)
-      .max(512)
-      .describe('A source id (e.g. "example-cli"), its short name, or a credential id.'),
-    method: z
-      .enum(REFRESH_METHOD_TYPES)
-      .optional()
-      .describe(
+export const RefreshInputSchema = z.strictObject({
+  target: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(512),
+      z.describe('A source id (e.g. "example-cli"), its short name, or a credential id.'),
+    ),
+  method: z
+    .optional(z.enum(REFRESH_METHOD_TYPES))
+    .check(
+      z.describe(
         'Run this method. Without one, OAuth logins are refreshed where possible (when due), else the methods that apply are listed.',
       ),
-  })
-  .strict();
+    ),
+});
 
 /** Schema of what came of one automatic OAuth refresh (secret-free: hashes and previews only). */
 export const RefreshOutcomeSchema = z.object({
@@ -246,18 +249,18 @@ export const RefreshOutcomeSchema = z.object({
     'not-refreshable',
     'opt-in-required',
   ]),
-  expiresAt: z.string().nullable(),
-  nextRefreshAt: z.string().nullable().optional(),
-  hash: z.string().optional(),
-  preview: z.string().optional(),
-  code: z.string().optional(),
+  expiresAt: z.nullable(z.string()),
+  nextRefreshAt: z.optional(z.nullable(z.string())),
+  hash: z.optional(z.string()),
+  preview: z.optional(z.string()),
+  code: z.optional(z.string()),
   reason: z.string(),
   /** For `needs_login`: the re-login methods that fix it. */
-  relogin: z.array(RefreshMethodSchema).optional(),
+  relogin: z.optional(z.array(RefreshMethodSchema)),
   /** Refresh requests sent (0 when another process had refreshed). */
   calls: z.number(),
   /** The gateway profile updated with the new access token (never the refresh token). */
-  import: ImportOutcomeSchema.optional(),
+  import: z.optional(ImportOutcomeSchema),
 });
 /** What came of one automatic OAuth refresh. */
 export type RefreshOutcomeView = z.infer<typeof RefreshOutcomeSchema>;
@@ -266,7 +269,7 @@ export type RefreshOutcomeView = z.infer<typeof RefreshOutcomeSchema>;
 export const RefreshOutputSchema = z.object({
   target: z.string(),
   /** The automatic OAuth refreshes run (one per refreshable login of the target). */
-  outcomes: z.array(RefreshOutcomeSchema).optional(),
+  outcomes: z.optional(z.array(RefreshOutcomeSchema)),
   /** The credentials concerned (secret-free). */
   credentials: z.array(
     z.object({
@@ -283,41 +286,41 @@ export const RefreshOutputSchema = z.object({
    * What to open in a browser for the method run, on the operator's side (the gateway never opens
    * one): a login page with its device code, or a key page. Not secrets: they only start a login.
    */
-  open: z.object({ url: z.string(), code: z.string().optional() }).optional(),
+  open: z.optional(z.object({ url: z.string(), code: z.optional(z.string()) })),
   /** The re-login method run (with `method`), and how it went. */
-  run: z
-    .object({
+  run: z.optional(
+    z.object({
       method: z.enum(REFRESH_METHOD_TYPES),
       /** `started`: running in the background (finish it in the browser); `not-run`: the caller acts (a pasted key). */
       status: z.enum(['started', 'done', 'failed', 'timed-out', 'cancelled', 'not-run']),
-      exitCode: z.number().nullable().optional(),
-      reason: z.string().optional(),
-    })
-    .optional(),
+      exitCode: z.optional(z.nullable(z.number())),
+      reason: z.optional(z.string()),
+    }),
+  ),
   /** The target's credentials after a re-login ended (scanned again: check, import, expiry). */
-  after: z
-    .array(
+  after: z.optional(
+    z.array(
       z.object({
         id: z.string(),
         label: z.string(),
         provider: z.string(),
-        expiresAt: z.string().nullable(),
-        status: ValidationStatusSchema.optional(),
+        expiresAt: z.nullable(z.string()),
+        status: z.optional(ValidationStatusSchema),
         import: ImportOutcomeSchema,
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 /** The `refreshToken` output. */
 export type RefreshOutput = z.infer<typeof RefreshOutputSchema>;
 
 /** Schema of the `importManual` input. The token is write-only: it is never echoed back. */
-export const ImportManualInputSchema = z
-  .object({
-    /** The CLI the key is for: a source id (e.g. `"example-cli"`) or its short name (`example`). */
-    cli: z.string().min(1).max(64),
-    token: z.string().trim().min(8, 'token is too short').max(8192, 'token is too long'),
-  })
-  .strict();
+export const ImportManualInputSchema = z.strictObject({
+  /** The CLI the key is for: a source id (e.g. `"example-cli"`) or its short name (`example`). */
+  cli: z.string().check(z.minLength(1), z.maxLength(64)),
+  token: z
+    .string()
+    .check(z.trim(), z.minLength(8, 'token is too short'), z.maxLength(8192, 'token is too long')),
+});
 /** Schema of the `importManual` output. */
 export const ImportManualOutputSchema = z.object({ credential: CredentialViewSchema });

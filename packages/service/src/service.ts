@@ -23,7 +23,7 @@ import {
   scan as scanSources,
   sourcesForName,
 } from '@ctd/scanners';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { TokenDiscoveryClient } from './client.ts';
 import { parseServiceConfig, type ServiceConfig, sourceConfig } from './config.ts';
 import { type ImportAction, type ImportHostFacts, planImport } from './import-plan.ts';
@@ -110,7 +110,7 @@ interface LastScan {
   result: ScanResult;
 }
 
-function parseInput<S extends z.ZodType>(schema: S, input: unknown, operation: string): z.output<S> {
+function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, operation: string): z.output<S> {
   const r = schema.safeParse(input ?? {});
   if (r.success) return r.data;
   // zod messages name paths and expectations, never the values; the token field is never quoted.

@@ -6,8 +6,8 @@ import { CtdError, toCtdError } from '@ctd/core';
 import { ALL_ADAPTERS } from '@ctd/scanners';
 import {
   parseServiceConfig,
+  ROTATION_STRATEGIES,
   type ServiceConfig,
-  ServiceConfigSchema,
   type TokenDiscoveryClient,
 } from '@ctd/service';
 import { parseCommandArgs } from '../args.ts';
@@ -262,14 +262,6 @@ function openInBrowser(url: string, env: CliIo['env']): boolean {
   }
 }
 
-/** The rotation strategies, read off the one config schema (so the list cannot drift). */
-function strategies(): readonly string[] {
-  const schema = ServiceConfigSchema as unknown as {
-    out?: { shape?: { rotationStrategy?: { unwrap?: () => { options?: readonly string[] } } } };
-  };
-  return schema.out?.shape?.rotationStrategy?.unwrap?.().options ?? [];
-}
-
 /** Builds the page's client: the service's operations and this session's settings. */
 function serveClient(service: TokenDiscoveryClient): ServeClient {
   let config: ServiceConfig;
@@ -278,7 +270,7 @@ function serveClient(service: TokenDiscoveryClient): ServeClient {
   config = parsed.value;
   const snapshot = (): SettingsSnapshot => ({
     config,
-    strategies: strategies(),
+    strategies: ROTATION_STRATEGIES,
     sources: ALL_ADAPTERS.map((a) => ({ id: a.id, displayName: a.displayName, loginHint: a.loginHint })),
     descriptions: {},
   });

@@ -8,9 +8,10 @@ import {
   CtdErrorCode,
   type DiscoveredCredential,
   type ProviderId,
+  useEnglishZodMessages,
 } from '@ctd/core';
 import { sha256Hex } from '@ctd/core/node';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { SourceCollector } from '../../collector.ts';
 import { checkShape, describeShapeError, parseJsonText, parseTomlText, readTextFile } from '../../read.ts';
 import type {
@@ -76,47 +77,41 @@ export function kimiPastedCandidates(_token: string): PastedCandidate[] {
   ];
 }
 
+useEnglishZodMessages();
+
 /** Schema of `credentials/<name>.json` (`TokenInfoWire`): `expires_at` is unix seconds, a float. */
-export const KimiTokenFileSchema = z
-  .object({
-    access_token: z.string(),
-    refresh_token: z.string().nullish(),
-    expires_at: z.number().nullish(),
-    scope: z.string().nullish(),
-    token_type: z.string().nullish(),
-    expires_in: z.number().nullish(),
-  })
-  .loose();
+export const KimiTokenFileSchema = z.looseObject({
+  access_token: z.string(),
+  refresh_token: z.nullish(z.string()),
+  expires_at: z.nullish(z.number()),
+  scope: z.nullish(z.string()),
+  token_type: z.nullish(z.string()),
+  expires_in: z.nullish(z.number()),
+});
 
 /** The parsed Kimi token file. */
 export type KimiTokenFile = z.infer<typeof KimiTokenFileSchema>;
 
-const OAuthRefSchema = z
-  .object({
-    storage: z.string().nullish(),
-    key: z.string(),
-    // kimi-code keeps the OAuth host of a login made on another platform (`auth.kimi.ai`).
-    oauth_host: z.string().nullish(),
-  })
-  .loose();
+const OAuthRefSchema = z.looseObject({
+  storage: z.nullish(z.string()),
+  key: z.string(),
+  // kimi-code keeps the OAuth host of a login made on another platform (`auth.kimi.ai`).
+  oauth_host: z.nullish(z.string()),
+});
 
 /** Schema of one `[providers.<name>]` table (kimi-cli `LLMProvider`, kimi-code `ProviderConfig`). */
-export const KimiProviderTableSchema = z
-  .object({
-    type: z.string().nullish(),
-    base_url: z.string().nullish(),
-    api_key: z.string().nullish(),
-    oauth: OAuthRefSchema.nullish(),
-    env: z.record(z.string(), z.string()).nullish(),
-  })
-  .loose();
+export const KimiProviderTableSchema = z.looseObject({
+  type: z.nullish(z.string()),
+  base_url: z.nullish(z.string()),
+  api_key: z.nullish(z.string()),
+  oauth: z.nullish(OAuthRefSchema),
+  env: z.nullish(z.record(z.string(), z.string())),
+});
 
 // Provider tables are checked one by one afterwards, so one bad table does not hide the others.
-const ConfigTopSchema = z
-  .object({
-    providers: z.record(z.string(), z.unknown()).nullish(),
-  })
-  .loose();
+const ConfigTopSchema = z.looseObject({
+  providers: z.nullish(z.record(z.string(), z.unknown())),
+});
 
 /** One provider table of a Kimi config, checked. */
 export interface KimiProvider {
@@ -171,7 +166,8 @@ export async function readKimiConfig(
       for (const issue of r.error.issues)
         bad.push({ ...issue, path: ['providers', name, ...issue.path] } as z.core.$ZodIssue);
   }
-  if (bad.length > 0) out.problem(path, CtdErrorCode.INVALID_SHAPE, describeShapeError(new z.ZodError(bad)));
+  if (bad.length > 0)
+    out.problem(path, CtdErrorCode.INVALID_SHAPE, describeShapeError({ issues: bad }));
   return { status: 'ok', config: { path, providers } };
 }
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { type Account, CtdError } from '@ctd/core';
+import { type Account, CtdError, useEnglishZodMessages } from '@ctd/core';
 import { sha256Hex } from '@ctd/core/node';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
@@ -18,41 +18,37 @@ export const CLAUDE_SOURCE = 'claude-code' as const;
 /** The prefix of the long-lived OAuth tokens `claude setup-token` prints. */
 const SETUP_TOKEN_PREFIX = 'sk-ant-oat';
 
-const optString = z.string().nullish();
+useEnglishZodMessages();
+
+const optString = z.nullish(z.string());
 
 // Other top-level keys (MCP server logins and the like) share the file, so the schema is loose.
-const CredentialsFileSchema = z
-  .object({
-    claudeAiOauth: z
-      .object({
-        accessToken: z.string(),
-        refreshToken: optString,
-        expiresAt: z.number().nullish(),
-        scopes: z.array(z.string()).nullish(),
-        subscriptionType: optString,
-        rateLimitTier: optString,
-        // Claude Code 2.1.332 adds these: the refresh token's own end of life (ms), where the plan
-        // came from, and the account and organization of the login.
-        refreshTokenExpiresAt: z.number().nullish(),
-        subscriptionTypeSource: optString,
-        accountUuid: optString,
-        organizationUuid: optString,
-      })
-      .loose()
-      .nullish(),
-  })
-  .loose();
+const CredentialsFileSchema = z.looseObject({
+  claudeAiOauth: z.nullish(
+    z.looseObject({
+      accessToken: z.string(),
+      refreshToken: optString,
+      expiresAt: z.nullish(z.number()),
+      scopes: z.nullish(z.array(z.string())),
+      subscriptionType: optString,
+      rateLimitTier: optString,
+      // Claude Code 2.1.332 adds these: the refresh token's own end of life (ms), where the plan
+      // came from, and the account and organization of the login.
+      refreshTokenExpiresAt: z.nullish(z.number()),
+      subscriptionTypeSource: optString,
+      accountUuid: optString,
+      organizationUuid: optString,
+    }),
+  ),
+});
 
 // `.claude.json` is Claude Code's general state file; only these two keys matter here.
-const GlobalConfigSchema = z
-  .object({
-    oauthAccount: z
-      .object({ accountUuid: optString, emailAddress: optString, organizationUuid: optString })
-      .loose()
-      .nullish(),
-    primaryApiKey: optString,
-  })
-  .loose();
+const GlobalConfigSchema = z.looseObject({
+  oauthAccount: z.nullish(
+    z.looseObject({ accountUuid: optString, emailAddress: optString, organizationUuid: optString }),
+  ),
+  primaryApiKey: optString,
+});
 
 function configDir(ctx: ScanContext): string {
   const override = ctx.env.CLAUDE_CONFIG_DIR?.trim();
@@ -102,7 +98,7 @@ const claudeRefresh = anthropicRefreshSpec((credential) => {
 });
 
 // Claude Code's settings files: only their `env` block can hold a credential.
-const SettingsEnvSchema = z.object({ env: z.record(z.string(), z.unknown()).nullish() }).loose();
+const SettingsEnvSchema = z.looseObject({ env: z.nullish(z.record(z.string(), z.unknown())) });
 
 /** Environment variables Claude Code takes a credential from, and what kind each holds. */
 const ENV_CREDENTIALS = [

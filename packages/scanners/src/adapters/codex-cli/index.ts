@@ -1,8 +1,8 @@
 import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CtdError, CtdErrorCode } from '@ctd/core';
+import { CtdError, CtdErrorCode, useEnglishZodMessages } from '@ctd/core';
 import { sha256Hex, withFlock } from '@ctd/core/node';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
 import { decodeJwtPayload, jwtExpiryMs } from '../../jwt.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
@@ -16,35 +16,32 @@ import { KnownProvider } from '../providers.ts';
 /** Source id of the Codex CLI adapter. */
 export const CODEX_SOURCE = 'codex-cli' as const;
 
+useEnglishZodMessages();
+
 // Codex 0.171 adds `oauth_provenance: {issuer, client_id}` and `login_owner_id` to the tokens of a
 // ChatGPT login; unknown fields are kept (loose) so newer ones do not fail the shape check.
-const TokensSchema = z
-  .object({
-    id_token: z.string().nullish(),
-    access_token: z.string(),
-    refresh_token: z.string().nullish(),
-    account_id: z.string().nullish(),
-    login_owner_id: z.string().nullish(),
-    oauth_provenance: z
-      .object({ issuer: z.string().nullish(), client_id: z.string().nullish() })
-      .loose()
-      .nullish(),
-  })
-  .loose();
+const TokensSchema = z.looseObject({
+  id_token: z.nullish(z.string()),
+  access_token: z.string(),
+  refresh_token: z.nullish(z.string()),
+  account_id: z.nullish(z.string()),
+  login_owner_id: z.nullish(z.string()),
+  oauth_provenance: z.nullish(
+    z.looseObject({ issuer: z.nullish(z.string()), client_id: z.nullish(z.string()) }),
+  ),
+});
 
-const AuthFileSchema = z
-  .object({
-    auth_mode: z.string().nullish(),
-    OPENAI_API_KEY: z.string().nullish(),
-    tokens: TokensSchema.nullish(),
-    last_refresh: z.string().nullish(),
-    // `codex login --with-access-token` with an `at-…` token (no `auth_mode`; the account comes
-    // from a whoami call at each start, so the file names none).
-    personal_access_token: z.string().nullish(),
-    // The same command with an agent identity JWT: a signed token whose claims name the account.
-    agent_identity: z.string().nullish(),
-  })
-  .loose();
+const AuthFileSchema = z.looseObject({
+  auth_mode: z.nullish(z.string()),
+  OPENAI_API_KEY: z.nullish(z.string()),
+  tokens: z.nullish(TokensSchema),
+  last_refresh: z.nullish(z.string()),
+  // `codex login --with-access-token` with an `at-…` token (no `auth_mode`; the account comes
+  // from a whoami call at each start, so the file names none).
+  personal_access_token: z.nullish(z.string()),
+  // The same command with an agent identity JWT: a signed token whose claims name the account.
+  agent_identity: z.nullish(z.string()),
+});
 
 /**
  * Files of Codex's encrypted secrets backend (`secrets/<name>.age`, age/scrypt; the passphrase is

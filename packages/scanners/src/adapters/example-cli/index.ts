@@ -1,8 +1,9 @@
 // A test-only adapter: an imaginary CLI that proves adding a CLI takes one folder and one line in
 // an adapter list. It is not in the shipped list (ALL_ADAPTERS); example-cli.test.ts adds it.
 import { join } from 'node:path';
+import { useEnglishZodMessages } from '@ctd/core';
 import { withExclusiveLockFile, writeFileAtomic } from '@ctd/core/node';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
 import { readTextFile } from '../../read.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
@@ -17,19 +18,18 @@ export const EXAMPLE_PROVIDER = 'example-ai';
 /** Where the example provider issues keys. */
 export const EXAMPLE_KEY_PAGE = 'https://keys.example.com/new';
 
-const AuthSchema = z
-  .object({
-    api_key: z.string().nullish(),
-    oauth: z
-      .object({
-        access_token: z.string(),
-        refresh_token: z.string().nullish(),
-        expires_at: z.number().nullish(),
-      })
-      .loose()
-      .nullish(),
-  })
-  .loose();
+useEnglishZodMessages();
+
+const AuthSchema = z.looseObject({
+  api_key: z.nullish(z.string()),
+  oauth: z.nullish(
+    z.looseObject({
+      access_token: z.string(),
+      refresh_token: z.nullish(z.string()),
+      expires_at: z.nullish(z.number()),
+    }),
+  ),
+});
 
 function exampleHome(ctx: ScanContext): string {
   const override = ctx.env.EXAMPLE_CLI_HOME?.trim();

@@ -1,7 +1,7 @@
 import { createDecipheriv, scrypt } from 'node:crypto';
 import { join } from 'node:path';
-import { type Account, CtdError, CtdErrorCode, type Origin } from '@ctd/core';
-import { z } from 'zod';
+import { type Account, CtdError, CtdErrorCode, type Origin, useEnglishZodMessages } from '@ctd/core';
+import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
 import { decodeJwtPayload } from '../../jwt.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
@@ -111,45 +111,37 @@ const KNOWN_AUTH_TYPES: ReadonlySet<string> = new Set([
 /** The API-key variables Gemini CLI reads, in its order of priority. */
 const KEY_VARIABLES = ['GEMINI_API_KEY', 'GOOGLE_API_KEY'] as const;
 
-const OAuthCredsSchema = z
-  .object({
-    access_token: z.string().nullish(),
-    refresh_token: z.string().nullish(),
-    // google-auth-library writes ms since the epoch; a string form is tolerated, not expected.
-    expiry_date: z.union([z.number(), z.string()]).nullish(),
-    id_token: z.string().nullish(),
-  })
-  .loose();
+useEnglishZodMessages();
 
-const GoogleAccountsSchema = z
-  .object({
-    active: z.string().nullish(),
-    old: z.array(z.unknown()).nullish(),
-  })
-  .loose();
+const OAuthCredsSchema = z.looseObject({
+  access_token: z.nullish(z.string()),
+  refresh_token: z.nullish(z.string()),
+  // google-auth-library writes ms since the epoch; a string form is tolerated, not expected.
+  expiry_date: z.nullish(z.union([z.number(), z.string()])),
+  id_token: z.nullish(z.string()),
+});
 
-const SettingsSchema = z
-  .object({
-    security: z.unknown().optional(),
-    selectedAuthType: z.unknown().optional(),
-  })
-  .loose();
+const GoogleAccountsSchema = z.looseObject({
+  active: z.nullish(z.string()),
+  old: z.nullish(z.array(z.unknown())),
+});
+
+const SettingsSchema = z.looseObject({
+  security: z.optional(z.unknown()),
+  selectedAuthType: z.optional(z.unknown()),
+});
 
 /** One entry of Gemini CLI's token storage (`OAuthCredentials`); `expiresAt` is ms since the epoch. */
-const StoredTokenSchema = z
-  .object({
-    serverName: z.string().nullish(),
-    token: z
-      .object({
-        accessToken: z.string(),
-        refreshToken: z.string().nullish(),
-        tokenType: z.string().nullish(),
-        expiresAt: z.number().nullish(),
-      })
-      .loose(),
-    updatedAt: z.number().nullish(),
-  })
-  .loose();
+const StoredTokenSchema = z.looseObject({
+  serverName: z.nullish(z.string()),
+  token: z.looseObject({
+    accessToken: z.string(),
+    refreshToken: z.nullish(z.string()),
+    tokenType: z.nullish(z.string()),
+    expiresAt: z.nullish(z.number()),
+  }),
+  updatedAt: z.nullish(z.number()),
+});
 type StoredToken = z.infer<typeof StoredTokenSchema>;
 
 /** Decrypted content of either encrypted file: a JSON object at the top level. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { type CredentialKind, CtdErrorCode } from '@ctd/core';
-import { z } from 'zod';
+import { type CredentialKind, CtdErrorCode, useEnglishZodMessages } from '@ctd/core';
+import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
 import type { PastedCandidate, ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
@@ -20,18 +20,18 @@ const COPILOT_KEY_PAGE = 'https://github.com/settings/personal-access-tokens/new
 /** The variables the Copilot CLI takes a token from, in its order of precedence. */
 const ENV_VARS = ['COPILOT_GITHUB_TOKEN', 'GH_TOKEN', 'GITHUB_TOKEN'] as const;
 
+useEnglishZodMessages();
+
 // `~/.copilot/config.json` (1.0.102): JSONC with a comment header. `authTokens` is keyed
 // `<host>:<login>` and `<host>:<login>:<app>` (both hold the same token); `loggedInUsers` and
 // `lastLoggedInUser` name the accounts. Other keys (settings, trusted folders) share the file.
-const ConfigSchema = z
-  .object({
-    authTokens: z.record(z.string(), z.object({ token: z.string() }).loose()).nullish(),
-    loggedInUsers: z
-      .array(z.object({ host: z.string().nullish(), login: z.string().nullish() }).loose())
-      .nullish(),
-    lastLoggedInUser: z.object({ host: z.string().nullish(), login: z.string().nullish() }).loose().nullish(),
-  })
-  .loose();
+const ConfigSchema = z.looseObject({
+  authTokens: z.nullish(z.record(z.string(), z.looseObject({ token: z.string() }))),
+  loggedInUsers: z.nullish(
+    z.array(z.looseObject({ host: z.nullish(z.string()), login: z.nullish(z.string()) })),
+  ),
+  lastLoggedInUser: z.nullish(z.looseObject({ host: z.nullish(z.string()), login: z.nullish(z.string()) })),
+});
 
 /** `$COPILOT_HOME`, else `~/.copilot`. */
 function copilotHome(ctx: ScanContext): string {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { CtdError, type Origin, type ProviderId } from '@ctd/core';
-import { z } from 'zod';
+import { CtdError, type Origin, type ProviderId, useEnglishZodMessages } from '@ctd/core';
+import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
 import type { OAuthRefreshSpec, ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
@@ -15,21 +15,21 @@ export const OPENCODE_SOURCE = 'opencode' as const;
 
 const CONTENT_VAR = 'OPENCODE_AUTH_CONTENT';
 
+useEnglishZodMessages();
+
 // The three entry shapes of opencode's auth store (`packages/opencode/src/auth/index.ts`).
 const EntrySchema = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('oauth'),
-      refresh: z.string(),
-      access: z.string(),
-      expires: z.number(),
-      accountId: z.string().optional(),
-      enterpriseUrl: z.string().optional(),
-    })
-    .loose(),
-  z.object({ type: z.literal('api'), key: z.string() }).loose(),
+  z.looseObject({
+    type: z.literal('oauth'),
+    refresh: z.string(),
+    access: z.string(),
+    expires: z.number(),
+    accountId: z.optional(z.string()),
+    enterpriseUrl: z.optional(z.string()),
+  }),
+  z.looseObject({ type: z.literal('api'), key: z.string() }),
   // `key` names the environment variable the token is exported as; the token is the secret.
-  z.object({ type: z.literal('wellknown'), key: z.string(), token: z.string() }).loose(),
+  z.looseObject({ type: z.literal('wellknown'), key: z.string(), token: z.string() }),
 ]);
 type Entry = z.infer<typeof EntrySchema>;
 
@@ -161,17 +161,15 @@ async function scanDatabase(out: SourceCollector, ctx: ScanContext): Promise<voi
 
 // The v2 credential value (`Credential.Value` of opencode 1.18).
 const CredentialValueSchema = z.discriminatedUnion('type', [
-  z
-    .object({ type: z.literal('oauth'), refresh: z.string(), access: z.string(), expires: z.number() })
-    .loose(),
-  z.object({ type: z.literal('key'), key: z.string() }).loose(),
+  z.looseObject({ type: z.literal('oauth'), refresh: z.string(), access: z.string(), expires: z.number() }),
+  z.looseObject({ type: z.literal('key'), key: z.string() }),
 ]);
 
 // `mcp-auth.json`: `{<mcp server>: {tokens?: {accessToken, refreshToken?, expiresAt?, scope?},
 // clientInfo?, codeVerifier?, oauthState?, serverUrl?}}`.
 const McpAuthSchema = z.record(
   z.string(),
-  z.object({ tokens: z.object({ accessToken: z.string() }).loose().nullish() }).loose(),
+  z.looseObject({ tokens: z.nullish(z.looseObject({ accessToken: z.string() })) }),
 );
 
 /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { CtdError, type Origin, type ProviderId } from '@ctd/core';
+import { CtdError, type Origin, type ProviderId, useEnglishZodMessages } from '@ctd/core';
 import { sha256Hex, withExclusiveLockFile, writeFileAtomic } from '@ctd/core/node';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
 import { checkShape, parseJsonText, readTextFile } from '../../read.ts';
 import type { ScanContext, SourceAdapter, StoreFile } from '../../types.ts';
@@ -38,46 +38,45 @@ const QWEN_LOCK_STALE_MS = 10_000;
 /** About Qwen Code's own wait: 20 attempts, 100 ms growing ×1.5 up to 2 s. */
 const QWEN_LOCK_TIMEOUT_MS = 30_000;
 
-const OAuthCredsSchema = z
-  .object({
-    access_token: z.string(),
-    refresh_token: z.string().nullish(),
-    token_type: z.string().nullish(),
-    expiry_date: z.number().nullish(),
-    resource_url: z.string().nullish(),
-  })
-  .loose();
+useEnglishZodMessages();
 
-const optString = z.string().nullish();
+const OAuthCredsSchema = z.looseObject({
+  access_token: z.string(),
+  refresh_token: z.nullish(z.string()),
+  token_type: z.nullish(z.string()),
+  expiry_date: z.nullish(z.number()),
+  resource_url: z.nullish(z.string()),
+});
+
+const optString = z.nullish(z.string());
 
 // Each settings section is checked on its own, so one malformed section does not hide the
 // keys in the others. Wrapping each in its top-level key keeps field paths in reasons complete.
 const SecuritySection = z.object({
-  security: z
-    .object({
-      auth: z.object({ selectedType: optString, apiKey: optString, baseUrl: optString }).loose().nullish(),
-    })
-    .loose()
-    .nullish(),
+  security: z.nullish(
+    z.looseObject({
+      auth: z.nullish(z.looseObject({ selectedType: optString, apiKey: optString, baseUrl: optString })),
+    }),
+  ),
 });
-const EnvSection = z.object({ env: z.record(z.string(), z.unknown()).nullish() });
+const EnvSection = z.object({ env: z.nullish(z.record(z.string(), z.unknown())) });
 const ProvidersSection = z.object({
-  modelProviders: z
-    .record(
+  modelProviders: z.nullish(
+    z.record(
       z.string(),
-      z
-        .array(z.object({ id: optString, name: optString, baseUrl: optString, envKey: optString }).loose())
-        .nullish(),
-    )
-    .nullish(),
+      z.nullish(
+        z.array(z.looseObject({ id: optString, name: optString, baseUrl: optString, envKey: optString })),
+      ),
+    ),
+  ),
 });
 const CodingPlanSection = z.object({
-  codingPlan: z.object({ baseUrl: optString }).loose().nullish(),
+  codingPlan: z.nullish(z.looseObject({ baseUrl: optString })),
 });
 // Qwen Code 0.24 keeps each built-in provider's facts under `providerMetadata.<id>`
 // (`coding-plan`, `token-plan`), replacing the top-level `codingPlan`.
 const ProviderMetadataSection = z.object({
-  providerMetadata: z.record(z.string(), z.object({ baseUrl: optString }).loose().nullish()).nullish(),
+  providerMetadata: z.nullish(z.record(z.string(), z.nullish(z.looseObject({ baseUrl: optString })))),
 });
 
 /** Variables in the settings `env` map that hold keys, and the provider each key is for. */
@@ -218,7 +217,12 @@ interface KeyCandidate {
 }
 
 /** Checks one settings section, reporting a malformed one; returns it when it is usable. */
-function section<T>(out: SourceCollector, path: string, schema: z.ZodType<T>, raw: unknown): T | undefined {
+function section<T>(
+  out: SourceCollector,
+  path: string,
+  schema: z.core.$ZodType<T>,
+  raw: unknown,
+): T | undefined {
   const r = checkShape(schema, raw);
   if (r.status === 'ok') return r.value;
   if (r.status === 'error') out.problem(path, r.code, r.reason);
@@ -269,7 +273,7 @@ interface SettingsKeys {
 async function scanSettings(out: SourceCollector, path: string): Promise<SettingsKeys> {
   const env = out.ctx.env;
   const candidates: KeyCandidate[] = [];
-  const settings = await out.readJson(path, z.object({}).loose());
+  const settings = await out.readJson(path, z.looseObject({}));
   if (!settings)
     return {
       read: false,
