@@ -166,8 +166,7 @@ export async function readKimiConfig(
       for (const issue of r.error.issues)
         bad.push({ ...issue, path: ['providers', name, ...issue.path] } as z.core.$ZodIssue);
   }
-  if (bad.length > 0)
-    out.problem(path, CtdErrorCode.INVALID_SHAPE, describeShapeError({ issues: bad }));
+  if (bad.length > 0) out.problem(path, CtdErrorCode.INVALID_SHAPE, describeShapeError({ issues: bad }));
   return { status: 'ok', config: { path, providers } };
 }
 
