@@ -4,7 +4,8 @@ import { CtdErrorCode, useEnglishZodMessages } from '@ctd/core';
 import { parse as parseToml } from 'smol-toml';
 import * as z from 'zod/mini';
 
-// The reasons below read zod's English messages ("… received undefined").
+// zod's English messages, for every schema of this package: each adapter imports this module (the
+// reasons below also read them: "… received undefined"). zod words an issue when it parses.
 useEnglishZodMessages();
 
 /** The outcome of reading one store file. Errors carry a code and a content-free reason. */

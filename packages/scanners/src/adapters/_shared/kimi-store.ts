@@ -8,7 +8,6 @@ import {
   CtdErrorCode,
   type DiscoveredCredential,
   type ProviderId,
-  useEnglishZodMessages,
 } from '@ctd/core';
 import { sha256Hex } from '@ctd/core/node';
 import * as z from 'zod/mini';
@@ -76,8 +75,6 @@ export function kimiPastedCandidates(_token: string): PastedCandidate[] {
     { provider: KnownProvider.moonshot, kind: 'api_key', label: 'Moonshot key (pasted)' },
   ];
 }
-
-useEnglishZodMessages();
 
 /** Schema of `credentials/<name>.json` (`TokenInfoWire`): `expires_at` is unix seconds, a float. */
 export const KimiTokenFileSchema = z.looseObject({

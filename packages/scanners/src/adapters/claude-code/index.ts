@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Account, CtdError, useEnglishZodMessages } from '@ctd/core';
+import { type Account, CtdError } from '@ctd/core';
 import { sha256Hex } from '@ctd/core/node';
 import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
@@ -17,8 +17,6 @@ export const CLAUDE_SOURCE = 'claude-code' as const;
 
 /** The prefix of the long-lived OAuth tokens `claude setup-token` prints. */
 const SETUP_TOKEN_PREFIX = 'sk-ant-oat';
-
-useEnglishZodMessages();
 
 const optString = z.nullish(z.string());
 

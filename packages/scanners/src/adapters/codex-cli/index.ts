@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CtdError, CtdErrorCode, useEnglishZodMessages } from '@ctd/core';
+import { CtdError, CtdErrorCode } from '@ctd/core';
 import { sha256Hex, withFlock } from '@ctd/core/node';
 import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
@@ -15,8 +15,6 @@ import { KnownProvider } from '../providers.ts';
 
 /** Source id of the Codex CLI adapter. */
 export const CODEX_SOURCE = 'codex-cli' as const;
-
-useEnglishZodMessages();
 
 // Codex 0.171 adds `oauth_provenance: {issuer, client_id}` and `login_owner_id` to the tokens of a
 // ChatGPT login; unknown fields are kept (loose) so newer ones do not fail the shape check.

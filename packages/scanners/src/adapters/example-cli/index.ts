@@ -1,7 +1,6 @@
 // A test-only adapter: an imaginary CLI that proves adding a CLI takes one folder and one line in
 // an adapter list. It is not in the shipped list (ALL_ADAPTERS); example-cli.test.ts adds it.
 import { join } from 'node:path';
-import { useEnglishZodMessages } from '@ctd/core';
 import { withExclusiveLockFile, writeFileAtomic } from '@ctd/core/node';
 import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
@@ -17,8 +16,6 @@ export const EXAMPLE_PROVIDER = 'example-ai';
 
 /** Where the example provider issues keys. */
 export const EXAMPLE_KEY_PAGE = 'https://keys.example.com/new';
-
-useEnglishZodMessages();
 
 const AuthSchema = z.looseObject({
   api_key: z.nullish(z.string()),

@@ -1,6 +1,6 @@
 import { createDecipheriv, scrypt } from 'node:crypto';
 import { join } from 'node:path';
-import { type Account, CtdError, CtdErrorCode, type Origin, useEnglishZodMessages } from '@ctd/core';
+import { type Account, CtdError, CtdErrorCode, type Origin } from '@ctd/core';
 import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
 import { decodeJwtPayload } from '../../jwt.ts';
@@ -110,8 +110,6 @@ const KNOWN_AUTH_TYPES: ReadonlySet<string> = new Set([
 
 /** The API-key variables Gemini CLI reads, in its order of priority. */
 const KEY_VARIABLES = ['GEMINI_API_KEY', 'GOOGLE_API_KEY'] as const;
-
-useEnglishZodMessages();
 
 const OAuthCredsSchema = z.looseObject({
   access_token: z.nullish(z.string()),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type CredentialKind, CtdErrorCode, useEnglishZodMessages } from '@ctd/core';
+import { type CredentialKind, CtdErrorCode } from '@ctd/core';
 import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
@@ -19,8 +19,6 @@ const COPILOT_KEY_PAGE = 'https://github.com/settings/personal-access-tokens/new
 
 /** The variables the Copilot CLI takes a token from, in its order of precedence. */
 const ENV_VARS = ['COPILOT_GITHUB_TOKEN', 'GH_TOKEN', 'GITHUB_TOKEN'] as const;
-
-useEnglishZodMessages();
 
 // `~/.copilot/config.json` (1.0.102): JSONC with a comment header. `authTokens` is keyed
 // `<host>:<login>` and `<host>:<login>:<app>` (both hold the same token); `loggedInUsers` and

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CtdError, type Origin, type ProviderId, useEnglishZodMessages } from '@ctd/core';
+import { CtdError, type Origin, type ProviderId } from '@ctd/core';
 import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
 import { checkShape, parseJsonText } from '../../read.ts';
@@ -14,8 +14,6 @@ import { readOpencodeDb } from './db.ts';
 export const OPENCODE_SOURCE = 'opencode' as const;
 
 const CONTENT_VAR = 'OPENCODE_AUTH_CONTENT';
-
-useEnglishZodMessages();
 
 // The three entry shapes of opencode's auth store (`packages/opencode/src/auth/index.ts`).
 const EntrySchema = z.discriminatedUnion('type', [

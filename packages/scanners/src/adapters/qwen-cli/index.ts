@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CtdError, type Origin, type ProviderId, useEnglishZodMessages } from '@ctd/core';
+import { CtdError, type Origin, type ProviderId } from '@ctd/core';
 import { sha256Hex, withExclusiveLockFile, writeFileAtomic } from '@ctd/core/node';
 import * as z from 'zod/mini';
 import { SourceCollector } from '../../collector.ts';
@@ -37,8 +37,6 @@ const TOKEN_PLAN_BASE_URL = 'https://token-plan.cn-beijing.maas.aliyuncs.com/com
 const QWEN_LOCK_STALE_MS = 10_000;
 /** About Qwen Code's own wait: 20 attempts, 100 ms growing ×1.5 up to 2 s. */
 const QWEN_LOCK_TIMEOUT_MS = 30_000;
-
-useEnglishZodMessages();
 
 const OAuthCredsSchema = z.looseObject({
   access_token: z.string(),
