@@ -1,12 +1,13 @@
-// An esbuild plugin for the plugin's bundle: its copy of zod parses objects without compiling a
-// parser per object schema (`jitless`). zod's JIT builds each object schema's parser as source text
-// and compiles it with `new Function` on its first parse: a script of its own per schema, its
-// source and code held for good (46 of them after a gateway's startup scan). The plugin parses
-// config, method params and small store files, where the interpreted path is fast enough.
-// zod keeps its global config on `globalThis.__zod_globalConfig`, shared by every zod in the
-// process (the gateway's own among them): the bundled copy gets an object of its own instead, so
-// the host's zod keeps its JIT. (zod's English messages, which that config also holds, are set on
-// the bundled copy by the bundle itself.)
+// An esbuild plugin for the plugin's bundle: its copy of zod keeps its global config to itself.
+// zod keeps that config on `globalThis.__zod_globalConfig`, shared by every zod in the process (the
+// gateway's own among them): the bundled copy gets an object of its own instead, so nothing the
+// bundle sets reaches the host's zod, and nothing the host sets reaches ours. (zod's English
+// messages, which that config also holds, are set on the bundled copy by the bundle itself:
+// `useEnglishZodMessages` of @ctd/core.)
+// The object says `jitless`: no parser compiled per object schema (classic zod's JIT builds each
+// object schema's parser as source text and compiles it with `new Function`, a script held for good
+// per schema). Our schemas are `zod/mini`, whose objects never compile one; the flag keeps it so
+// should a classic schema come into the bundle.
 import { readFileSync } from 'node:fs';
 import type { Plugin } from 'esbuild';
 
