@@ -18,7 +18,7 @@
 // the first starts ("first start"), and is not the goal's figure.
 // Goals, judged on the medians of the alternating pairs:
 // - `/readyz` with ÷ without ≤ 1.05;
-// - the plugin's added RSS ≤ 30 MB: in the first 3 pairs (CTD_BENCH_RSS_RUNS), the gateway's
+// - the plugin's added RSS ≤ 30 MB: in every pair (CTD_BENCH_RSS_RUNS for fewer), the gateway's
 //   resident memory (its process and its children) 20 s after `/readyz`, and for the plugin's side
 //   after its startup scan became visible too (that scan imports nothing new: checked);
 // - the startup scan visible within 5 s of `/readyz`.
@@ -43,7 +43,9 @@ import {
 import { type E2eFakes, startE2eFakes, writeE2eHome } from '../e2e/world.ts';
 
 const RUNS = Math.max(7, Number(process.env.CTD_BENCH_RUNS) || 7);
-const RSS_RUNS = Math.max(0, Math.min(RUNS, Number(process.env.CTD_BENCH_RSS_RUNS ?? 3)));
+// Every pair, not 3: what OpenClaw holds after a start swings by tens of MB from start to start on
+// either side (its worker threads, one slow start), so 3 pairs left the goal inside their spread.
+const RSS_RUNS = Math.max(0, Math.min(RUNS, Number(process.env.CTD_BENCH_RSS_RUNS ?? RUNS)));
 const RSS_AFTER_READY_MS = 20_000;
 const GOAL_RATIO = 1.05;
 const GOAL_RSS_MB = 30;
